@@ -1,0 +1,223 @@
+"""The only place that builds boto3 sessions and clients, and turns AWS failures into OpsError.
+
+boto3's own chain does the credential work (environment incl. ``AWS_SESSION_TOKEN``, profiles,
+SSO, web identity for GitHub OIDC, container/instance roles) and honours ``AWS_ENDPOINT_URL`` /
+``AWS_ENDPOINT_URL_<SERVICE>`` for emulators, so nothing here re-implements it: we only pass the
+profile/region we were given and translate failures into one actionable line.
+
+The old gem built ``Aws::Credentials.new(key, secret)`` by hand and dropped the session token,
+which is how the journal's "invalid aws access key id" happened. Never build credentials here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+    ProfileNotFound,
+)
+
+from .errors import AwsError, CredentialsError, OpsError
+
+DEFAULT_REGION = "us-east-1"
+
+# Error codes that mean "who you are" is wrong, by what the operator must do about it.
+EXPIRED_CODES = frozenset(
+    {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"}
+)
+UNKNOWN_KEY_CODES = frozenset(
+    {"InvalidClientTokenId", "InvalidAccessKeyId", "UnrecognizedClientException", "AuthFailure",
+     "InvalidToken"}
+)
+SIGNATURE_CODES = frozenset({"SignatureDoesNotMatch", "IncompleteSignature"})
+ACCESS_DENIED_CODES = frozenset(
+    {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "Forbidden"}
+)
+
+CREDENTIALS_HELP = (
+    "set AWS_PROFILE (after `aws sso login` for SSO), or AWS_ACCESS_KEY_ID + "
+    "AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN for temporary credentials); in GitHub Actions "
+    "use aws-actions/configure-aws-credentials with `permissions: id-token: write`"
+)
+
+
+@dataclass(frozen=True)
+class AwsTarget:
+    """Where to talk to AWS: resolved once by the task layer and passed down."""
+
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None  # explicit override; AWS_ENDPOINT_URL works without it
+
+
+def session(target: AwsTarget | None = None) -> boto3.Session:
+    """A boto3 session for ``target``; region falls back to boto3's chain, then us-east-1."""
+    target = target or AwsTarget()
+    try:
+        sess = boto3.Session(profile_name=target.profile, region_name=target.region)
+    except ProfileNotFound as exc:
+        raise CredentialsError(
+            f"AWS profile {target.profile!r} is not configured",
+            hint="check AWS_PROFILE / --profile against `aws configure list-profiles`",
+        ) from exc
+    if sess.region_name is None:
+        sess = boto3.Session(profile_name=target.profile, region_name=DEFAULT_REGION)
+    return sess
+
+
+def client(
+    service: str,
+    target: AwsTarget | None = None,
+    *,
+    sess: boto3.Session | None = None,
+    max_pool_connections: int = 10,
+    max_attempts: int = 8,
+    region: str | None = None,
+) -> Any:
+    """A client with standard retries (exponential backoff + jitter) and a sized connection pool."""
+    target = target or AwsTarget()
+    sess = sess or session(target)
+    config = Config(
+        retries={"mode": "standard", "max_attempts": max_attempts},
+        max_pool_connections=max_pool_connections,
+        user_agent_extra="cruddur-ops",
+    )
+    kwargs: dict[str, Any] = {"config": config}
+    if target.endpoint_url:
+        kwargs["endpoint_url"] = target.endpoint_url
+    if region:
+        kwargs["region_name"] = region
+    return sess.client(service, **kwargs)  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class CredentialFacts:
+    """What we may say about the credentials in use, without revealing them."""
+
+    found: bool
+    method: str | None = None  # botocore's provider name: env, shared-credentials-file, sso, ...
+    key_prefix: str | None = None  # "ASIA" = temporary (needs a session token), "AKIA" = long-lived
+    has_session_token: bool = False
+
+    @property
+    def temporary_key_without_token(self) -> bool:
+        return self.key_prefix == "ASIA" and not self.has_session_token
+
+
+def credential_facts(sess: boto3.Session) -> CredentialFacts:
+    try:
+        creds = sess.get_credentials()
+    except BotoCoreError:
+        return CredentialFacts(found=False)
+    if creds is None:
+        return CredentialFacts(found=False)
+    try:
+        frozen = creds.get_frozen_credentials()
+    except BotoCoreError:
+        return CredentialFacts(found=False, method=getattr(creds, "method", None))
+    return CredentialFacts(
+        found=True,
+        method=getattr(creds, "method", None),
+        key_prefix=(frozen.access_key or "")[:4] or None,
+        has_session_token=bool(frozen.token),
+    )
+
+
+def error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def error_message(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Message", "")) or str(exc)
+
+
+def translate(exc: BaseException, *, action: str, sess: boto3.Session | None = None) -> OpsError:
+    """Turn a botocore failure into one actionable :class:`OpsError`.
+
+    ``action`` says what we were doing ("list s3://bucket"), so the line stands on its own.
+    """
+    facts = credential_facts(sess) if sess is not None else None
+    if isinstance(exc, NoCredentialsError):
+        return CredentialsError(f"{action}: no AWS credentials found", hint=CREDENTIALS_HELP)
+    if isinstance(exc, PartialCredentialsError):
+        return CredentialsError(
+            f"{action}: incomplete AWS credentials ({exc.kwargs.get('cred_var', 'a variable')} is missing)",
+            hint=CREDENTIALS_HELP,
+        )
+    if isinstance(exc, NoRegionError):
+        return OpsError(f"{action}: no AWS region configured", hint="export AWS_REGION=us-east-1")
+    if isinstance(exc, EndpointConnectionError):
+        return AwsError(
+            f"{action}: cannot reach {exc.kwargs.get('endpoint_url', 'the AWS endpoint')}",
+            hint="check the network, AWS_REGION and AWS_ENDPOINT_URL (unset it for real AWS)",
+        )
+    if isinstance(exc, ClientError):
+        return _translate_client_error(exc, action=action, facts=facts)
+    name = type(exc).__name__
+    if name in {"TokenRetrievalError", "SSOTokenLoadError", "UnauthorizedSSOTokenError"}:
+        return CredentialsError(
+            f"{action}: the SSO session has expired",
+            hint="run `aws sso login` (with --profile $AWS_PROFILE) and try again",
+        )
+    return AwsError(f"{action}: {exc}")
+
+
+def _translate_client_error(exc: ClientError, *, action: str, facts: CredentialFacts | None) -> OpsError:
+    code = error_code(exc)
+    if code in EXPIRED_CODES:
+        return CredentialsError(
+            f"{action}: the AWS credentials have expired ({code})",
+            hint="refresh them: `aws sso login`, re-run configure-aws-credentials, or re-export "
+            "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN together",
+        )
+    if code in UNKNOWN_KEY_CODES:
+        if facts is not None and facts.temporary_key_without_token:
+            return CredentialsError(
+                f"{action}: AWS rejected the access key ({code}): it is a temporary key (ASIA…) "
+                "used without its session token",
+                hint="export AWS_SESSION_TOKEN with the token issued alongside AWS_ACCESS_KEY_ID",
+            )
+        source = f" (from {facts.method})" if facts is not None and facts.method else ""
+        return CredentialsError(
+            f"{action}: AWS does not recognise the access key{source} ({code})",
+            hint="check AWS_ACCESS_KEY_ID / AWS_PROFILE; temporary keys also need AWS_SESSION_TOKEN",
+        )
+    if code in SIGNATURE_CODES:
+        return CredentialsError(
+            f"{action}: the request signature does not match ({code})",
+            hint="AWS_SECRET_ACCESS_KEY does not belong to AWS_ACCESS_KEY_ID: re-export both",
+        )
+    if code in ACCESS_DENIED_CODES:
+        return AwsError(
+            f"{action}: access denied ({code}): {error_message(exc)}",
+            hint="the identity in use lacks this permission: check `aws sts get-caller-identity` "
+            "and the role's policy",
+        )
+    return AwsError(f"{action}: {code or 'error'}: {error_message(exc)}")
+
+
+@contextmanager
+def aws_errors(action: str, sess: boto3.Session | None = None) -> Iterator[None]:
+    """Run a block of AWS calls; expected botocore failures leave it as :class:`OpsError`."""
+    try:
+        yield
+    except (ClientError, BotoCoreError) as exc:
+        raise translate(exc, action=action, sess=sess) from exc
+
+
+def caller_identity(sess: boto3.Session, target: AwsTarget | None = None) -> dict[str, str]:
+    """``sts get-caller-identity``, translated: the cheapest proof that credentials work."""
+    with aws_errors("check AWS credentials (sts get-caller-identity)", sess):
+        response = client("sts", target, sess=sess).get_caller_identity()
+    return {k: response[k] for k in ("Account", "Arn", "UserId") if k in response}

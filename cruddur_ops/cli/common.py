@@ -1,0 +1,76 @@
+"""Helpers every task module shares: settings from invoke config, AWS target, confirmations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from invoke import Context
+from rich.text import Text
+
+from ..aws import AwsTarget
+from ..config import Settings, env_settings, parse_bool, repo_root, resolve_path
+from ..console import consoles
+from ..errors import RefusedError
+
+
+def invoke_settings(ctx: Context, section: str | None = None) -> dict[str, Any]:
+    """``ctx.config.cruddur`` (or one of its sections) as a plain dict, for the settings layer."""
+    cruddur = ctx.config.get("cruddur", {}) or {}
+    data = cruddur.get(section, {}) if section else cruddur
+    return dict(data or {})
+
+
+def load_settings(
+    ctx: Context,
+    *,
+    env_files: list[str | Path] | None = None,
+    flags: Mapping[str, Any] | None = None,
+    section: str | None = None,
+    defaults: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Resolve configuration once for a task (see :mod:`cruddur_ops.config` for precedence)."""
+    root = repo_root()
+    return env_settings(
+        env_files=[resolve_path(p, root) for p in env_files or []],
+        flags=flags,
+        invoke_config={k.upper(): v for k, v in invoke_settings(ctx, section).items()},
+        defaults=defaults,
+    )
+
+
+def aws_target(settings: Settings, *, profile: str | None = None, region: str | None = None) -> AwsTarget:
+    return AwsTarget(
+        profile=profile or settings.get("AWS_PROFILE"),
+        region=region or settings.get("AWS_REGION", "AWS_DEFAULT_REGION"),
+        endpoint_url=settings.get("CRUDDUR_AWS_ENDPOINT_URL"),
+    )
+
+
+def confirm(question: str, *, yes: bool, expected: str = "yes", what: str = "--yes") -> None:
+    """Ask before a change. ``yes`` skips the question; a non-interactive run without it is an
+    error (a CI job must say ``--yes``, never hang on a prompt). Anything but ``expected`` aborts.
+    """
+    if yes:
+        return
+    c = consoles()
+    if not c.interactive:
+        raise RefusedError(
+            "refusing to proceed without confirmation: no terminal to ask on",
+            hint=f"re-run with {what} to approve non-interactively",
+        )
+    c.err.print(Text(f"{question} Type {expected!r} to continue: "), end="")
+    try:
+        answer = input()
+    except EOFError:
+        answer = ""
+    if answer.strip() != expected:
+        raise RefusedError("aborted: not confirmed", hint=f"type {expected!r} exactly to proceed")
+
+
+def is_truthy(value: Any, name: str) -> bool:
+    return parse_bool(value if value is None or isinstance(value, bool) else str(value), name=name)
+
+
+__all__ = ["aws_target", "confirm", "invoke_settings", "is_truthy", "load_settings", "repo_root"]

@@ -1,0 +1,89 @@
+"""The one place that builds rich consoles.
+
+Data goes to stdout, progress/prompts/messages to stderr. Colours and live displays follow the
+terminal: ``NO_COLOR``, ``TERM=dumb`` or a non-TTY stream turn them off.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from functools import cache
+from typing import TextIO
+
+from rich.console import Console
+from rich.theme import Theme
+
+THEME = Theme(
+    {
+        "create": "green",
+        "update": "yellow",
+        "delete": "red",
+        "no_change": "dim",
+        "ignore": "dim",
+        "ok": "green",
+        "skipped": "yellow",
+        "failed": "bold red",
+        "error": "bold red",
+        "hint": "cyan",
+        "muted": "dim",
+    }
+)
+
+
+def _plain_requested(environ: os._Environ[str] | dict[str, str]) -> bool:
+    return "NO_COLOR" in environ or environ.get("TERM") == "dumb"
+
+
+def stream_is_tty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def make_console(stream: TextIO, environ: dict[str, str] | None = None) -> Console:
+    """A console for ``stream`` that only uses colour and live output on a real terminal."""
+    env = dict(os.environ) if environ is None else environ
+    tty = stream_is_tty(stream) and env.get("TERM") != "dumb"
+    plain = _plain_requested(env) or not tty
+    return Console(
+        file=stream,
+        theme=THEME,
+        force_terminal=tty,
+        no_color=plain,
+        color_system=None if plain else "auto",
+        highlight=False,
+        soft_wrap=not tty,
+        emoji=False,
+    )
+
+
+@dataclass(frozen=True)
+class Consoles:
+    """stdout for data, stderr for everything a human reads while waiting."""
+
+    out: Console
+    err: Console
+
+    @property
+    def interactive(self) -> bool:
+        """True when we may prompt: stdin and stderr are terminals."""
+        return stream_is_tty(sys.stdin) and self.err.is_terminal
+
+    @property
+    def live(self) -> bool:
+        """True when progress bars may redraw (a terminal that is not dumb)."""
+        return self.err.is_terminal and not self.err.is_dumb_terminal
+
+
+@cache
+def consoles() -> Consoles:
+    """The process-wide pair of consoles (built lazily so tests can swap streams first)."""
+    return Consoles(out=make_console(sys.stdout), err=make_console(sys.stderr))
+
+
+def reset_consoles() -> None:
+    """Forget the cached consoles (tests capture stdout/stderr after import)."""
+    consoles.cache_clear()

@@ -1,0 +1,1 @@
+"""Rendering ``erb_templates/*.env.erb`` into env files (``inv env.render``)."""

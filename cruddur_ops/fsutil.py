@@ -1,0 +1,40 @@
+"""Atomic file writes: every file the toolkit writes goes through here.
+
+A temp file in the destination folder, fsync, chmod, then ``os.replace``: a reader (or a crash)
+sees the old file or the new one, never half of either.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+SECRET_FILE_MODE = 0o600
+DEFAULT_FILE_MODE = 0o644
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, mode: int = DEFAULT_FILE_MODE) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        # mkstemp creates 0600; set the final mode before the data lands so a secret file is
+        # never readable by others, not even for an instant.
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
+        raise
+    return path
+
+
+def atomic_write_text(path: Path, text: str, *, mode: int = DEFAULT_FILE_MODE) -> Path:
+    return atomic_write_bytes(path, text.encode("utf-8"), mode=mode)

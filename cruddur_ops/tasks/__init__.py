@@ -1,0 +1,1 @@
+"""Invoke task modules, one per namespace. Thin: flags → config → core → render → exit code."""

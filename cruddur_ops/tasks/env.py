@@ -1,0 +1,76 @@
+"""`inv env.*` tasks: render env files from `erb_templates/*.env.erb`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from invoke import Collection, Context
+from rich.text import Text
+
+from ..cli.common import aws_target, load_settings
+from ..cli.guard import ops_task
+from ..config import repo_root, resolve_path
+from ..console import consoles
+from ..envfiles.files import parse_names, select_templates, write_rendered
+from ..envfiles.lookups import AwsLookups
+from ..envfiles.render import Rendered, render_template
+
+
+@ops_task(
+    positional=["name"],
+    optional=["name"],
+    iterable=["template"],
+    help={
+        "name": "template to render, e.g. `sync` (comma list allowed); none = every template",
+        "template": "a template to render (repeatable: -t sync -t backend-flask)",
+        "out-dir": "where NAME.env files go (default: the repository root)",
+        "template-dir": "folder of *.env.erb templates (default: erb_templates/)",
+        "allow-missing": "render unset ENV['X'] as empty, like the old generator (not recommended)",
+    },
+)
+def render(
+    ctx: Context,
+    name: str | None = None,
+    template: list[str] | None = None,
+    out_dir: str = "",
+    template_dir: str = "",
+    allow_missing: bool = False,
+) -> None:
+    """Render erb_templates/NAME.env.erb to NAME.env (all templates when no name is given).
+
+    Every template is rendered before any file is written, so a missing variable in one leaves
+    all existing env files untouched. Files holding secrets are written with mode 0600.
+    """
+    settings = load_settings(ctx, section="env")
+    root = repo_root()
+    templates = select_templates(
+        resolve_path(template_dir or settings.get("TEMPLATE_DIR", default="erb_templates"), root),
+        parse_names([name or "", *(template or [])]),
+    )
+    target_dir = resolve_path(out_dir or settings.get("OUT_DIR", default="."), root)
+    lookups = AwsLookups(aws_target(settings))
+    environ = dict(os.environ)
+    rendered: list[Rendered] = [
+        render_template(
+            path.read_text(encoding="utf-8"),
+            template_path=os.path.relpath(path, root) if path.is_relative_to(root) else str(path),
+            name=template_key,
+            environ=environ,
+            allow_missing=allow_missing,
+            ssm=lookups.ssm,
+            secret=lookups.secret,
+        )
+        for template_key, path in templates.items()
+    ]
+    out = consoles().out
+    for item in rendered:
+        path, mode = write_rendered(item, target_dir)
+        shown = os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
+        note = " (secrets: mode 0600)" if mode == 0o600 else ""
+        out.print(Text(f"rendered {shown}{note}"))
+
+
+
+
+collection = Collection("env", render)

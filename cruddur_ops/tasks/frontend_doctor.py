@@ -1,0 +1,8 @@
+"""`inv frontend.*` tasks from doctor (assembled into the namespace by tasks/frontend.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Task objects this module contributes to the `frontend` namespace.
+tasks: list[Any] = []

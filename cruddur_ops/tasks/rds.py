@@ -1,0 +1,7 @@
+"""`inv rds.*` tasks."""
+
+from __future__ import annotations
+
+from invoke import Collection
+
+collection = Collection("rds")

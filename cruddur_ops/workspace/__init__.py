@@ -1,0 +1,1 @@
+"""Workspace detection and start-up tasks (Gitpod, Codespaces, a plain machine)."""
