@@ -11,6 +11,7 @@ which is how the journal's "invalid aws access key id" happened. Never build cre
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -44,6 +45,18 @@ SIGNATURE_CODES = frozenset({"SignatureDoesNotMatch", "IncompleteSignature"})
 ACCESS_DENIED_CODES = frozenset(
     {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "Forbidden"}
 )
+
+# botocore's credential provider names, as an operator would say them.
+_METHOD_NAMES = {
+    "env": "environment variables",
+    "shared-credentials-file": "~/.aws/credentials",
+    "config-file": "~/.aws/config",
+    "sso": "an SSO profile",
+    "assume-role": "an assume-role profile",
+    "assume-role-with-web-identity": "web identity (OIDC)",
+    "container-role": "the container role",
+    "iam-role": "the instance role",
+}
 
 CREDENTIALS_HELP = (
     "set AWS_PROFILE (after `aws sso login` for SSO), or AWS_ACCESS_KEY_ID + "
@@ -134,12 +147,26 @@ def credential_facts(sess: boto3.Session) -> CredentialFacts:
     )
 
 
+_XML_CODE = re.compile(r"<Code>([^<]+)</Code>")
+_XML_MESSAGE = re.compile(r"<Message>([^<]*)</Message>")
+
+
 def error_code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
+    error = exc.response.get("Error", {})
+    code = str(error.get("Code", ""))
+    if code.isdigit():
+        # An XML error body on a JSON-protocol service (moto's auth layer, some proxies) leaves
+        # botocore with only the HTTP status; the real code is inside the body.
+        found = _XML_CODE.search(str(error.get("Message", "")))
+        if found:
+            return found.group(1)
+    return code
 
 
 def error_message(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Message", "")) or str(exc)
+    message = str(exc.response.get("Error", {}).get("Message", "")) or str(exc)
+    found = _XML_MESSAGE.search(message)
+    return found.group(1) if found else message
 
 
 def translate(exc: BaseException, *, action: str, sess: boto3.Session | None = None) -> OpsError:
@@ -188,7 +215,7 @@ def _translate_client_error(exc: ClientError, *, action: str, facts: CredentialF
                 "used without its session token",
                 hint="export AWS_SESSION_TOKEN with the token issued alongside AWS_ACCESS_KEY_ID",
             )
-        source = f" (from {facts.method})" if facts is not None and facts.method else ""
+        source = f" (from {_METHOD_NAMES.get(facts.method, facts.method)})" if facts and facts.method else ""
         return CredentialsError(
             f"{action}: AWS does not recognise the access key{source} ({code})",
             hint="check AWS_ACCESS_KEY_ID / AWS_PROFILE; temporary keys also need AWS_SESSION_TOKEN",

@@ -39,6 +39,7 @@ import urllib.request
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 __all__ = [
     "DEFAULT_SERVICES",
@@ -82,6 +83,12 @@ _PROBE = (
 _HEALTH_PATH = "/_localstack/health"
 _READY_PATH = "/_localstack/init/ready"
 _READY_STATES = frozenset({"available", "running"})
+# Log lines meaning the gateway could not bind its port. LocalStack logs the traceback and
+# then carries on ("Ready.") without a listener; worse, if the port belongs to another
+# LocalStack, the health check would be answered by *that* one. So these fail the start.
+_BIND_ERRORS = ("CannotListenError", "Address already in use")
+# The runtime prints this line once its gateway was started and the READY stage ran.
+_READY_LINE = "Ready."
 
 
 def _can_run_localstack(python: str | os.PathLike[str]) -> bool:
@@ -125,18 +132,26 @@ def find_localstack_python() -> str | None:
     return None
 
 
-def free_port(host: str = "127.0.0.1") -> int:
+def free_port() -> int:
     """Return a TCP port that is free right now.
 
     Racy by nature (another process may take it before LocalStack binds it); the start-up
-    check below turns such a race into a clear error instead of a hang. We probe the
-    wildcard address because LocalStack's default (twisted) gateway binds 0.0.0.0 whatever
-    host GATEWAY_LISTEN names, so the port must be free on every interface.
+    check turns such a race into a clear error instead of a hang. We probe the wildcard
+    address because LocalStack's default (twisted) gateway binds 0.0.0.0 whatever host
+    GATEWAY_LISTEN names, so the port must be free on every interface.
     """
-    del host  # kept in the signature for callers; see the docstring
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("0.0.0.0", 0))
         return int(sock.getsockname()[1])
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("0.0.0.0", port))
+        except OSError:
+            return False
+    return True
 
 
 def _clean_python_env(base: Mapping[str, str]) -> dict[str, str]:
@@ -165,8 +180,6 @@ def _localstack_env(
     for key in ("PERSISTENCE", "DATA_DIR", "LOCALSTACK_VOLUME_DIR", "LOCALSTACK_AUTH_TOKEN"):
         env.pop(key, None)
 
-    tmp = root / "tmp"
-    tmp.mkdir(parents=True, exist_ok=True)
     env.update(
         {
             # Listen on loopback only, on our port. (The twisted gateway still binds 0.0.0.0
@@ -181,9 +194,9 @@ def _localstack_env(
             # /etc/resolv.conf. Force host mode.
             "OVERRIDE_IN_DOCKER": "0",
             # Host mode keeps every directory (state, cache, certs, logs) under this root,
-            # so instances do not share state and cleanup is one rmtree.
+            # so instances do not share state and cleanup is one rmtree. (Not TMPDIR: the
+            # runtime flags it as deprecated and nests the root path inside itself.)
             "FILESYSTEM_ROOT": str(root),
-            "TMPDIR": str(tmp),
             # No DNS server: it would try to bind port 53 (clashing between instances) and
             # look up localstack.cloud through the host resolver to find an upstream.
             "DNS_ADDRESS": "0",
@@ -191,6 +204,11 @@ def _localstack_env(
             # no internet here, and both only cost time.
             "DISABLE_EVENTS": "1",
             "SKIP_SSL_CERT_DOWNLOAD": "1",
+            # An unsupported call (any CloudFront request) makes LocalStack fetch its service
+            # catalog from api.localstack.cloud; point that at a closed loopback port so it
+            # fails at once, without even a DNS lookup. Same for the analytics endpoint.
+            "API_ENDPOINT": "http://127.0.0.1:1/v1",
+            "ANALYTICS_API": "http://127.0.0.1:1/v1",
             # Only what the tests use; STRICT_SERVICE_LOADING (default on) refuses the rest.
             "SERVICES": ",".join(services),
             # Start services at boot instead of on first request: the first S3/SSM/EC2 call
@@ -214,11 +232,17 @@ def _get_json(url: str, timeout: float) -> dict[str, object] | None:
     return data if isinstance(data, dict) else None
 
 
-def _tail(path: Path, lines: int = 40) -> str:
+def _read_log(path: Path, offset: int) -> str:
+    """This run's part of the log (the file is appended to, so skip what was there)."""
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        with path.open("rb") as fh:
+            fh.seek(offset)
+            return fh.read().decode("utf-8", errors="replace")
     except OSError as exc:
         return f"<log not readable: {exc}>"
+
+
+def _tail(text: str, lines: int = 40) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
@@ -237,7 +261,8 @@ class LocalStackProcess:
         log_path: Path,
         *,
         remove_root: bool,
-        log_file: object,
+        log_file: IO[bytes],
+        log_offset: int = 0,
     ) -> None:
         self.proc = proc
         self.port = port
@@ -246,6 +271,7 @@ class LocalStackProcess:
         self.endpoint_url = f"http://127.0.0.1:{port}"
         self._remove_root = remove_root
         self._log_file = log_file
+        self._log_offset = log_offset
         self.health: dict[str, object] = {}
 
     @property
@@ -254,6 +280,10 @@ class LocalStackProcess:
 
     def is_running(self) -> bool:
         return self.proc.poll() is None
+
+    def log_text(self) -> str:
+        """What this run wrote to ``log_path`` so far."""
+        return _read_log(self.log_path, self._log_offset)
 
     def stop(self, timeout: float = 20.0) -> None:
         """Stop LocalStack and everything it spawned, then delete its state folder.
@@ -271,9 +301,7 @@ class LocalStackProcess:
                 self.proc.wait(timeout=10)
         # Children that outlived the leader (same group id) are ended too.
         self._signal_group(signal.SIGKILL)
-        close = getattr(self._log_file, "close", None)
-        if close is not None:
-            close()
+        self._log_file.close()
         if self._remove_root:
             shutil.rmtree(self.root, ignore_errors=True)
 
@@ -338,7 +366,11 @@ def start_localstack(
             f"{LOCALSTACK_PYTHON_ENV} to the interpreter of a venv with "
             "'localstack-core[runtime]' installed"
         )
-    port = port or free_port()
+    if port is None:
+        port = free_port()
+    elif not _port_is_free(port):
+        # Fail before starting: another server there would answer our health checks.
+        raise RuntimeError(f"port {port} is already in use; pass another or None for a free one")
 
     remove_root = state_dir is None
     root = (
@@ -352,6 +384,7 @@ def start_localstack(
     log_path = Path(log_path)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log_file = log_path.open("ab")
+    log_offset = log_file.tell()
     env = _localstack_env(port, root, services, eager, extra_env)
     try:
         proc = subprocess.Popen(
@@ -369,7 +402,9 @@ def start_localstack(
             shutil.rmtree(root, ignore_errors=True)
         raise RuntimeError(f"could not start LocalStack with {python!r}: {exc}") from exc
 
-    ls = LocalStackProcess(proc, port, root, log_path, remove_root=remove_root, log_file=log_file)
+    ls = LocalStackProcess(
+        proc, port, root, log_path, remove_root=remove_root, log_file=log_file, log_offset=log_offset
+    )
     try:
         ls.health = _wait_ready(ls, services, timeout)
     except BaseException:
@@ -391,7 +426,13 @@ def _wait_ready(ls: LocalStackProcess, services: tuple[str, ...], timeout: float
         if code is not None:
             raise RuntimeError(
                 f"LocalStack exited with code {code} before it was ready "
-                f"(log {ls.log_path}):\n{_tail(ls.log_path)}"
+                f"(log {ls.log_path}):\n{_tail(ls.log_text())}"
+            )
+        log = ls.log_text()
+        if any(marker in log for marker in _BIND_ERRORS):
+            raise RuntimeError(
+                f"LocalStack could not listen on port {ls.port} (in use?) "
+                f"(log {ls.log_path}):\n{_tail(log)}"
             )
         health = _get_json(ls.endpoint_url + _HEALTH_PATH, timeout=2)
         if health is not None:
@@ -399,6 +440,7 @@ def _wait_ready(ls: LocalStackProcess, services: tuple[str, ...], timeout: float
             states = health.get("services")
             states = states if isinstance(states, dict) else {}
             missing = [s for s in services if s not in states]
+            failed = [s for s in services if states.get(s) == "error"]
             if missing:
                 # Health lists every service this build knows, from the first answer on,
                 # so a missing name will never appear: fail now, not at the deadline.
@@ -406,16 +448,26 @@ def _wait_ready(ls: LocalStackProcess, services: tuple[str, ...], timeout: float
                     f"LocalStack at {ls.endpoint_url} does not provide {', '.join(missing)} "
                     f"(community edition lacks e.g. cloudfront); health: {json.dumps(health)}"
                 )
+            if failed:
+                raise RuntimeError(
+                    f"LocalStack services failed to start: {', '.join(failed)} "
+                    f"(log {ls.log_path}):\n{_tail(ls.log_text())}"
+                )
             ready = _get_json(ls.endpoint_url + _READY_PATH, timeout=2)
             if (
                 ready is not None
                 and ready.get("completed") is True
                 and all(states.get(s) in _READY_STATES for s in services)
             ):
-                return health
+                # The answer may come from another server on the port: only trust it once
+                # *our* process printed "Ready." (after its own bind attempt) and logged
+                # no bind error.
+                log = ls.log_text()
+                if _READY_LINE in log.splitlines() and not any(m in log for m in _BIND_ERRORS):
+                    return health
         if time.monotonic() >= deadline:
             raise RuntimeError(
                 f"LocalStack at {ls.endpoint_url} not ready after {timeout:.0f} s; "
-                f"last health: {json.dumps(last)}\n(log {ls.log_path}):\n{_tail(ls.log_path)}"
+                f"last health: {json.dumps(last)}\n(log {ls.log_path}):\n{_tail(ls.log_text())}"
             )
         time.sleep(0.2)

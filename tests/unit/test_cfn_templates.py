@@ -35,7 +35,8 @@ CLOUDFRONT_ZONE = "Z2FDTNDATAQYW2"
 
 def load(stack: Path) -> dict[str, Any]:
     """Template as plain data; short tags (!Ref, !Sub, ...) become their long forms."""
-    return cfn_yaml.load(str(stack / "template.yaml"))
+    template: dict[str, Any] = cfn_yaml.load(str(stack / "template.yaml"))
+    return template
 
 
 def config(stack: Path) -> dict[str, Any]:
@@ -110,14 +111,14 @@ class Renderer:
 
         return re.sub(r"\$\{([^}]+)\}", one, text)
 
-    def value(self, node: Any) -> Any:  # noqa: PLR0911 - one branch per function
+    def value(self, node: Any) -> Any:
         if isinstance(node, list):
             items = [self.value(item) for item in node]
             return [item for item in items if item is not NO_VALUE]
         if not isinstance(node, dict):
             return node
         if len(node) == 1:
-            (fn, arg), = node.items()
+            ((fn, arg),) = node.items()
             if fn == "Ref":
                 return self.ref(arg)
             if fn == "Fn::GetAtt":
@@ -153,7 +154,8 @@ class Renderer:
         res = self.template["Resources"][name]
         if "Condition" in res and not self.condition(res["Condition"]):
             return None
-        return self.value(res.get("Properties", {}))
+        properties: dict[str, Any] = self.value(res.get("Properties", {}))
+        return properties
 
 
 def as_list(value: Any) -> list[Any]:
@@ -240,7 +242,8 @@ def trust_statement(params: dict[str, Any]) -> dict[str, Any]:
     assert role is not None
     statements = as_list(role["AssumeRolePolicyDocument"]["Statement"])
     assert len(statements) == 1, "exactly one trust statement"
-    return statements[0]
+    statement: dict[str, Any] = statements[0]
+    return statement
 
 
 @pytest.mark.parametrize("extra", [{}, EXISTING], ids=["provider-created", "provider-existing"])
@@ -453,7 +456,8 @@ def test_origin_access_control_signs_every_s3_request() -> None:
 def distribution_config(params: dict[str, Any] | None = None) -> dict[str, Any]:
     dist = frontend(params).resource("Distribution")
     assert dist is not None
-    return dist["DistributionConfig"]
+    cfg: dict[str, Any] = dist["DistributionConfig"]
+    return cfg
 
 
 def test_distribution_reads_the_bucket_rest_endpoint_through_oac() -> None:

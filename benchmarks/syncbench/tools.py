@@ -1,0 +1,217 @@
+"""One adapter per sync tool: is it installed, its version, and the command + environment of one
+sync through the counting proxy. Each tool runs with its defaults except what the emulator needs
+(endpoint, path-style, fake credentials) and what makes it a *sync with deletes*."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .emulator import FAKE_CREDENTIALS
+
+# Variables that would leak the operator's real AWS/rclone/sync setup into a benchmark run.
+SCRUBBED_PREFIXES = ("AWS_", "RCLONE_", "SYNC_", "BOTO_", "S3CMD")
+
+
+def base_env(workdir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(SCRUBBED_PREFIXES)}
+    empty = workdir / "empty.conf"
+    empty.touch()
+    env.update(FAKE_CREDENTIALS)
+    env.update({
+        "AWS_CONFIG_FILE": str(empty), "AWS_SHARED_CREDENTIALS_FILE": str(empty),
+        "AWS_EC2_METADATA_DISABLED": "true", "NO_COLOR": "1", "TERM": "dumb",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    })
+    return env  # AWS_CA_BUNDLE is gone with the AWS_ prefix: rclone fails with it set
+
+
+def _first_line(argv: list[str], env: dict[str, str] | None = None) -> str:
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=env)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"unknown ({exc})"
+    text = (out.stdout or out.stderr).strip()
+    return text.splitlines()[0] if text else "unknown"
+
+
+@dataclass
+class Tool:
+    name: str
+    workdir: Path
+    endpoint_url: str = ""  # the counting proxy
+    notes: list[str] = field(default_factory=list)
+
+    def unavailable(self) -> str | None:
+        """None when the tool can run, else the reason it is skipped."""
+        raise NotImplementedError
+
+    def version(self) -> str:
+        raise NotImplementedError
+
+    def command(self, bucket: str, build_dir: Path) -> tuple[list[str], dict[str, str]]:
+        raise NotImplementedError
+
+    @property
+    def slug(self) -> str:
+        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
+
+
+@dataclass
+class CruddurOps(Tool):
+    """`inv frontend.sync` through its real CLI, as a user runs it."""
+
+    repo_root: Path = Path(".")
+    distribution_id: str | None = None
+    extra_flags: list[str] = field(default_factory=list)
+    _help: str | None = None
+
+    def _invoke(self) -> list[str]:
+        return [sys.executable, "-m", "invoke", "--search-root", str(self.repo_root)]
+
+    def help_text(self) -> str:
+        if self._help is None:
+            out = subprocess.run([*self._invoke(), "--help", "frontend.sync"], capture_output=True,
+                                 text=True, timeout=120, env=base_env(self.workdir))
+            self._help = out.stdout if out.returncode == 0 else ""
+        return self._help
+
+    def unavailable(self) -> str | None:
+        if importlib.util.find_spec("invoke") is None:
+            return "invoke is not installed in this Python"
+        if not self.help_text():
+            return "`inv frontend.sync` does not exist yet in this checkout (inv --list)"
+        return None
+
+    def version(self) -> str:
+        rev = _first_line(["git", "-C", str(self.repo_root), "rev-parse", "--short", "HEAD"])
+        dirty = subprocess.run(["git", "-C", str(self.repo_root), "status", "--porcelain",
+                                "--", "cruddur_ops"], capture_output=True, text=True).stdout
+        return f"cruddur-ops @ {rev}{' + uncommitted changes' if dirty.strip() else ''}"
+
+    def delete_cap_flags(self) -> list[str]:
+        """The benchmark deletes 200 files on purpose: lift the safety cap with whatever flag
+        this version of the task offers."""
+        help_text = self.help_text()
+        flags = []
+        if "--max-deletes" in help_text:
+            flags.append("--max-deletes=1000000")
+        for name in ("--max-delete-percent", "--max-deletes-percent", "--max-delete-ratio"):
+            if name in help_text:
+                flags.append(f"{name}=100")
+        for name in ("--allow-deletes", "--allow-mass-delete", "--force-delete"):
+            if name in help_text:
+                flags.append(name)
+        return flags
+
+    def command(self, bucket: str, build_dir: Path) -> tuple[list[str], dict[str, str]]:
+        env = base_env(self.workdir)
+        env.update({
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "SYNC_S3_BUCKET": bucket,
+            "SYNC_BUILD_DIR": str(build_dir),
+            "SYNC_OUTPUT_CHANGESET_PATH": str(self.workdir / "changesets" / f"{bucket}.json"),
+            "SYNC_AUTO_APPROVE": "true",
+        })
+        argv = [*self._invoke(), "frontend.sync", "--yes", *self.delete_cap_flags(),
+                *self.extra_flags]
+        if self.distribution_id:
+            env["SYNC_CLOUDFRONT_DISTRIBUTION_ID"] = self.distribution_id
+        else:
+            argv.append("--no-invalidate")
+        return argv, env
+
+
+@dataclass
+class AwsCli(Tool):
+    """`aws s3 sync --delete` (awscli v1 from PyPI), run as `python -m awscli` so a pyenv shim's
+    start-up is not timed; falls back to `aws` on PATH."""
+
+    def _argv0(self) -> list[str] | None:
+        if importlib.util.find_spec("awscli") is not None:
+            return [sys.executable, "-m", "awscli"]
+        found = shutil.which("aws")
+        return [found] if found else None
+
+    def unavailable(self) -> str | None:
+        if self._argv0() is None:
+            return "awscli is not installed (pip install awscli)"
+        return None
+
+    def version(self) -> str:
+        argv0 = self._argv0() or ["aws"]
+        return _first_line([*argv0, "--version"]).split(" Python/")[0]
+
+    def command(self, bucket: str, build_dir: Path) -> tuple[list[str], dict[str, str]]:
+        argv = [*(self._argv0() or ["aws"]), "s3", "sync", str(build_dir), f"s3://{bucket}",
+                "--delete", "--no-progress", "--endpoint-url", self.endpoint_url]
+        return argv, base_env(self.workdir)
+
+
+@dataclass
+class S3cmd(Tool):
+    """`s3cmd sync --delete-removed` (Debian package), path-style via host_bucket = host_base."""
+
+    def unavailable(self) -> str | None:
+        if not shutil.which("s3cmd"):
+            return "s3cmd is not installed (apt-get install s3cmd)"
+        return None
+
+    def version(self) -> str:
+        return _first_line(["s3cmd", "--version"])
+
+    def config_path(self) -> Path:
+        host = self.endpoint_url.split("://", 1)[1]
+        path = self.workdir / "s3cmd.cfg"
+        path.write_text(
+            "[default]\n"
+            "access_key = testing\nsecret_key = testing\n"
+            f"host_base = {host}\nhost_bucket = {host}\n"  # no %(bucket)s: path-style
+            "use_https = False\ncheck_ssl_certificate = False\n"
+            "signature_v2 = False\nbucket_location = us-east-1\n"
+            "use_mime_magic = False\n"  # guess Content-Type from the extension, like the others
+            "progress_meter = False\n"
+        )
+        return path
+
+    def command(self, bucket: str, build_dir: Path) -> tuple[list[str], dict[str, str]]:
+        argv = ["s3cmd", "-c", str(self.config_path()), "sync", "--delete-removed",
+                "--no-progress", f"{build_dir}/", f"s3://{bucket}/"]
+        return argv, base_env(self.workdir)
+
+
+@dataclass
+class Rclone(Tool):
+    """`rclone sync --checksum` (Debian package), an S3 remote defined by RCLONE_CONFIG_* env."""
+
+    def unavailable(self) -> str | None:
+        if not shutil.which("rclone"):
+            return "rclone is not installed (apt-get install rclone)"
+        return None
+
+    def version(self) -> str:
+        return _first_line(["rclone", "version"])
+
+    def command(self, bucket: str, build_dir: Path) -> tuple[list[str], dict[str, str]]:
+        env = base_env(self.workdir)
+        env.update({
+            "RCLONE_CONFIG": str(self.workdir / "empty.conf"),
+            "RCLONE_CONFIG_BENCH_TYPE": "s3",
+            "RCLONE_CONFIG_BENCH_PROVIDER": "Other",
+            "RCLONE_CONFIG_BENCH_ENDPOINT": self.endpoint_url,
+            "RCLONE_CONFIG_BENCH_ACCESS_KEY_ID": "testing",
+            "RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY": "testing",
+            "RCLONE_CONFIG_BENCH_REGION": "us-east-1",
+            "RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE": "true",
+        })
+        argv = ["rclone", "sync", "--checksum", str(build_dir), f"bench:{bucket}"]
+        return argv, env
+
+
+TOOL_NAMES = ("cruddur-ops", "aws-s3-sync", "s3cmd", "rclone")

@@ -1,0 +1,94 @@
+"""The ``REACT_APP_*`` values a frontend build receives.
+
+Create-react-app (and the example build) inline every ``REACT_APP_*`` variable of the build
+process's environment into the bundle. The values come from the rendered frontend env file
+(``frontend-react-js.env``, written by ``inv env.render``); a variable already set in the real
+environment wins, so CI and one-off overrides (``REACT_APP_BACKEND_URL=... inv frontend.build``)
+work without editing the file. Pure functions: the caller passes the environment in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from ..errors import ConfigError
+
+PREFIX = "REACT_APP_"
+
+
+@dataclass(frozen=True)
+class EnvFileValues:
+    """What the env file held: the ``REACT_APP_*`` values and the names that were ignored."""
+
+    path: Path | None
+    react: Mapping[str, str]
+    ignored: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BuildEnvironment:
+    """The environment for ``npm run build`` and where each ``REACT_APP_*`` name came from."""
+
+    env: Mapping[str, str]
+    from_file: tuple[str, ...]
+    from_environment: tuple[str, ...]
+
+    @property
+    def react_names(self) -> tuple[str, ...]:
+        return tuple(sorted({*self.from_file, *self.from_environment}))
+
+    @property
+    def empty_names(self) -> tuple[str, ...]:
+        return tuple(name for name in self.react_names if self.env.get(name, "") == "")
+
+
+def read_env_file(path: Path | None, *, required: bool) -> EnvFileValues:
+    """Parse ``path`` with python-dotenv and keep its ``REACT_APP_*`` entries.
+
+    ``required`` is true when the user named the file (``--env-file``): then a missing file is an
+    error. The default file may be absent (a fresh clone before ``inv env.render``).
+    """
+    if path is None or not path.is_file():
+        if required and path is not None:
+            raise ConfigError(
+                f"frontend env file {path} does not exist",
+                hint="render it with `inv env.render frontend-react-js` or pass another --env-file",
+            )
+        return EnvFileValues(path=None, react={})
+    try:
+        raw = dotenv_values(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read frontend env file {path}: {exc}") from None
+    react = {k: v for k, v in raw.items() if k.startswith(PREFIX) and v is not None}
+    ignored = tuple(sorted(k for k in raw if not k.startswith(PREFIX)))
+    return EnvFileValues(path=path, react=react, ignored=ignored)
+
+
+def build_environment(
+    environ: Mapping[str, str],
+    file_values: EnvFileValues,
+    *,
+    extra: Mapping[str, str] | None = None,
+) -> BuildEnvironment:
+    """``environ`` plus the file's ``REACT_APP_*`` values (never overriding) plus ``extra``.
+
+    A name set in ``environ`` wins even when it is empty: that is how ``load_env_file`` and
+    dotenv's own ``override=False`` behave, so an operator can blank a value deliberately.
+    """
+    env = dict(environ)
+    from_file = []
+    for name, value in file_values.react.items():
+        if name not in env:
+            env[name] = value
+            from_file.append(name)
+    from_environment = [k for k in environ if k.startswith(PREFIX)]
+    env.update(extra or {})
+    return BuildEnvironment(
+        env=env,
+        from_file=tuple(sorted(from_file)),
+        from_environment=tuple(sorted(from_environment)),
+    )

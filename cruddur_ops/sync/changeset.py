@@ -1,0 +1,166 @@
+"""The changeset file: the gem's JSON format, extended.
+
+A top-level array; each item starts with the gem's ``path``, ``md5`` (absent on deletes) and
+``action``, then adds ``reason``, ``size``, ``content_type``, ``cache_control``, ``remote_etag``,
+``remote_size`` and ``file`` (absent when unknown). A gem-written file reads back fine (extra
+keys default to unknown). Written atomically, 2-space indent, non-ASCII kept, like the gem.
+
+:func:`drift` compares a saved plan with a fresh one, so ``frontend.sync --plan FILE`` can refuse
+a plan whose world has changed — while accepting items that were already applied (a rerun after
+an interrupted apply of the same plan converges instead of being refused).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from ..fsutil import atomic_write_text
+from .model import ACTIONS, Plan, PlanItem
+
+EXTRA_KEYS = ("reason", "size", "content_type", "cache_control", "remote_etag", "remote_size", "file")
+_MD5 = re.compile(r"^[0-9a-f]{32}$")
+
+
+def epoch_path(path: Path, epoch: int | None = None) -> Path:
+    """``tmp/changeset.json`` → ``tmp/changeset-<epoch>.json`` (what the old Rakefile did)."""
+    stamp = int(time.time()) if epoch is None else epoch
+    name = path.name
+    if name.endswith(".json"):
+        return path.with_name(f"{name[: -len('.json')]}-{stamp}.json")
+    return path.with_name(f"{name}-{stamp}.json")
+
+
+def item_to_dict(item: PlanItem) -> dict[str, Any]:
+    data: dict[str, Any] = {"path": item.path}
+    if item.action != "delete" and item.md5 is not None:
+        data["md5"] = item.md5
+    data["action"] = item.action
+    for key in EXTRA_KEYS:
+        value = getattr(item, key)
+        if value is not None:
+            data[key] = value
+    return data
+
+
+def dumps(items: Sequence[PlanItem]) -> str:
+    return json.dumps([item_to_dict(i) for i in items], indent=2, ensure_ascii=False)
+
+
+def write_changeset(path: Path, plan: Plan) -> Path:
+    return atomic_write_text(path, dumps(plan.items))
+
+
+def _item_from_dict(data: Any, index: int, source: str) -> PlanItem:
+    if not isinstance(data, dict) or not isinstance(data.get("path"), str):
+        raise ConfigError(f"{source}: item {index} has no 'path'",
+                          hint="pass a changeset written by `inv frontend.plan`")
+    action = data.get("action")
+    if action not in ACTIONS:
+        raise ConfigError(f"{source}: item {index} ({data['path']!r}) has unknown action {action!r}",
+                          hint=f"actions are {', '.join(ACTIONS)}")
+    md5 = data.get("md5")
+    if action != "delete" and not (isinstance(md5, str) and _MD5.match(md5)):
+        raise ConfigError(f"{source}: item {index} ({data['path']!r}) has no valid md5")
+
+    def opt_int(name: str) -> int | None:
+        value = data.get(name)
+        return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+    def opt_str(name: str) -> str | None:
+        value = data.get(name)
+        return value if isinstance(value, str) else None
+
+    return PlanItem(
+        path=data["path"], action=action, reason=opt_str("reason") or "",
+        md5=md5 if action != "delete" else None, size=opt_int("size"),
+        content_type=opt_str("content_type"), cache_control=opt_str("cache_control"),
+        remote_etag=opt_str("remote_etag"), remote_size=opt_int("remote_size"), file=opt_str("file"),
+    )
+
+
+def read_changeset(path: Path) -> list[PlanItem]:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"plan file {path} does not exist",
+                          hint="write one with `inv frontend.plan --out FILE`") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"plan file {path} is not valid JSON: {exc}",
+                          hint="pass a changeset written by `inv frontend.plan`") from exc
+    if not isinstance(raw, list):
+        raise ConfigError(f"plan file {path} is not a changeset (expected a JSON array)",
+                          hint="pass a changeset written by `inv frontend.plan`")
+    return [_item_from_dict(entry, i, str(path)) for i, entry in enumerate(raw)]
+
+
+def _already_applied(saved: PlanItem, fresh: PlanItem | None) -> bool:
+    """The world now looks like the saved item's intended outcome."""
+    if saved.action == "delete":
+        return fresh is None or fresh.remote_etag is None
+    if saved.action in ("create", "update"):
+        return fresh is not None and fresh.md5 == saved.md5 and fresh.action == "no_change"
+    return False
+
+
+def _describe(saved: PlanItem | None, fresh: PlanItem | None) -> str | None:
+    """What changed for one key since the plan, or None when nothing relevant did."""
+    if saved is None and fresh is not None:
+        if fresh.action in ("ignore", "no_change"):
+            return None
+        what = "new local file" if fresh.md5 is not None and fresh.remote_etag is None else (
+            "new object in bucket" if fresh.md5 is None else "new local file")
+        return f"{fresh.path}: {what} (not in the plan)"
+    assert saved is not None
+    if saved.action == "ignore":
+        return None
+    if _already_applied(saved, fresh):
+        return None
+    if fresh is None:
+        if saved.md5 is not None:
+            return f"{saved.path}: local file is gone"
+        return None
+    if saved.md5 is not None and fresh.md5 is None:
+        return f"{saved.path}: local file is gone"
+    if saved.md5 is None and fresh.md5 is not None:
+        return f"{saved.path}: local file appeared"
+    if saved.md5 is not None and fresh.md5 != saved.md5:
+        return f"{saved.path}: local file changed (md5 {saved.md5[:8]}… → {(fresh.md5 or '')[:8]}…)"
+    saw = saved.remote_etag
+    now = fresh.remote_etag
+    if saved.action == "create" and now is not None:
+        return f"{saved.path}: object appeared in the bucket"
+    if saved.action in ("update", "delete", "no_change") and saw is not None and now != saw:
+        return f"{saved.path}: bucket object changed (ETag {saw[:8]}… → {(now or 'gone')[:8]}…)"
+    if saved.action == "update" and saw is None and now is None:
+        return f"{saved.path}: object is gone from the bucket"
+    return None
+
+
+def drift(saved: Sequence[PlanItem], fresh: Plan) -> list[str]:
+    """Reasons the saved plan no longer describes the world (empty: safe to apply)."""
+    by_key = {item.path: item for item in fresh.items}
+    saved_keys = set()
+    problems: list[str] = []
+    for item in saved:
+        saved_keys.add(item.path)
+        note = _describe(item, by_key.get(item.path))
+        if note:
+            problems.append(note)
+    for item in fresh.items:
+        if item.path not in saved_keys:
+            note = _describe(None, item)
+            if note:
+                problems.append(note)
+    return problems
+
+
+def pending(saved: Sequence[PlanItem], fresh: Plan) -> list[PlanItem]:
+    """The saved plan's changes that are not yet applied (for resuming an interrupted apply)."""
+    by_key = {item.path: item for item in fresh.items}
+    return [i for i in saved if i.is_change and not _already_applied(i, by_key.get(i.path))]

@@ -1,0 +1,74 @@
+"""Content-Type by file extension: a maintained table, not a guess from the bytes.
+
+Text types carry ``charset=utf-8`` (browsers otherwise fall back to a locale charset; the gem and
+``aws s3 sync`` never send it). Unknown extensions fall back to Python's :mod:`mimetypes`, then to
+``application/octet-stream``. Overrides come from config as ``{".ext": "type"}``.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Mapping
+from pathlib import PurePosixPath
+
+UTF8 = "; charset=utf-8"
+
+CONTENT_TYPES: dict[str, str] = {
+    ".html": "text/html" + UTF8,
+    ".htm": "text/html" + UTF8,
+    ".js": "text/javascript" + UTF8,  # RFC 9239
+    ".mjs": "text/javascript" + UTF8,
+    ".cjs": "text/javascript" + UTF8,
+    ".css": "text/css" + UTF8,
+    ".json": "application/json" + UTF8,
+    ".map": "application/json" + UTF8,
+    ".webmanifest": "application/manifest+json" + UTF8,
+    ".txt": "text/plain" + UTF8,
+    ".xml": "application/xml" + UTF8,
+    ".rss": "application/rss+xml" + UTF8,
+    ".csv": "text/csv" + UTF8,
+    ".md": "text/markdown" + UTF8,
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".ico": "image/x-icon",
+    ".bmp": "image/bmp",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".eot": "application/vnd.ms-fontobject",
+    ".wasm": "application/wasm",
+    ".pdf": "application/pdf",
+    ".mp4": "video/mp4",
+    ".webm": "video/webm",
+    ".mp3": "audio/mpeg",
+    ".ogg": "audio/ogg",
+    ".zip": "application/zip",
+    ".gz": "application/gzip",
+}
+
+DEFAULT_TYPE = "application/octet-stream"
+
+
+def content_type_for(file_name: str, overrides: Mapping[str, str] | None = None) -> str:
+    """The Content-Type for a local file name (the *file*, not the key: strip-html keys have no
+    extension but are still HTML)."""
+    suffix = PurePosixPath(file_name).suffix.lower()
+    if overrides and suffix in overrides:
+        return overrides[suffix]
+    known = CONTENT_TYPES.get(suffix)
+    if known:
+        return known
+    guessed, _ = mimetypes.guess_type(file_name, strict=False)
+    if guessed:
+        return guessed + UTF8 if guessed.startswith("text/") else guessed
+    return DEFAULT_TYPE
+
+
+def is_html(content_type: str) -> bool:
+    return content_type.split(";", 1)[0].strip() == "text/html"

@@ -1,0 +1,134 @@
+"""Observe the build directory: walk it (sorted, skipping hidden entries) and hash in parallel.
+
+Hashing streams each file in 1 MiB chunks (memory stays flat for large files) on a thread pool:
+hashlib releases the GIL while digesting buffers, so threads use every core for big files, and
+for small files they overlap the open/read syscalls.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from ..errors import ConfigError
+from .keys import key_for
+from .model import LocalFile
+
+CHUNK = 1024 * 1024
+KEEP_HIDDEN = frozenset({".well-known"})  # RFC 8615: must be deployed (ACME, app links)
+
+
+def walk(build_dir: Path) -> list[tuple[str, int]]:
+    """``(relative posix path, size)`` of every regular file, depth-first in sorted order.
+
+    Hidden files and directories (``.DS_Store``, ``.git``) are skipped, except ``.well-known``.
+    Symlinks to files are followed (their target's bytes are deployed); directory symlinks are
+    not (no cycles).
+    """
+    found: list[tuple[str, int]] = []
+
+    def visit(folder: str, prefix: str) -> None:
+        with os.scandir(folder) as entries:
+            ordered = sorted(entries, key=lambda e: e.name)
+        for entry in ordered:
+            if entry.name.startswith(".") and entry.name not in KEEP_HIDDEN:
+                continue
+            rel = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                visit(entry.path, rel + "/")
+            elif entry.is_file(follow_symlinks=True):
+                found.append((rel, entry.stat(follow_symlinks=True).st_size))
+
+    visit(str(build_dir), "")
+    return found
+
+
+def md5_file(path: str) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb", buffering=0) as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def hash_files(
+    build_dir: Path,
+    rels: Sequence[str],
+    *,
+    workers: int = 8,
+    progress: Callable[[int], None] | None = None,
+) -> list[str]:
+    """MD5 hex of each file, in the order given."""
+    root = str(build_dir)
+
+    def one(rel: str) -> str:
+        return md5_file(os.path.join(root, rel))
+
+    results: list[str] = []
+    if workers <= 1 or len(rels) < 64:
+        for rel in rels:
+            results.append(one(rel))
+            if progress:
+                progress(1)
+        return results
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="md5") as pool:
+        # map keeps order; chunksize is ignored by threads, so feed it directly
+        for digest in pool.map(one, rels):
+            results.append(digest)
+            if progress:
+                progress(1)
+    return results
+
+
+def check_build_dir(build_dir: Path) -> None:
+    """A missing or empty build dir would plan "delete everything": refuse before listing."""
+    if not build_dir.exists():
+        raise ConfigError(
+            f"build directory {build_dir} does not exist (nothing was deleted)",
+            hint="run `inv frontend.build` first, or set SYNC_BUILD_DIR / --build-dir",
+        )
+    if not build_dir.is_dir():
+        raise ConfigError(f"build directory {build_dir} is not a directory (nothing was deleted)",
+                          hint="set SYNC_BUILD_DIR to the folder `npm run build` writes")
+
+
+def scan(
+    build_dir: Path,
+    *,
+    key_mode: str,
+    prefix: str = "",
+    workers: int = 8,
+    on_total: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[LocalFile]:
+    """Walk + hash: the local half of the plan. Raises when the build dir is missing or empty."""
+    check_build_dir(build_dir)
+    entries = walk(build_dir)
+    if not entries:
+        raise ConfigError(
+            f"build directory {build_dir} is empty (nothing was deleted)",
+            hint="run `inv frontend.build` first; syncing an empty build would delete the site",
+        )
+    if on_total:
+        on_total(len(entries))
+    digests = hash_files(build_dir, [rel for rel, _ in entries], workers=workers, progress=progress)
+    files = [
+        LocalFile(key=key_for(rel, key_mode, prefix), rel=rel, size=size, md5=digest)
+        for (rel, size), digest in zip(entries, digests, strict=True)
+    ]
+    _check_collisions(files)
+    return files
+
+
+def _check_collisions(files: Iterable[LocalFile]) -> None:
+    seen: dict[str, str] = {}
+    for item in files:
+        other = seen.setdefault(item.key, item.rel)
+        if other != item.rel:
+            raise ConfigError(
+                f"{other!r} and {item.rel!r} both map to the key {item.key!r}",
+                hint="rename one of them, or use the default key mode (--key-mode relative)",
+            )

@@ -1,0 +1,117 @@
+"""Nox sessions: lint · typecheck · tests · integration · integration_localstack · bench · demo.
+
+`nox` alone runs what CI runs (see README). Every session installs what it needs into its own
+virtualenv (uv when available, for speed), so a fresh clone needs only `pip install nox`.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["lint", "typecheck", "tests", "integration", "integration_localstack"]
+nox.options.error_on_missing_interpreters = True
+
+ROOT = Path(__file__).parent
+PYTHON = "3.11"
+
+# LocalStack's PyPI distribution only runs on Python >= 3.12 (PEP 695 syntax despite its metadata).
+LOCALSTACK_PIN = [
+    "localstack-core[runtime]==2026.3.0",
+    "cbor2<6",
+    "pyopenssl==25.3.0",
+    "cryptography>=45.0.7,<47",
+    "service_identity",
+    "localstack-client>=2.5",
+]
+
+
+def _interpreter(version: str) -> str:
+    """A concrete interpreter for ``version``: on PATH, else pyenv's install, else the spec."""
+    on_path = shutil.which(f"python{version}")
+    if on_path:
+        return on_path
+    root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    found = sorted(glob.glob(f"{root}/versions/{version}.*/bin/python{version}"))
+    return found[-1] if found else version
+
+
+def _localstack_python() -> str:
+    for version in ("3.13", "3.12"):
+        candidate = _interpreter(version)
+        if os.path.isabs(candidate):
+            return candidate
+    return "3.13"
+
+
+def _install_project(session: nox.Session, extras: str = "test") -> None:
+    session.install("-e", f".[{extras}]")
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff over the package, tasks, tests, benchmarks and the noxfile."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", "cruddur_ops", "tests", "benchmarks", "tasks.py", "noxfile.py")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy over cruddur_ops."""
+    _install_project(session, "dev")
+    session.run("mypy")
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Unit tests: offline, moto's in-process mock, no services."""
+    _install_project(session)
+    session.run("pytest", "tests/unit", "-q", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def integration(session: nox.Session) -> None:
+    """The real tasks end to end: a moto server subprocess over HTTP + a real Postgres."""
+    _install_project(session)
+    session.run(
+        "pytest", "tests/integration", "-q", *session.posargs,
+        env={"CRUDDUR_TEST_EMULATOR": "moto"},
+    )
+
+
+@nox.session(python=_localstack_python())
+def integration_localstack(session: nox.Session) -> None:
+    """The same integration suite against LocalStack (host mode without Docker, Python >= 3.12).
+
+    What free LocalStack lacks (CloudFront, the OIDC provider resource) is skipped with its reason.
+    """
+    _install_project(session)
+    session.install(*LOCALSTACK_PIN)
+    session.run(
+        "pytest", "tests/integration", "-q", *session.posargs,
+        env={"CRUDDUR_TEST_EMULATOR": "localstack", "LOCALSTACK_PYTHON": session.virtualenv.location + "/bin/python"},
+    )
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Sync benchmark vs aws s3 sync, s3cmd and rclone on a moto server (writes benchmarks/RESULTS.md)."""
+    _install_project(session)
+    session.install("awscli", "psutil")
+    missing = [tool for tool in ("s3cmd", "rclone") if not shutil.which(tool)]
+    if missing and os.geteuid() == 0 and shutil.which("apt-get"):
+        session.run("apt-get", "update", "-qq", external=True, success_codes=[0, 100])
+        session.run("apt-get", "install", "-y", "-qq", *missing, external=True, success_codes=[0, 100])
+    session.run("python", "benchmarks/sync_bench.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def demo(session: nox.Session) -> None:
+    """The main job on an embedded default: moto server, bucket + distribution, build, plan, sync."""
+    _install_project(session)
+    session.run("python", "examples/demo.py", *session.posargs)
