@@ -1,22 +1,26 @@
 """Run one tool command and measure it: wall time, exit code, peak RSS and CPU of its process.
 
-Peak RSS comes from ``os.wait4(pid)`` — the kernel's rusage of exactly that child (ru_maxrss
-is the largest resident set of the child or of any descendant it waited for), which is what
-GNU ``/usr/bin/time -v`` reports, without depending on the ``time`` package.
-``getrusage(RUSAGE_CHILDREN)`` would not do: it is a running maximum over *all* children of
-the harness, so a small run after a big one would report the big one's peak.
-Every measured tool runs as a single process (python for cruddur-ops/awscli/s3cmd, Go for rclone).
+The tool is started through ``rusage_exec.py`` (a stdlib-only launcher), which forks it, waits
+with ``os.wait4`` and reports the kernel's rusage of exactly that process: ``ru_maxrss`` is its
+peak resident set (or that of a descendant it waited for — every tool here is one process:
+python for cruddur-ops/awscli/s3cmd, Go for rclone). Two pitfalls avoided: ``getrusage
+(RUSAGE_CHILDREN)`` is a running maximum over all children of the harness, and a child forked
+straight from the harness inherits the harness's RSS high-water mark across exec.
+Wall time is measured by the launcher around fork → wait, so its own start-up is not counted.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
+import sys
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
+
+LAUNCHER = Path(__file__).with_name("rusage_exec.py")
 
 
 @dataclass(frozen=True)
@@ -38,21 +42,27 @@ class Measured:
 def run_measured(argv: list[str], env: dict[str, str], log_path: Path,
                  cwd: Path | None = None, timeout: float = 1800.0) -> Measured:
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    result_path = log_path.with_suffix(".rusage.json")
+    result_path.unlink(missing_ok=True)
     with log_path.open("wb") as log:
-        start = time.perf_counter()
-        process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, "-I", "-S", str(LAUNCHER), str(result_path), "--", *argv],
+            env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True)
         killer = threading.Timer(timeout, _kill_group, args=(process.pid,))
         killer.start()
         try:
-            _, status, usage = os.wait4(process.pid, 0)
+            launcher_rc = process.wait()
         finally:
             killer.cancel()
-        wall = time.perf_counter() - start
-    returncode = os.waitstatus_to_exitcode(status)
-    process.returncode = returncode  # reaped by wait4: tell Popen so it doesn't wait again
-    return Measured(wall_s=wall, returncode=returncode, peak_rss_mb=usage.ru_maxrss / 1024,
-                    cpu_s=usage.ru_utime + usage.ru_stime, log_path=log_path)
+    try:
+        result = json.loads(result_path.read_text())
+    except (OSError, ValueError):
+        result = {"wall_s": float("nan"), "returncode": launcher_rc or -9, "maxrss_kb": 0,
+                  "cpu_s": float("nan")}  # killed on timeout or the launcher failed
+    return Measured(wall_s=result["wall_s"], returncode=result["returncode"],
+                    peak_rss_mb=result["maxrss_kb"] / 1024, cpu_s=result["cpu_s"],
+                    log_path=log_path)
 
 
 def _kill_group(pid: int) -> None:

@@ -70,24 +70,28 @@ class CruddurOps(Tool):
     repo_root: Path = Path(".")
     distribution_id: str | None = None
     extra_flags: list[str] = field(default_factory=list)
-    _help: str | None = None
+
+    _help: dict[str, str] = field(default_factory=dict)
 
     def _invoke(self) -> list[str]:
         return [sys.executable, "-m", "invoke", "--search-root", str(self.repo_root)]
 
-    def help_text(self) -> str:
-        if self._help is None:
-            out = subprocess.run([*self._invoke(), "--help", "frontend.sync"], capture_output=True,
+    def help_text(self, task: str = "frontend.sync") -> str:
+        if task not in self._help:
+            out = subprocess.run([*self._invoke(), "--help", task], capture_output=True,
                                  text=True, timeout=120, env=base_env(self.workdir))
-            self._help = out.stdout if out.returncode == 0 else ""
-        return self._help
+            self._help[task] = out.stdout if out.returncode == 0 else ""
+        return self._help[task]
 
     def unavailable(self) -> str | None:
         if importlib.util.find_spec("invoke") is None:
             return "invoke is not installed in this Python"
         if not self.help_text():
-            return "`inv frontend.sync` does not exist yet in this checkout (inv --list)"
+            return "`inv frontend.sync` does not exist yet in this checkout (see `inv --list`)"
         return None
+
+    def plan_available(self) -> bool:
+        return bool(self.help_text("frontend.plan"))
 
     def version(self) -> str:
         rev = _first_line(["git", "-C", str(self.repo_root), "rev-parse", "--short", "HEAD"])
@@ -97,28 +101,25 @@ class CruddurOps(Tool):
 
     def delete_cap_flags(self) -> list[str]:
         """The benchmark deletes 200 files on purpose: lift the safety cap with whatever flag
-        this version of the task offers."""
+        this version of the task offers (SYNC_MAX_DELETES in the environment as well)."""
         help_text = self.help_text()
-        flags = []
-        if "--max-deletes" in help_text:
-            flags.append("--max-deletes=1000000")
-        for name in ("--max-delete-percent", "--max-deletes-percent", "--max-delete-ratio"):
-            if name in help_text:
-                flags.append(f"{name}=100")
-        for name in ("--allow-deletes", "--allow-mass-delete", "--force-delete"):
-            if name in help_text:
-                flags.append(name)
-        return flags
+        if "--allow-deletes" in help_text:
+            return ["--allow-deletes"]
+        return ["--max-deletes=1000000"] if "--max-deletes" in help_text else []
 
-    def command(self, bucket: str, build_dir: Path) -> tuple[list[str], dict[str, str]]:
+    def _env(self, bucket: str, build_dir: Path) -> dict[str, str]:
         env = base_env(self.workdir)
         env.update({
             "AWS_ENDPOINT_URL": self.endpoint_url,
             "SYNC_S3_BUCKET": bucket,
             "SYNC_BUILD_DIR": str(build_dir),
             "SYNC_OUTPUT_CHANGESET_PATH": str(self.workdir / "changesets" / f"{bucket}.json"),
-            "SYNC_AUTO_APPROVE": "true",
+            "SYNC_MAX_DELETES": "1000000",
         })
+        return env
+
+    def command(self, bucket: str, build_dir: Path) -> tuple[list[str], dict[str, str]]:
+        env = self._env(bucket, build_dir)
         argv = [*self._invoke(), "frontend.sync", "--yes", *self.delete_cap_flags(),
                 *self.extra_flags]
         if self.distribution_id:
@@ -126,6 +127,12 @@ class CruddurOps(Tool):
         else:
             argv.append("--no-invalidate")
         return argv, env
+
+    def plan_command(self, bucket: str, build_dir: Path) -> tuple[list[str], dict[str, str]]:
+        env = self._env(bucket, build_dir)
+        # a distribution id, so the plan does not look for the frontend stack's outputs
+        env["SYNC_CLOUDFRONT_DISTRIBUTION_ID"] = "EBENCHPLANSTUB"
+        return [*self._invoke(), "frontend.plan"], env
 
 
 @dataclass

@@ -157,8 +157,10 @@ class ChangeSetRequest:
         return kwargs
 
 
-def change_set_name(now: datetime) -> str:
-    return "cruddur-ops-" + now.strftime("%Y%m%d-%H%M%S")
+def change_set_name(now: datetime, token: str = "") -> str:
+    """``cruddur-ops-20260101-120000-ab12cd``: sortable, and unique across concurrent runs."""
+    name = "cruddur-ops-" + now.strftime("%Y%m%d-%H%M%S")
+    return f"{name}-{token}" if token else name
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,7 @@ def ops_task(*args: Any, **kwargs: Any) -> Any:
         def guarded(*call_args: Any, **call_kwargs: Any) -> Any:
             return run_guarded(body, *call_args, **call_kwargs)
 
-        return task(**kwargs)(guarded)  # type: ignore[no-any-return]
+        return task(**kwargs)(guarded)
 
     if len(args) == 1 and callable(args[0]) and not kwargs:
         return decorate(args[0])

@@ -115,10 +115,12 @@ def verify_build_output(build_dir: Path, started_at: float) -> None:
         )
 
 
-def describe_variables(env: BuildEnvironment) -> str:
+def describe_variables(env: BuildEnvironment, env_file: Path | None = None) -> str:
     """One line naming the REACT_APP_* variables (names only: keep output short)."""
     names = env.react_names
     parts = [f"npm run build with {len(names)} REACT_APP_* variable(s): {', '.join(names) or 'none'}"]
+    if env_file is not None:
+        parts.append(f"env file: {env_file}")
     if env.from_environment:
         parts.append(f"from the environment: {', '.join(env.from_environment)}")
     if env.empty_names:
@@ -150,6 +152,7 @@ def build_frontend(
             hint="write the zip outside the build folder (the next build deletes that folder)",
         )
 
+    on_step(f"building {frontend_dir} into {build_dir}")
     file_values = read_env_file(request.env_file, required=request.env_file_required)
     extra = {"BUILD_PATH": str(build_dir)} if request.build_dir is not None else {}
     env = build_environment(environ, file_values, extra=extra)
@@ -169,7 +172,7 @@ def build_frontend(
         where = f" at {request.env_file}" if request.env_file else ""
         on_step(f"no frontend env file{where}: REACT_APP_* come from the environment only "
                 "(render one with `inv env.render frontend-react-js`)")
-    on_step(describe_variables(env))
+    on_step(describe_variables(env, file_values.path))
     started_at = time.time()
     npm.build(env=env.env, on_line=on_output)
     verify_build_output(build_dir, started_at)

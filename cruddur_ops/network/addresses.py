@@ -45,10 +45,10 @@ def why_not_public(ip: IPAddress) -> str | None:
         return "an IPv4-mapped IPv6 address (use the IPv4 form)"
     if isinstance(ip, ipaddress.IPv4Address) and ip in ipaddress.ip_network("100.64.0.0/10"):
         return "a carrier-grade NAT (shared) address"
-    if ip.is_private:
-        return "a private or documentation address"
     if ip.is_reserved:
         return "a reserved address"
+    if ip.is_private:
+        return "a private or documentation address"
     if not ip.is_global:
         return "not a globally routable address"
     return None

@@ -68,13 +68,15 @@ def lookup_public_ip(
     for url in urls:
         try:
             answer = fetch(url, timeout).strip()
-        except (OSError, urllib.error.URLError, ValueError) as exc:
-            # TimeoutError and socket errors are OSErrors; a malformed URL is a ValueError.
-            reason = getattr(exc, "reason", None) or exc
-            problems.append(f"{url}: {reason}")
+        except urllib.error.HTTPError as exc:
+            problems.append(f"{url}: HTTP {exc.code} {exc.reason}")
+            continue
+        except (OSError, ValueError) as exc:
+            # URLError, timeouts and socket errors are OSErrors; a malformed URL is a ValueError.
+            problems.append(f"{url}: {getattr(exc, 'reason', None) or exc}")
             continue
         try:
-            host = parse_host_address(answer, allow_ipv6=allow_ipv6, source=f"answer from {url}")
+            host = parse_host_address(answer[:64], allow_ipv6=allow_ipv6, source="its answer")
         except OpsError as exc:
             problems.append(f"{url}: {exc.message}")
             continue

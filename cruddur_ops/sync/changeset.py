@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from ..fsutil import atomic_write_text
+from ..fsutil import atomic_write_bytes
 from .model import ACTIONS, Plan, PlanItem
 
 EXTRA_KEYS = ("reason", "size", "content_type", "cache_control", "remote_etag", "remote_size", "file")
@@ -48,12 +48,26 @@ def item_to_dict(item: PlanItem) -> dict[str, Any]:
     return data
 
 
+def _chunks(items: Sequence[PlanItem]) -> list[str]:
+    # Byte-identical to json.dumps(list, indent=2, ensure_ascii=False), built item by item:
+    # the indenting encoder is pure Python and held ~250 MB of fragments for 100,000 items.
+    if not items:
+        return ["[]"]
+    parts = ["["]
+    last = len(items) - 1
+    for index, item in enumerate(items):
+        text = json.dumps(item_to_dict(item), indent=2, ensure_ascii=False).replace("\n", "\n  ")
+        parts.append("\n  " + text + ("," if index < last else ""))
+    parts.append("\n]")
+    return parts
+
+
 def dumps(items: Sequence[PlanItem]) -> str:
-    return json.dumps([item_to_dict(i) for i in items], indent=2, ensure_ascii=False)
+    return "".join(_chunks(items))
 
 
 def write_changeset(path: Path, plan: Plan) -> Path:
-    return atomic_write_text(path, dumps(plan.items))
+    return atomic_write_bytes(path, "".join(_chunks(plan.items)).encode("utf-8"))
 
 
 def _item_from_dict(data: Any, index: int, source: str) -> PlanItem:

@@ -88,8 +88,10 @@ def encode(path: str) -> str:
     return quote(path, safe=_SAFE)
 
 
-def plan_invalidation(items: Iterable[PlanItem], *, prefix: str = "", max_paths: int = DEFAULT_MAX_PATHS) -> InvalidationPlan:
-    raw = raw_paths(items, prefix)
+def plan_invalidation(items: Iterable[PlanItem], *, prefix: str = "", max_paths: int = DEFAULT_MAX_PATHS,
+                      extra: Iterable[str] = ()) -> InvalidationPlan:
+    """``extra``: raw paths still owed by an earlier, interrupted run (see journal.py)."""
+    raw = sorted(set(raw_paths(items, prefix)) | set(extra))
     final = collapse(raw, max_paths)
     return InvalidationPlan(paths=tuple(encode(p) for p in final), raw_count=len(raw),
                             collapsed=len(final) < len(raw) or any(p.endswith("*") for p in final))

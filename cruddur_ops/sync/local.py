@@ -18,6 +18,9 @@ from .keys import key_for
 from .model import LocalFile
 
 CHUNK = 1024 * 1024
+# Below this many bytes in total, one thread hashes faster than a pool (small files are
+# dominated by open/read syscalls and thread hand-offs, not by digesting).
+PARALLEL_HASH_BYTES = 16 * 1024 * 1024
 KEEP_HIDDEN = frozenset({".well-known"})  # RFC 8615: must be deployed (ACME, app links)
 
 
@@ -114,7 +117,9 @@ def scan(
         )
     if on_total:
         on_total(len(entries))
-    digests = hash_files(build_dir, [rel for rel, _ in entries], workers=workers, progress=progress)
+    total_bytes = sum(size for _, size in entries)
+    digests = hash_files(build_dir, [rel for rel, _ in entries],
+                         workers=workers if total_bytes >= PARALLEL_HASH_BYTES else 1, progress=progress)
     files = [
         LocalFile(key=key_for(rel, key_mode, prefix), rel=rel, size=size, md5=digest)
         for (rel, size), digest in zip(entries, digests, strict=True)

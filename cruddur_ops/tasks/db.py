@@ -1,7 +1,362 @@
-"""`inv db.*` tasks."""
+"""`inv db.*` tasks: connect, create, drop, schema-load, seed, setup, sessions, kill-all, migrate,
+rollback, status, new.
+
+Configuration (flags > environment > invoke config `cruddur.db.*` > defaults). No env file is
+read: the rendered backend-flask.env holds the *container's* CONNECTION_URL (host `db`), which is
+wrong from a workspace shell. Names: CONNECTION_URL (dev), PROD_CONNECTION_URL or
+PROD_DB_SECRET_ID (prod), DB_DIR, MIGRATIONS_DIR, DB_MAINTENANCE_DB, DB_LOCK_WAIT,
+DB_LOCK_TIMEOUT.
+"""
 
 from __future__ import annotations
 
-from invoke import Collection
+import io
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
 
-collection = Collection("db")
+from invoke import Collection, Context
+from invoke.exceptions import Exit
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..cli.common import aws_target, confirm, load_settings
+from ..cli.guard import ops_task
+from ..config import Settings, repo_root, resolve_path
+from ..console import consoles
+from ..db import admin, render
+from ..db.connection import connect as open_connection
+from ..db.migrations import files as migration_files
+from ..db.migrations import runner
+from ..db.migrations.apply import DryRunExecutor, PostgresExecutor, Progress
+from ..db.psql import psql_invocation
+from ..db.scripts import run_sql_file
+from ..db.secret import fetch_secret_string
+from ..db.target import DEFAULT_MAINTENANCE_DB, DbTarget, resolve_target
+from ..errors import EXIT_CHANGES_PRESENT, ConfigError, RefusedError
+
+DEFAULT_LOCK_WAIT_SECONDS = 60.0
+DEFAULT_LOCK_TIMEOUT_SECONDS = 10.0
+
+ENV_HELP = "dev (CONNECTION_URL) or prod (PROD_DB_SECRET_ID / PROD_CONNECTION_URL)"
+SECRET_HELP = "prod only: Secrets Manager secret id with RDS-style JSON credentials (PROD_DB_SECRET_ID)"
+YES_HELP = "approve a destructive prod action (on a terminal you also type 'prod')"
+DB_DIR_HELP = "folder with schema.sql, seed.sql, migrations/ (DB_DIR; default backend-flask/db, else examples/backend-flask/db)"
+MIGRATIONS_HELP = "folder of migration files (MIGRATIONS_DIR; default DB_DIR/migrations)"
+
+
+# --- configuration -------------------------------------------------------------------------
+
+def _settings(ctx: Context, **flags: Any) -> Settings:
+    return load_settings(ctx, section="db", flags=flags)
+
+
+def _target(ctx: Context, env: str, secret_id: str) -> tuple[Settings, DbTarget]:
+    settings = _settings(ctx, PROD_DB_SECRET_ID=secret_id or None)
+    env_name = (env or "dev").strip().lower()
+    target = resolve_target(
+        env_name,
+        dev_url=settings.get("CONNECTION_URL"),
+        prod_url=settings.get("PROD_CONNECTION_URL"),
+        # PROD_DB_SECRET_ID in the environment must not break dev; an explicit flag for dev is an error.
+        secret_id=settings.get("PROD_DB_SECRET_ID") if env_name == "prod" else (secret_id or None),
+        fetch_secret=lambda sid: fetch_secret_string(sid, aws_target(settings)),
+        default_dbname=settings.get("DB_NAME", default="cruddur"),
+    )
+    consoles().err.print(Text(f"db: {target.env} → {target.describe()} ({target.source})", style="muted"))
+    return settings, target
+
+
+def _db_dir(settings: Settings, flag: str) -> Path:
+    configured = flag or settings.get("DB_DIR")
+    if configured:
+        return resolve_path(configured)
+    root = repo_root()
+    real = root / "backend-flask" / "db"
+    return real if real.is_dir() else root / "examples" / "backend-flask" / "db"
+
+
+def _migrations_dir(settings: Settings, flag: str, db_dir_flag: str = "") -> Path:
+    configured = flag or settings.get("MIGRATIONS_DIR")
+    return resolve_path(configured) if configured else _db_dir(settings, db_dir_flag) / "migrations"
+
+
+def _seconds(settings: Settings, name: str, flag: str, default: float) -> float:
+    raw = flag or settings.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number of seconds", hint="e.g. 30") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative", hint="e.g. 30")
+    return value
+
+
+def _maintenance(settings: Settings, target: DbTarget) -> DbTarget:
+    return target.maintenance(settings.get("DB_MAINTENANCE_DB", default=DEFAULT_MAINTENANCE_DB))
+
+
+def _guard_destructive(target: DbTarget, action: str, yes: bool) -> None:
+    """Prod actions that destroy data: --yes always, and on a terminal the word 'prod' too."""
+    if target.env != "prod":
+        return
+    if not yes:
+        raise RefusedError(
+            f"`{action}` on prod destroys data and needs --yes",
+            hint="re-run with --env prod --yes (on a terminal you will also type 'prod')",
+        )
+    if consoles().interactive:
+        confirm(f"About to {action} on PRODUCTION {target.describe()}.", yes=False, expected="prod")
+
+
+def _say(message: str, style: str | None = None) -> None:
+    consoles().err.print(Text(message, style=style or ""))
+
+
+def _print_table(table: Table) -> None:
+    """Tables are data: piped to a file or a CI log they must not be cut at 80 columns."""
+    out = consoles().out
+    if out.is_terminal:
+        out.print(table)
+        return
+    wide = Console(file=io.StringIO(), width=400, no_color=True, highlight=False, emoji=False)
+    wide.print(table)
+    text = "\n".join(line.rstrip() for line in wide.file.getvalue().splitlines())  # type: ignore[attr-defined]
+    out.print(Text(text), soft_wrap=True)
+
+
+def _progress(event: Progress) -> None:
+    if event.event == "waiting-lock":
+        _say(f"waiting for the migration lock held by {event.detail} …", "muted")
+    elif event.event == "adopted":
+        _say(f"adopted schema_information: {event.detail} migration(s) recorded as applied", "ok")
+    elif event.event == "start" and event.step is not None:
+        verb = "applying" if event.direction == "up" else "rolling back"
+        _say(f"{verb} {event.step.version}_{event.step.name} …", "muted")
+    elif event.event == "accepted" and event.step is not None:
+        _say(f"recorded the new checksum of {event.step.version}_{event.step.name}", "skipped")
+
+
+# --- tasks ---------------------------------------------------------------------------------
+
+COMMON_HELP = {"env": ENV_HELP, "secret-id": SECRET_HELP}
+
+
+@ops_task(help={**COMMON_HELP, "command": "run one SQL command and exit (psql -c)"})
+def connect(ctx: Context, env: str = "dev", secret_id: str = "", command: str = "") -> None:
+    """Open psql on the database (the password goes through PGPASSWORD, never argv or the screen)."""
+    _, target = _target(ctx, env, secret_id)
+    invocation = psql_invocation(target, base_env=os.environ,
+                                 extra_args=["-c", command] if command else [])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execvpe(invocation.executable, invocation.argv, invocation.env)
+
+
+@ops_task(help=COMMON_HELP)
+def create(ctx: Context, env: str = "dev", secret_id: str = "") -> None:
+    """Create the database named in the URL (connects to the maintenance database `postgres`)."""
+    settings, target = _target(ctx, env, secret_id)
+    _create(settings, target)
+
+
+def _create(settings: Settings, target: DbTarget) -> None:
+    with open_connection(_maintenance(settings, target)) as conn:
+        created = admin.create_database(conn, target.dbname)
+    consoles().out.print(Text(f"created database {target.dbname}" if created
+                              else f"database {target.dbname} already exists"))
+
+
+@ops_task(help={**COMMON_HELP, "yes": YES_HELP,
+                "force": "end other sessions on the database first (DROP … WITH (FORCE))"})
+def drop(ctx: Context, env: str = "dev", secret_id: str = "", yes: bool = False, force: bool = False) -> None:
+    """Drop the database named in the URL. Prod: --yes, and type 'prod' on a terminal."""
+    settings, target = _target(ctx, env, secret_id)
+    _guard_destructive(target, "drop the database", yes)
+    _drop(settings, target, force)
+
+
+def _drop(settings: Settings, target: DbTarget, force: bool) -> None:
+    with open_connection(_maintenance(settings, target)) as conn:
+        dropped = admin.drop_database(conn, target.dbname, force=force)
+    consoles().out.print(Text(f"dropped database {target.dbname}" if dropped
+                              else f"database {target.dbname} does not exist"))
+
+
+def _load_file(target: DbTarget, path: Path, kind: str) -> None:
+    if not path.is_file():
+        raise ConfigError(f"{kind} file {path} does not exist", hint="pass --db-dir DIR or set DB_DIR")
+    with open_connection(target) as conn:
+        run_sql_file(conn, path, label=str(path.relative_to(repo_root()) if path.is_relative_to(repo_root()) else path))
+    consoles().out.print(Text(f"loaded {path.name} into {target.dbname}"))
+
+
+@ops_task(help={**COMMON_HELP, "yes": YES_HELP, "db-dir": DB_DIR_HELP,
+                "file": "SQL file to load instead of DB_DIR/schema.sql"})
+def schema_load(ctx: Context, env: str = "dev", secret_id: str = "", yes: bool = False,
+                db_dir: str = "", file: str = "") -> None:
+    """Load schema.sql (one transaction: any SQL error fails the task and leaves nothing)."""
+    settings, target = _target(ctx, env, secret_id)
+    _guard_destructive(target, "load the schema (it drops and re-creates tables)", yes)
+    path = resolve_path(file) if file else _db_dir(settings, db_dir) / "schema.sql"
+    _load_file(target, path, "schema")
+
+
+@ops_task(help={**COMMON_HELP, "db-dir": DB_DIR_HELP, "file": "SQL file instead of DB_DIR/seed.sql"})
+def seed(ctx: Context, env: str = "dev", secret_id: str = "", db_dir: str = "", file: str = "") -> None:
+    """Load seed.sql (one transaction)."""
+    settings, target = _target(ctx, env, secret_id)
+    path = resolve_path(file) if file else _db_dir(settings, db_dir) / "seed.sql"
+    _load_file(target, path, "seed")
+
+
+@ops_task(help={**COMMON_HELP, "yes": YES_HELP, "db-dir": DB_DIR_HELP, "migrations-dir": MIGRATIONS_HELP,
+                "force": "end other sessions before dropping", "seed": "load seed.sql (--no-seed to skip)"})
+def setup(ctx: Context, env: str = "dev", secret_id: str = "", yes: bool = False, db_dir: str = "",
+          migrations_dir: str = "", force: bool = False, seed: bool = True) -> None:
+    """Drop, create, load schema and seed, migrate — every step on the same --env target."""
+    settings, target = _target(ctx, env, secret_id)
+    _guard_destructive(target, "re-create the database (drop, create, schema, seed, migrate)", yes)
+    directory = _db_dir(settings, db_dir)
+    migrations = _migrations_dir(settings, migrations_dir, db_dir)
+    for required in (directory / "schema.sql", *( [directory / "seed.sql"] if seed else [])):
+        if not required.is_file():
+            raise ConfigError(f"{required} does not exist", hint="pass --db-dir DIR or set DB_DIR")
+    migration_files.discover(migrations)  # fail before dropping anything when the folder is wrong
+    _drop(settings, target, force)
+    _create(settings, target)
+    _load_file(target, directory / "schema.sql", "schema")
+    if seed:
+        _load_file(target, directory / "seed.sql", "seed")
+    _migrate(settings, target, migrations, dry_run=False, accept_changed=False)
+
+
+@ops_task(help={**COMMON_HELP, "all": "every database on the server, not only the target"})
+def sessions(ctx: Context, env: str = "dev", secret_id: str = "", all: bool = False) -> None:
+    """List client sessions (pg_stat_activity) on the database."""
+    settings, target = _target(ctx, env, secret_id)
+    with open_connection(_maintenance(settings, target)) as conn:
+        rows = admin.list_sessions(conn, None if all else target.dbname)
+    _print_table(render.sessions_table(rows))
+    _say(f"{len(rows)} session(s)")
+
+
+@ops_task(help=COMMON_HELP)
+def kill_all(ctx: Context, env: str = "dev", secret_id: str = "") -> None:
+    """Terminate every other session on the dev database (refused for prod)."""
+    settings, target = _target(ctx, env, secret_id)
+    if target.env != "dev":
+        raise RefusedError("kill-all is for dev only", hint="on prod, end single sessions deliberately")
+    with open_connection(_maintenance(settings, target)) as conn:
+        count = admin.terminate_sessions(conn, target.dbname)
+    consoles().out.print(Text(f"terminated {count} session(s) on {target.dbname}"))
+
+
+def _migrate(settings: Settings, target: DbTarget, directory: Path, *, dry_run: bool,
+             accept_changed: bool, lock_wait: str = "", lock_timeout: str = "") -> None:
+    with open_connection(target) as conn:
+        executor: DryRunExecutor | PostgresExecutor
+        if dry_run:
+            executor = DryRunExecutor(conn, _progress)
+        else:
+            executor = PostgresExecutor(
+                conn,
+                lock_wait_seconds=_seconds(settings, "DB_LOCK_WAIT", lock_wait, DEFAULT_LOCK_WAIT_SECONDS),
+                lock_timeout_ms=int(1000 * _seconds(settings, "DB_LOCK_TIMEOUT", lock_timeout,
+                                                    DEFAULT_LOCK_TIMEOUT_SECONDS)),
+                progress=_progress,
+            )
+        outcome = runner.migrate(executor, directory, accept_changed=accept_changed)
+    for warning in outcome.plan.warnings:
+        _say(f"warning: {warning}", "skipped")
+    out = consoles().out
+    if outcome.results:
+        out.print(render.step_results(outcome.results), end="")
+    verb = "would apply" if dry_run else "applied"
+    _say(f"{verb} {len(outcome.results)} migration(s)" if outcome.results else "nothing to migrate: up to date",
+         "ok")
+
+
+@ops_task(help={**COMMON_HELP, "dry-run": "show what would run (with SQL); no lock, no writes",
+                "migrations-dir": MIGRATIONS_HELP, "db-dir": DB_DIR_HELP,
+                "accept-changed": "record the new checksum of edited applied files and continue",
+                "lock-wait": f"seconds to wait for another run's lock (DB_LOCK_WAIT; default {DEFAULT_LOCK_WAIT_SECONDS:g})",
+                "lock-timeout": f"seconds a statement may wait for a table lock (DB_LOCK_TIMEOUT; default {DEFAULT_LOCK_TIMEOUT_SECONDS:g})"})
+def migrate(ctx: Context, env: str = "dev", secret_id: str = "", dry_run: bool = False,
+            migrations_dir: str = "", db_dir: str = "", accept_changed: bool = False,
+            lock_wait: str = "", lock_timeout: str = "") -> None:
+    """Apply pending migrations in time order, each in one transaction with its ledger row."""
+    settings, target = _target(ctx, env, secret_id)
+    _migrate(settings, target, _migrations_dir(settings, migrations_dir, db_dir), dry_run=dry_run,
+             accept_changed=accept_changed, lock_wait=lock_wait, lock_timeout=lock_timeout)
+
+
+@ops_task(help={**COMMON_HELP, "yes": YES_HELP, "steps": "how many migrations to undo, newest first",
+                "dry-run": "show what would be undone (with SQL)", "migrations-dir": MIGRATIONS_HELP,
+                "db-dir": DB_DIR_HELP, "accept-changed": "roll back even if the file was edited since",
+                "lock-wait": "seconds to wait for another run's lock (DB_LOCK_WAIT)",
+                "lock-timeout": "seconds a statement may wait for a table lock (DB_LOCK_TIMEOUT)"})
+def rollback(ctx: Context, env: str = "dev", secret_id: str = "", yes: bool = False, steps: int = 1,
+             dry_run: bool = False, migrations_dir: str = "", db_dir: str = "",
+             accept_changed: bool = False, lock_wait: str = "", lock_timeout: str = "") -> None:
+    """Undo the newest applied migration (--steps N for more), each with its ledger row."""
+    settings, target = _target(ctx, env, secret_id)
+    if not dry_run:
+        _guard_destructive(target, f"roll back {steps} migration(s)", yes)
+    directory = _migrations_dir(settings, migrations_dir, db_dir)
+    with open_connection(target) as conn:
+        executor: DryRunExecutor | PostgresExecutor
+        if dry_run:
+            executor = DryRunExecutor(conn, _progress)
+        else:
+            executor = PostgresExecutor(
+                conn,
+                lock_wait_seconds=_seconds(settings, "DB_LOCK_WAIT", lock_wait, DEFAULT_LOCK_WAIT_SECONDS),
+                lock_timeout_ms=int(1000 * _seconds(settings, "DB_LOCK_TIMEOUT", lock_timeout,
+                                                    DEFAULT_LOCK_TIMEOUT_SECONDS)),
+                progress=_progress,
+            )
+        outcome = runner.rollback(executor, directory, steps=steps, accept_changed=accept_changed)
+    for warning in outcome.plan.warnings:
+        _say(f"warning: {warning}", "skipped")
+    if outcome.results:
+        consoles().out.print(render.step_results(outcome.results), end="")
+    else:
+        _say("nothing to roll back: no migration is applied", "ok")
+
+
+@ops_task(help={**COMMON_HELP, "exit-code": "exit 2 when migrations are pending",
+                "migrations-dir": MIGRATIONS_HELP, "db-dir": DB_DIR_HELP})
+def status(ctx: Context, env: str = "dev", secret_id: str = "", exit_code: bool = False,
+           migrations_dir: str = "", db_dir: str = "") -> None:
+    """Show applied / pending / changed / missing migrations (read-only)."""
+    settings, target = _target(ctx, env, secret_id)
+    with open_connection(target) as conn:
+        current = runner.status(conn, _migrations_dir(settings, migrations_dir, db_dir))
+    _print_table(render.status_table(current))
+    _say(render.status_summary(current).plain)
+    if exit_code and current.pending:
+        raise Exit(code=EXIT_CHANGES_PRESENT)
+
+
+@ops_task(positional=["name"], help={"name": "snake_case description, e.g. add_bio_column",
+                                     "migrations-dir": MIGRATIONS_HELP, "db-dir": DB_DIR_HELP})
+def new(ctx: Context, name: str, migrations_dir: str = "", db_dir: str = "") -> None:
+    """Write a new migration file (17-digit timestamp that sorts after every existing one)."""
+    settings = _settings(ctx)
+    path = migration_files.write_new(_migrations_dir(settings, migrations_dir, db_dir),
+                                     migration_files.validate_name(name), time.time_ns())
+    shown = path.relative_to(repo_root()) if path.is_relative_to(repo_root()) else path
+    consoles().out.print(Text(str(shown)))
+    _say("edit migrate_sql() and rollback_sql(), then `inv db.migrate`")
+
+
+collection = Collection(
+    "db", connect, create, drop, schema_load, seed, setup, sessions, kill_all, migrate, rollback,
+    status, new,
+)

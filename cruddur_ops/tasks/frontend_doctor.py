@@ -1,8 +1,101 @@
-"""`inv frontend.*` tasks from doctor (assembled into the namespace by tasks/frontend.py)."""
+"""`inv frontend.doctor`: explain a 403 (or any other break) in the chain that serves the site."""
 
 from __future__ import annotations
 
+import json as jsonlib
+from dataclasses import asdict
 from typing import Any
 
+from invoke import Context
+from rich.text import Text
+
+from ..aws import AwsTarget, client, session
+from ..cfn.config import load_stack_config
+from ..cfn.outputs import stack_outputs
+from ..cli.common import aws_target, load_settings
+from ..cli.guard import ops_task
+from ..config import Settings, repo_root, resolve_path
+from ..console import consoles
+from ..doctor import render
+from ..doctor.checks import healthy, run_checks
+from ..doctor.observe import observe_site
+from ..errors import ConfigError, OpsError
+
+DISTRIBUTION_NAMES = ("SYNC_CLOUDFRONT_DISTRIBUTION_ID", "SYNC_CLOUDFRONT_DISTRUBTION_ID")
+
+
+def _from_stack(settings: Settings, stack: str, target: AwsTarget) -> dict[str, str]:
+    """BucketName / DistributionId from the frontend stack's outputs (when not configured)."""
+    stacks_dir = resolve_path(settings.get("CFN_STACKS_DIR", default="aws/cfn"), repo_root())
+    config = load_stack_config(stacks_dir, stack)
+    region_target = AwsTarget(target.profile, config.region or target.region, target.endpoint_url)
+    return stack_outputs(config.stack_name, region_target)
+
+
+@ops_task(
+    help={
+        "bucket": "the site's bucket (default: SYNC_S3_BUCKET, else the frontend stack's BucketName)",
+        "distribution-id": "the CloudFront distribution (default: SYNC_CLOUDFRONT_DISTRIBUTION_ID, "
+                           "else the frontend stack's DistributionId)",
+        "env-file": "rendered env file to read settings from (default: sync.env when present)",
+        "stack": "stack folder whose outputs name the bucket/distribution (default: frontend)",
+        "stacks-dir": "folder holding the stack folders (default aws/cfn, or CFN_STACKS_DIR)",
+        "json": "print the checks as JSON",
+    },
+)
+def doctor(ctx: Context, bucket: str = "", distribution_id: str = "", env_file: str = "",
+           stack: str = "frontend", stacks_dir: str = "", json: bool = False) -> None:
+    """Check each link that serves the site and name the broken one with its fix.
+
+    Distribution deployed → origin on the bucket's REST endpoint → OAC (or legacy OAI) →
+    bucket policy grants that distribution → public access blocked → index.html is text/html →
+    default root object → SPA error responses → aliases covered by the certificate.
+    Exit 1 when any link is broken.
+    """
+    env_path = resolve_path(env_file or "sync.env", repo_root())
+    if env_file and not env_path.is_file():
+        raise ConfigError(f"env file {env_file} not found", hint="render it first: inv env.render sync")
+    settings = load_settings(
+        ctx, env_files=[env_path], section="frontend",
+        flags={"SYNC_S3_BUCKET": bucket or None, "SYNC_CLOUDFRONT_DISTRIBUTION_ID": distribution_id or None,
+               "CFN_STACKS_DIR": stacks_dir or None},
+    )
+    target = aws_target(settings)
+    bucket_name = settings.get("SYNC_S3_BUCKET")
+    distribution = settings.get(*DISTRIBUTION_NAMES)
+    err = consoles().err
+    if not bucket_name and not distribution:
+        try:
+            outputs = _from_stack(settings, stack, target)
+        except OpsError as exc:
+            raise ConfigError(
+                "no bucket or distribution to check",
+                hint="pass --bucket/--distribution-id, set SYNC_S3_BUCKET / SYNC_CLOUDFRONT_DISTRIBUTION_ID "
+                f"(sync.env), or deploy the {stack} stack ({exc.message})",
+            ) from exc
+        bucket_name, distribution = outputs.get("BucketName"), outputs.get("DistributionId")
+        err.print(Text(f"using the {stack} stack's outputs: bucket {bucket_name or '?'}, "
+                       f"distribution {distribution or '?'}", style="muted"))
+    sess = session(target)
+    snapshot = observe_site(
+        s3=client("s3", target, sess=sess),
+        cloudfront=client("cloudfront", target, sess=sess),
+        acm=client("acm", target, sess=sess, region="us-east-1"),  # CloudFront certificates live there
+        bucket=bucket_name,
+        distribution_id=distribution,
+    )
+    results = run_checks(snapshot)
+    out = consoles().out
+    if json:
+        payload: list[dict[str, Any]] = [asdict(r) for r in results]
+        out.out(jsonlib.dumps(payload, indent=2), highlight=False)
+    else:
+        out.print(render.report(snapshot.bucket_name, snapshot.distribution_id, results))
+    if not healthy(results):
+        broken = [r.link for r in results if r.broken]
+        raise OpsError(f"{len(broken)} broken link(s) between CloudFront and the bucket: {', '.join(broken)}",
+                       hint="apply each fix above, then run inv frontend.doctor again")
+
+
 # Task objects this module contributes to the `frontend` namespace.
-tasks: list[Any] = []
+tasks: list[Any] = [doctor]

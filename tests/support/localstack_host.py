@@ -8,7 +8,8 @@ is started as a subprocess; this module only uses the standard library so that i
 imported from a test run under any Python >= 3.11 (the interpreter running the tests does
 not need LocalStack installed).
 
-Install recipe for the LocalStack interpreter (Python 3.12+; ~10 s with uv, ~80 s with pip)::
+Install recipe for the LocalStack interpreter (Python 3.12+; measured ~10 s with uv, ~80 s
+with pip)::
 
     uv venv -p python3.13 .venv-localstack
     uv pip install -p .venv-localstack/bin/python 'localstack-core[runtime]==2026.3.0' \
@@ -34,7 +35,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -89,6 +89,26 @@ _READY_STATES = frozenset({"available", "running"})
 _BIND_ERRORS = ("CannotListenError", "Address already in use")
 # The runtime prints this line once its gateway was started and the READY stage ran.
 _READY_LINE = "Ready."
+
+# Env var naming the S3 spill folder for the bootstrap below.
+_S3_DIR_ENV = "CRUDDUR_LOCALSTACK_S3_DIR"
+# Child entry point: `python -m localstack.runtime.main`, after one fix. LocalStack's S3
+# keeps object bodies over 512 KiB and multipart parts under a *hard-coded*
+# /tmp/localstack-s3-storage/<bucket>, shared by every instance on the machine and never
+# cleaned: one instance deleting a bucket removes the folder under another instance's bucket
+# of the same name, whose next large PUT then fails with 500 InternalError (seen here).
+# Point it inside this instance's root instead. Guarded, so another LocalStack version
+# without that constant still starts (only without the fix).
+_BOOTSTRAP = f"""
+import os, runpy
+try:
+    import localstack.services.s3.provider as s3_provider
+except Exception:
+    s3_provider = None
+if s3_provider is not None and hasattr(s3_provider, "DEFAULT_S3_TMP_DIR"):
+    s3_provider.DEFAULT_S3_TMP_DIR = os.environ["{_S3_DIR_ENV}"]
+runpy.run_module("localstack.runtime.main", run_name="__main__", alter_sys=True)
+"""
 
 
 def _can_run_localstack(python: str | os.PathLike[str]) -> bool:
@@ -190,13 +210,14 @@ def _localstack_env(
             "LOCALSTACK_HOST": f"127.0.0.1:{port}",
             # These machines have /.dockerenv, so LocalStack believes it runs in its own
             # container: it would then write to /var/lib, /etc and /usr/lib/localstack,
-            # ping the Docker bridge IPs at import time, and its DNS server would rewrite
-            # /etc/resolv.conf. Force host mode.
+            # ping the Docker bridge IPs at import time (where `ping` is installed), and its
+            # DNS server, if it started, would rewrite /etc/resolv.conf. Force host mode.
             "OVERRIDE_IN_DOCKER": "0",
             # Host mode keeps every directory (state, cache, certs, logs) under this root,
             # so instances do not share state and cleanup is one rmtree. (Not TMPDIR: the
             # runtime flags it as deprecated and nests the root path inside itself.)
             "FILESYSTEM_ROOT": str(root),
+            _S3_DIR_ENV: str(root / "s3-storage"),
             # No DNS server: it would try to bind port 53 (clashing between instances) and
             # look up localstack.cloud through the host resolver to find an upstream.
             "DNS_ADDRESS": "0",
@@ -225,7 +246,7 @@ def _localstack_env(
 def _get_json(url: str, timeout: float) -> dict[str, object] | None:
     """GET ``url`` and decode JSON; None while the server is not answering yet."""
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 (loopback)
+        with urllib.request.urlopen(url, timeout=timeout) as resp:  # loopback only
             data = json.loads(resp.read().decode("utf-8"))
     except (OSError, ValueError):  # URLError, ConnectionRefused, timeouts, bad JSON
         return None
@@ -340,7 +361,8 @@ def start_localstack(
     timeout: float = 60.0,
     extra_env: Mapping[str, str] | None = None,
 ) -> LocalStackProcess:
-    """Start ``python -m localstack.runtime.main`` and wait until it serves ``services``.
+    """Start the LocalStack runtime (``python -m localstack.runtime.main``, via a small
+    bootstrap, see ``_BOOTSTRAP``) and wait until it serves ``services``.
 
     :param port: TCP port for the gateway; a free one if None.
     :param python: interpreter with localstack-core installed; :func:`find_localstack_python` if None.
@@ -361,11 +383,18 @@ def start_localstack(
         raise ValueError("services must name at least one AWS service")
     python = python or find_localstack_python()
     if python is None:
+        explicit = os.environ.get(LOCALSTACK_PYTHON_ENV, "").strip()
         raise RuntimeError(
-            "no Python >= 3.12 with localstack-core found: set "
+            f"{LOCALSTACK_PYTHON_ENV}={explicit!r} cannot run LocalStack (needs Python >= 3.12 "
+            "with 'localstack-core[runtime]' installed)"
+            if explicit
+            else "no Python >= 3.12 with localstack-core found: set "
             f"{LOCALSTACK_PYTHON_ENV} to the interpreter of a venv with "
             "'localstack-core[runtime]' installed"
         )
+    # Absolute, because the child runs with cwd=root. abspath, not resolve(): a venv's
+    # python is a symlink and must keep its venv path to find its site-packages.
+    python = os.path.abspath(shutil.which(python) or python)
     if port is None:
         port = free_port()
     elif not _port_is_free(port):
@@ -388,7 +417,7 @@ def start_localstack(
     env = _localstack_env(port, root, services, eager, extra_env)
     try:
         proc = subprocess.Popen(
-            [python, "-m", "localstack.runtime.main"],
+            [python, "-c", _BOOTSTRAP],
             stdin=subprocess.DEVNULL,
             stdout=log_file,
             stderr=subprocess.STDOUT,
@@ -403,7 +432,13 @@ def start_localstack(
         raise RuntimeError(f"could not start LocalStack with {python!r}: {exc}") from exc
 
     ls = LocalStackProcess(
-        proc, port, root, log_path, remove_root=remove_root, log_file=log_file, log_offset=log_offset
+        proc,
+        port,
+        root,
+        log_path,
+        remove_root=remove_root,
+        log_file=log_file,
+        log_offset=log_offset,
     )
     try:
         ls.health = _wait_ready(ls, services, timeout)
@@ -413,7 +448,9 @@ def start_localstack(
     return ls
 
 
-def _wait_ready(ls: LocalStackProcess, services: tuple[str, ...], timeout: float) -> dict[str, object]:
+def _wait_ready(
+    ls: LocalStackProcess, services: tuple[str, ...], timeout: float
+) -> dict[str, object]:
     """Poll the health and init endpoints until ready; return the last health document.
 
     Ready means: the READY init stage completed (what the official image's health check

@@ -95,7 +95,7 @@ class TestInstallState:
 
     def test_missing_lockfile_is_an_error_with_a_hint(self, tmp_path: Path) -> None:
         (tmp_path / "package.json").write_text("{}")
-        with pytest.raises(OpsError, match="no package-lock.json") as caught:
+        with pytest.raises(OpsError, match=r"no package-lock\.json") as caught:
             install_state(tmp_path)
         assert caught.value.hint and "npm install" in caught.value.hint
 

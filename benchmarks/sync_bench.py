@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""Benchmark `inv frontend.sync` against `aws s3 sync`, `s3cmd sync` and `rclone sync --checksum`
+on the same synthetic build and the same moto server (issue 4; DESIGN §7).
+
+    python benchmarks/sync_bench.py              # full run: 2,000 files, 3 runs, writes RESULTS.md
+    python benchmarks/sync_bench.py --quick      # smoke test: 300 files, 1 run (< 2 min)
+    python benchmarks/sync_bench.py --tools cruddur-ops,rclone --files 5000 --runs 5
+
+Installs nothing: a missing tool is skipped with the reason printed. Progress goes to stderr,
+the markdown table to stdout and (atomically) to benchmarks/RESULTS.md.
+Scratch files live in benchmarks/.work/ (gitignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO_ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(REPO_ROOT))
+
+from syncbench import buildgen, cruddur_extra, emulator, report  # noqa: E402
+from syncbench.proxy import CountingProxy  # noqa: E402
+from syncbench.scenarios import SCENARIOS, Bench, Lane, run_all  # noqa: E402
+from syncbench.tools import TOOL_NAMES, AwsCli, CruddurOps, Rclone, S3cmd, Tool  # noqa: E402
+
+DISPLAY = {"cruddur-ops": "cruddur-ops", "aws-s3-sync": "aws s3 sync", "s3cmd": "s3cmd",
+           "rclone": "rclone"}
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke test: 300 files, 1 run, small plan sizes, 1 hashing repeat")
+    parser.add_argument("--files", type=int, help="files in the synthetic build (default 2000)")
+    parser.add_argument("--runs", type=int, help="timed runs per tool × scenario (default 3)")
+    parser.add_argument("--tools", default=",".join(TOOL_NAMES),
+                        help=f"comma-separated subset of {', '.join(TOOL_NAMES)}")
+    parser.add_argument("--delete-count", type=int, default=200,
+                        help="files deleted locally in the delete scenario (default 200)")
+    parser.add_argument("--plan-sizes", default=None,
+                        help="file counts for the plan-at-scale probe (default 10000,100000)")
+    parser.add_argument("--no-extras", action="store_true",
+                        help="skip hashing throughput and plan-at-scale (cruddur-ops alone)")
+    parser.add_argument("--no-invalidation", action="store_true",
+                        help="run cruddur-ops with --no-invalidate instead of a moto distribution")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md",
+                        help="markdown report to write (default benchmarks/RESULTS.md)")
+    parser.add_argument("--workdir", type=Path, default=HERE / ".work")
+    args = parser.parse_args(argv)
+    args.files = args.files or (300 if args.quick else 2000)
+    args.runs = args.runs or (1 if args.quick else 3)
+    if args.plan_sizes is None:
+        args.plan_sizes = "1000,10000" if args.quick else "10000,100000"
+    try:
+        args.plan_sizes = [int(x) for x in args.plan_sizes.split(",") if x.strip()]
+    except ValueError:
+        parser.error("--plan-sizes takes comma-separated whole numbers, e.g. 10000,100000")
+    args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]
+    unknown = sorted(set(args.tools) - set(TOOL_NAMES))
+    if unknown:
+        parser.error(f"unknown tool(s) {', '.join(unknown)}; choose from {', '.join(TOOL_NAMES)}")
+    if args.files < 20:
+        parser.error("--files must be at least 20")
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    args.delete_count = max(1, min(args.delete_count, args.files // 5))
+    return args
+
+
+def make_tools(names: list[str], workdir: Path) -> list[Tool]:
+    factories = {
+        "cruddur-ops": lambda: CruddurOps(name=DISPLAY["cruddur-ops"], workdir=workdir,
+                                          repo_root=REPO_ROOT),
+        "aws-s3-sync": lambda: AwsCli(name=DISPLAY["aws-s3-sync"], workdir=workdir),
+        "s3cmd": lambda: S3cmd(name=DISPLAY["s3cmd"], workdir=workdir),
+        "rclone": lambda: Rclone(name=DISPLAY["rclone"], workdir=workdir),
+    }
+    return [factories[name]() for name in names]
+
+
+def write_atomically(path: Path, text: str) -> None:
+    try:
+        from cruddur_ops.fsutil import atomic_write_text
+    except ImportError:  # keep the benchmark usable on a broken checkout
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(text)
+        tmp.replace(path)
+        return
+    atomic_write_text(path, text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.perf_counter()
+    workdir: Path = args.workdir.resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    command = "python benchmarks/sync_bench.py " + " ".join(
+        shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
+
+    tools, versions, skipped = [], {}, {}
+    for tool in make_tools(args.tools, workdir):
+        reason = tool.unavailable()
+        if reason:
+            skipped[tool.name] = reason
+            log(f"skipping {tool.name}: {reason}")
+            continue
+        tools.append(tool)
+        versions[tool.name] = tool.version()
+        log(f"{tool.name}: {versions[tool.name]}")
+    moto_version = report.package_version("moto")
+    versions["boto3 / botocore (cruddur-ops)"] = (f"{report.package_version('boto3')} / "
+                                                  f"{report.package_version('botocore')}")
+
+    build = buildgen.generate(workdir / "build", args.files, seed=args.seed)
+    mix = ", ".join(f"{count} {label}" for label, count in build.size_mix().items())
+    build_summary = (f"{len(build.files)} files, {build.total_bytes / 1e6:.1f} MB ({mix}), "
+                     f"content-hashed names, seed {args.seed}")
+    log(f"build: {build_summary}")
+    delete_keys = buildgen.pick_deletions(build, args.delete_count, args.seed)
+
+    log("starting moto server …")
+    server = emulator.start_moto_server(workdir / "logs" / "moto.log")
+    proxy = CountingProxy("127.0.0.1", server.port).start()
+    admin = emulator.admin_client(server.endpoint_url)
+    results = []
+    hashing = None
+    plans: list[cruddur_extra.PlanScale] = []
+    invalidation_counted = False
+    try:
+        bench = Bench(build=build, proxy=proxy, admin_s3=admin, workdir=workdir, runs=args.runs,
+                      delete_keys=delete_keys, log=log)
+        lanes = []
+        for index, tool in enumerate(tools):
+            tool.endpoint_url = proxy.endpoint_url
+            bucket = f"bench-{index}-{tool.slug}"
+            emulator.create_bucket(admin, bucket)
+            if isinstance(tool, CruddurOps) and not args.no_invalidation:
+                try:
+                    tool.distribution_id = emulator.create_distribution(
+                        emulator.admin_client(server.endpoint_url, "cloudfront"), bucket)
+                    invalidation_counted = True
+                except Exception as exc:  # moto without CloudFront: sync without invalidation
+                    log(f"no CloudFront distribution ({exc}); cruddur-ops runs --no-invalidate")
+            log(f"{tool.name} → s3://{bucket}")
+            lanes.append(Lane(tool, bucket))
+        results = run_all(bench, lanes, SCENARIOS)
+        if not args.no_extras:
+            cruddur = next((t for t in tools if isinstance(t, CruddurOps)), None)
+            log("== cruddur-ops alone: hashing throughput vs md5sum")
+            try:
+                hashing = cruddur_extra.hashing(build.root, workdir, REPO_ROOT,
+                                                repeats=1 if args.quick else 5)
+                log(f"  md5sum {hashing.md5sum_mbps:.0f} MB/s, {hashing.impl} "
+                    f"{hashing.cruddur_mbps:.0f} MB/s ({hashing.ratio:.2f} ×)")
+            except Exception as exc:
+                log(f"  hashing probe failed: {exc}")
+            log(f"== cruddur-ops alone: plan at {', '.join(map(str, args.plan_sizes))} files")
+            try:
+                plans = cruddur_extra.plan_scale(args.plan_sizes, workdir, REPO_ROOT, cruddur,
+                                                 args.seed, log)
+            except Exception as exc:
+                log(f"  plan probe failed: {exc}")
+    finally:
+        proxy.stop()
+        server.stop()
+
+    analysis_path = HERE / "ANALYSIS.md"
+    text = report.render(
+        results=results, versions=versions, skipped=skipped, build_summary=build_summary,
+        n_files=len(build.files), runs=args.runs, command=command, deleted=len(delete_keys),
+        hashing=hashing, plans=plans, invalidation_counted=invalidation_counted,
+        moto_version=moto_version,
+        analysis=analysis_path.read_text() if analysis_path.exists() else "",
+        elapsed_s=time.perf_counter() - started)
+    print(text)
+    write_atomically(args.output, text)
+    log(f"wrote {args.output} ({(time.perf_counter() - started) / 60:.1f} min)")
+    return 1 if any(r.failure for r in results) else 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        log("interrupted")
+        sys.exit(130)

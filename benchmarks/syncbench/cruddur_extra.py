@@ -1,0 +1,177 @@
+"""cruddur-ops alone: hashing throughput against md5sum, and plan time/peak RSS at scale."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .listing_stub import ListingStub
+from .measure import run_measured
+from .tools import CruddurOps
+
+PROBE = Path(__file__).with_name("probe.py")
+
+
+@dataclass
+class HashResult:
+    total_bytes: int
+    files: int
+    md5sum_s: float
+    cruddur_s: float
+    cruddur_single_s: float
+    impl: str
+
+    @property
+    def md5sum_mbps(self) -> float:
+        return self.total_bytes / 1e6 / self.md5sum_s
+
+    @property
+    def cruddur_mbps(self) -> float:
+        return self.total_bytes / 1e6 / self.cruddur_s
+
+    @property
+    def single_mbps(self) -> float:
+        return self.total_bytes / 1e6 / self.cruddur_single_s
+
+    @property
+    def ratio(self) -> float:
+        return self.md5sum_s / self.cruddur_s
+
+
+def _probe(args: list[str], repo_root: Path, workdir: Path) -> dict[str, Any]:
+    """Run probe.py through the rusage launcher: its peak RSS is then its own (a process
+    forked from the harness would carry the harness's high-water mark across exec)."""
+    env = {**os.environ, "PYTHONPATH": str(repo_root)}
+    log_path = workdir / "logs" / f"probe-{'-'.join(args[:1] + args[-1:])}.log"
+    measured = run_measured([sys.executable, str(PROBE), *args], env, log_path)
+    if measured.returncode:
+        raise RuntimeError(f"probe {args[0]} failed: {measured.tail(5)}")
+    result = dict(json.loads(measured.tail(1)))
+    result["peak_rss_mb"] = measured.peak_rss_mb
+    return result
+
+
+def hashing(build_dir: Path, workdir: Path, repo_root: Path, repeats: int) -> HashResult:
+    """Same files, warm page cache for both (each measured `repeats` times, median)."""
+    rels = sorted(p.relative_to(build_dir).as_posix() for p in build_dir.rglob("*") if p.is_file())
+    list_file = workdir / "hash-list.bin"
+    list_file.write_text("\0".join(rels))
+    total = sum((build_dir / r).stat().st_size for r in rels)
+    md5sum = shutil.which("md5sum")
+    if md5sum is None:
+        raise RuntimeError("md5sum is not installed (coreutils)")
+
+    def run_md5sum() -> float:
+        start = time.perf_counter()
+        subprocess.run(["xargs", "-0", "-a", str(list_file), md5sum], cwd=build_dir, check=True,
+                       stdout=subprocess.DEVNULL)
+        return time.perf_counter() - start
+
+    run_md5sum()  # warm the page cache
+    md5sum_times, ours, single = [], [], []
+    impl = ""
+    for _ in range(repeats):  # interleaved, so drift hits both alike
+        md5sum_times.append(run_md5sum())
+        result = _probe(["hash", str(build_dir), str(list_file), "8"], repo_root, workdir)
+        ours.append(result["seconds"])
+        impl = str(result["impl"])
+        single.append(_probe(["hash", str(build_dir), str(list_file), "1"], repo_root, workdir)["seconds"])
+    return HashResult(total, len(rels), statistics.median(md5sum_times), statistics.median(ours),
+                      statistics.median(single), impl)
+
+
+@dataclass
+class PlanScale:
+    files: int
+    pure_s: float
+    pure_rss_mb: float
+    cli_s: float | None = None
+    cli_rss_mb: float | None = None
+    cli_note: str = ""
+    stub_requests: int = 0
+    stub_heads: int = 0
+    unexpected: list[str] = field(default_factory=list)
+
+    @property
+    def pure_us_per_file(self) -> float:
+        return self.pure_s / self.files * 1e6
+
+    @property
+    def cli_us_per_file(self) -> float | None:
+        return self.cli_s / self.files * 1e6 if self.cli_s else None
+
+
+def _plan_tree(root: Path, n: int, seed: int) -> list[tuple[str, int, str]]:
+    """N small files on disk (cached between runs); returns the bucket listing to serve:
+    98 % identical, 1 % same size but other bytes, 0.5 % missing in the bucket, plus 0.5 % of
+    objects that are no longer in the build."""
+    manifest = root.with_suffix(".manifest.json")
+    if manifest.exists() and root.exists():
+        cached = json.loads(manifest.read_text())
+        if cached.get("n") == n and cached.get("seed") == seed:
+            return [tuple(x) for x in cached["listing"]]  # type: ignore[misc]
+    if root.exists():
+        shutil.rmtree(root)
+    rng = random.Random(seed)
+    listing: list[tuple[str, int, str]] = []
+    for i in range(n):
+        folder = root / "static" / ("js", "css", "media")[i % 3] / f"{i % 50:02d}"
+        if i % 2000 == 0 or not folder.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+        data = f"/* {i} */".encode() + rng.randbytes(rng.randrange(200, 1500))
+        md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
+        name = f"{i:07d}.{md5[:8]}.js"
+        (folder / name).write_bytes(data)
+        key = (folder / name).relative_to(root).as_posix()
+        if i % 200 == 1:
+            continue  # not in the bucket yet: create
+        listing.append((key, len(data), md5 if i % 100 else "f" * 32))  # 1 %: update
+    listing.extend((f"static/js/old/{i:07d}.js", 100, "e" * 32) for i in range(n // 200))
+    manifest.write_text(json.dumps({"n": n, "seed": seed, "listing": listing}))
+    return listing
+
+
+def plan_scale(sizes: list[int], workdir: Path, repo_root: Path, tool: CruddurOps | None,
+               seed: int, log: Any) -> list[PlanScale]:
+    results = []
+    for n in sizes:
+        pure = _probe(["plan", str(n)], repo_root, workdir)
+        scale = PlanScale(n, float(pure["seconds"]), float(pure["peak_rss_mb"]))
+        results.append(scale)
+        log(f"  plan (pure build_plan) {n:>7} files: {scale.pure_s:.2f} s, "
+            f"peak {scale.pure_rss_mb:.0f} MB")
+        if tool is None or not tool.plan_available():
+            scale.cli_note = "`inv frontend.plan` not available"
+            continue
+        started = time.perf_counter()
+        tree = workdir / f"plan-{n}"
+        listing = _plan_tree(tree, n, seed)
+        log(f"  plan tree of {n} files ready ({time.perf_counter() - started:.1f} s)")
+        stub = ListingStub("bench-plan", listing).start()
+        try:
+            argv, env = tool.plan_command("bench-plan", tree)
+            env["AWS_ENDPOINT_URL"] = stub.endpoint_url
+            measured = run_measured(argv, env, workdir / "logs" / f"plan-{n}.log")
+        finally:
+            stub.stop()
+        scale.stub_requests, scale.stub_heads, scale.unexpected = (
+            stub.requests, stub.heads, stub.unexpected)
+        if measured.returncode not in (0, 2):  # 2 = changes present (--detailed-exitcode)
+            scale.cli_note = f"exit {measured.returncode}: {measured.tail(3)}"
+            log(f"  inv frontend.plan at {n} files failed: {measured.tail()}")
+            continue
+        scale.cli_s, scale.cli_rss_mb = measured.wall_s, measured.peak_rss_mb
+        log(f"  inv frontend.plan {n:>7} files: {measured.wall_s:.2f} s, "
+            f"peak {measured.peak_rss_mb:.0f} MB, {stub.requests} stub requests"
+            + (f", unexpected: {stub.unexpected[:3]}" if stub.unexpected else ""))
+    return results

@@ -1,0 +1,275 @@
+"""RESULTS.md: the machine, versions, the reproduce command, the table and the targets."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from .cruddur_extra import HashResult, PlanScale
+from .scenarios import ScenarioResult
+
+CRUDDUR = "cruddur-ops"
+AWS = "aws s3 sync"
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text()
+    except OSError:
+        return ""
+
+
+def machine_info() -> list[str]:
+    cpu = next((line.split(":", 1)[1].strip() for line in _read("/proc/cpuinfo").splitlines()
+                if line.startswith("model name")), platform.processor() or "unknown")
+    mem_kb = next((int(line.split()[1]) for line in _read("/proc/meminfo").splitlines()
+                   if line.startswith("MemTotal")), 0)
+    os_name = next((line.split("=", 1)[1].strip('"') for line in _read("/etc/os-release").splitlines()
+                    if line.startswith("PRETTY_NAME=")), platform.system())
+    return [f"{os_name}, Linux {platform.release()}",
+            f"{cpu}, {os.cpu_count()} cores, {mem_kb / 1024 / 1024:.1f} GiB RAM",
+            f"Python {platform.python_version()}"]
+
+
+def package_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+@dataclass
+class Target:
+    name: str
+    measured: str
+    met: bool | None  # None: not measured
+
+    @property
+    def verdict(self) -> str:
+        return {True: "met", False: "**missed**", None: "not measured"}[self.met]
+
+
+def _find(results: list[ScenarioResult], tool: str, scenario: str) -> ScenarioResult | None:
+    return next((r for r in results if r.tool == tool and r.scenario == scenario), None)
+
+
+def targets(results: list[ScenarioResult], n_files: int, hashing: HashResult | None,
+            plans: list[PlanScale], invalidation_counted: bool) -> list[Target]:
+    out: list[Target] = []
+    peers = sorted({r.tool for r in results} - {CRUDDUR})
+
+    def wall(tool: str, scenario: str) -> float | None:
+        found = _find(results, tool, scenario)
+        return found.median_wall if found else None
+
+    # Rebuild with identical bytes
+    ours = _find(results, CRUDDUR, "rebuild (same bytes)")
+    aws = wall(AWS, "rebuild (same bytes)")
+    if ours and ours.median_wall is not None and ours.representative:
+        uploads = ours.representative.counts.objects_written
+        ratio = ours.median_wall / aws if aws else None
+        met = uploads == 0 and (ratio is not None and ratio <= 0.25)
+        out.append(Target("Rebuild (same bytes): 0 uploads and wall ≤ 0.25 × aws s3 sync",
+                          f"{uploads} uploads; {_fmt(ours.median_wall)} s vs {_fmt(aws)} s "
+                          f"= {_fmt(ratio)} ×" if aws else f"{uploads} uploads; aws s3 sync not run",
+                          met if aws else None))
+    else:
+        out.append(Target("Rebuild (same bytes): 0 uploads and wall ≤ 0.25 × aws s3 sync",
+                          "cruddur-ops not run", None))
+
+    # No-change re-sync
+    ours_w = wall(CRUDDUR, "no change")
+    parts, met_all = [], None
+    for peer in peers:
+        theirs = wall(peer, "no change")
+        if ours_w is None or theirs is None:
+            continue
+        ratio = ours_w / theirs
+        parts.append(f"{ratio:.2f} × {peer} ({theirs:.2f} s)")
+        met_all = (met_all is not False) and ratio <= 1.0
+    out.append(Target("No-change re-sync: wall ≤ each peer's",
+                      f"{_fmt(ours_w)} s = " + ", ".join(parts) if parts else "not compared",
+                      met_all))
+
+    # First upload
+    ours_r = _find(results, CRUDDUR, "first upload")
+    peer_walls = {p: wall(p, "first upload") for p in peers}
+    peer_walls = {p: w for p, w in peer_walls.items() if w is not None}
+    if ours_r and ours_r.median_wall is not None and ours_r.representative and peer_walls:
+        fastest = min(peer_walls, key=lambda p: peer_walls[p])
+        ratio = ours_r.median_wall / peer_walls[fastest]
+        counts = ours_r.representative.counts
+        one_put_each = (counts.by_kind["PUT"] == n_files and counts.by_kind["PART"] == 0
+                        and counts.by_kind["MPU"] == 0)
+        out.append(Target(
+            "First upload: wall ≤ 1.0 × fastest peer; 1 PUT per file",
+            f"{ours_r.median_wall:.2f} s = {ratio:.2f} × {fastest} ({peer_walls[fastest]:.2f} s); "
+            f"{counts.by_kind['PUT']} PUT + {counts.by_kind['PART']} parts for {n_files} files",
+            ratio <= 1.0 and one_put_each))
+    else:
+        out.append(Target("First upload: wall ≤ 1.0 × fastest peer; 1 PUT per file",
+                          "not compared", None))
+
+    # One file changed
+    one = _find(results, CRUDDUR, "one file changed")
+    if one and one.representative and one.median_wall is not None:
+        counts = one.representative.counts
+        paths = sorted(counts.invalidation_paths)
+        puts_ok = counts.objects_written == 1 and counts.by_kind["PUT"] == 1
+        paths_ok = paths == ["/", "/index.html"] if invalidation_counted else None
+        out.append(Target(
+            "One file changed (index.html): exactly 1 PUT; invalidation /index.html + /",
+            f"{counts.by_kind['PUT']} PUT; invalidation paths "
+            + (str(paths) if invalidation_counted else "not counted (no distribution)"),
+            puts_ok and paths_ok if paths_ok is not None else (False if not puts_ok else None)))
+
+    # Hashing
+    if hashing:
+        out.append(Target("Hashing: ≥ 0.8 × md5sum throughput",
+                          f"{hashing.cruddur_mbps:.0f} MB/s vs md5sum {hashing.md5sum_mbps:.0f} "
+                          f"MB/s = {hashing.ratio:.2f} ×", hashing.ratio >= 0.8))
+    else:
+        out.append(Target("Hashing: ≥ 0.8 × md5sum throughput", "not measured", None))
+
+    # 100k plan
+    big = next((p for p in plans if p.files >= 100_000), None)
+    small = next((p for p in plans if p.files == 10_000), None)
+    if big:
+        rss = big.cli_rss_mb if big.cli_rss_mb is not None else big.pure_rss_mb
+        which = "inv frontend.plan" if big.cli_rss_mb is not None else "build_plan only"
+        linear_txt, linear = "", None
+        if small:
+            a, b = ((small.cli_us_per_file, big.cli_us_per_file) if big.cli_s and small.cli_s
+                    else (small.pure_us_per_file, big.pure_us_per_file))
+            if a and b:
+                linear = b / a <= 1.5
+                linear_txt = f"; {a:.0f} → {b:.0f} µs/file from 10k to 100k ({b / a:.2f} ×)"
+        out.append(Target("100,000-file plan: peak RSS < 300 MB, time linear in file count",
+                          f"{which}: peak {rss:.0f} MB{linear_txt}",
+                          rss < 300 and (linear is not False)))
+    else:
+        out.append(Target("100,000-file plan: peak RSS < 300 MB, time linear in file count",
+                          "not measured (use the default --plan-sizes)", None))
+    return out
+
+
+def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: dict[str, str],
+           build_summary: str, n_files: int, runs: int, command: str, deleted: int,
+           hashing: HashResult | None, plans: list[PlanScale], invalidation_counted: bool,
+           moto_version: str, analysis: str, elapsed_s: float) -> str:
+    lines = [
+        "# Sync benchmark: cruddur-ops vs aws s3 sync, s3cmd, rclone",
+        "",
+        f"Generated {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} in {elapsed_s / 60:.1f} min. "
+        f"Reproduce: `{command}` (or `nox -s bench`).",
+        "",
+        "## Machine and versions",
+        "",
+        *[f"- {line}" for line in machine_info()],
+        f"- Emulator: moto server {moto_version} in its own process; every tool talks to it "
+        "through the same counting reverse proxy (requests, upload bytes and CloudFront "
+        "invalidation paths are counted there).",
+        *[f"- {name}: {version}" for name, version in versions.items()],
+        *[f"- {name}: **skipped** — {why}" for name, why in skipped.items()],
+        f"- Build: {build_summary}",
+        f"- Method: median wall time of {runs} run(s) per tool × scenario, each from the same "
+        "starting state (reset untimed: bucket emptied before each first upload; files "
+        "rewritten before each rebuild run; index.html flipped between two versions; deleted "
+        "files restored and re-synced between delete runs). Request counts are those of the "
+        "median run. Peak RSS is the largest of the runs, from `wait4()` rusage of the tool's "
+        "own process (a stdlib launcher forks it: same method as GNU `time -v`).",
+        "",
+        "## Results",
+        "",
+        "| scenario | tool | wall s (median) | × fastest | uploads | PUT | parts | LIST | HEAD "
+        "| GET | deleted | other | requests | MB up | inval. paths | peak RSS MB | CPU s "
+        "| bucket = build |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
+    ]
+    scenarios: list[str] = []
+    for r in results:
+        if r.scenario not in scenarios:
+            scenarios.append(r.scenario)
+    for scenario in scenarios:
+        rows = [r for r in results if r.scenario == scenario]
+        walls = [r.median_wall for r in rows if r.median_wall is not None]
+        fastest = min(walls) if walls else None
+        label = f"{deleted} files deleted" if scenario == "files deleted" else scenario
+        for r in rows:
+            rep = r.representative
+            if r.failure or rep is None:
+                lines.append(f"| {label} | {r.tool} | failed | | | | | | | | | | | | | | | "
+                             f"{(r.failure or 'no run').splitlines()[0][:80]} |")
+                continue
+            c = rep.counts
+            k = c.by_kind
+            other = k["OTHER"] + k["MPU"] + k["COPY"] + k["INVALIDATION"]
+            ratio = r.median_wall / fastest if fastest and r.median_wall else None
+            inval = str(len(c.invalidation_paths)) if r.tool == CRUDDUR and invalidation_counted \
+                else "–"
+            stable = "" if r.counts_stable else " (counts varied)"
+            lines.append(
+                f"| {label} | {r.tool} | {_fmt(r.median_wall)} | {_fmt(ratio)} | "
+                f"{c.objects_written} | {k['PUT']} | {k['PART']} | {k['LIST']} | {k['HEAD']} | "
+                f"{k['GET']} | {c.keys_deleted} | {other} | {c.total} | {c.bytes_up / 1e6:.1f} | "
+                f"{inval} | {_fmt(r.peak_rss_mb, 0)} | {_fmt(rep.measured.cpu_s, 1)} | "
+                f"{r.converged}{stable} |")
+    lines += ["", "`uploads` = objects written (PutObject, completed multipart uploads, copies); "
+              "`PUT` = PutObject requests, `parts` = UploadPart requests; `other` = bucket "
+              "probes, multipart create/complete, copies, CloudFront calls; `deleted` = keys "
+              "removed (single DELETEs + keys in DeleteObjects batches); `MB up` = decoded "
+              "payload bytes of PUT/UploadPart. `bucket = build` is checked after the last run of "
+              "each scenario (keys, sizes, MD5 where the ETag is one)."]
+    if invalidation_counted:
+        lines += ["cruddur-ops runs with a CloudFront distribution (in moto) and sends its "
+                  "invalidation in the timed run; the peers do not invalidate at all."]
+    lines += ["", "## Targets (issue 4)", "", "| target | measured | verdict |", "|---|---|---|"]
+    for t in targets(results, n_files, hashing, plans, invalidation_counted):
+        lines.append(f"| {t.name} | {t.measured} | {t.verdict} |")
+    lines += ["", "## cruddur-ops alone", ""]
+    if hashing:
+        lines += [
+            f"Hashing {hashing.files} files, {hashing.total_bytes / 1e6:.0f} MB, warm page cache, "
+            "median of the repeats:", "",
+            "| hasher | seconds | MB/s | × md5sum |", "|---|--:|--:|--:|",
+            f"| `md5sum` (coreutils, one process via xargs) | {hashing.md5sum_s:.3f} | "
+            f"{hashing.md5sum_mbps:.0f} | 1.00 |",
+            f"| {hashing.impl} | {hashing.cruddur_s:.3f} | {hashing.cruddur_mbps:.0f} | "
+            f"{hashing.ratio:.2f} |",
+            f"| same, workers=1 | {hashing.cruddur_single_s:.3f} | {hashing.single_mbps:.0f} | "
+            f"{hashing.md5sum_s / hashing.cruddur_single_s:.2f} |", ""]
+    if plans:
+        lines += [
+            "Plan at scale. `build_plan` = the pure planner on in-memory inputs (fresh "
+            "interpreter, peak RSS of the process). `inv frontend.plan` = the real task end to "
+            "end (walk + hash N files of 0.2–1.5 KB on disk, list a bucket served by a "
+            "ListObjectsV2 stub, plan, render, write the changeset); 98 % unchanged, 1 % "
+            "updated, 0.5 % new, 0.5 % deleted.", "",
+            "| files | build_plan s | µs/file | peak RSS MB | inv frontend.plan s | µs/file | "
+            "peak RSS MB | note |", "|--:|--:|--:|--:|--:|--:|--:|---|"]
+        for p in plans:
+            note = p.cli_note or (f"{p.stub_requests} requests ({p.stub_heads} HEAD)" +
+                                  (f"; unexpected: {', '.join(p.unexpected[:3])}"
+                                   if p.unexpected else ""))
+            lines.append(f"| {p.files:,} | {p.pure_s:.2f} | {p.pure_us_per_file:.1f} | "
+                         f"{p.pure_rss_mb:.0f} | {_fmt(p.cli_s)} | {_fmt(p.cli_us_per_file, 1)} | "
+                         f"{_fmt(p.cli_rss_mb, 0)} | {note} |")
+        lines.append("")
+    if analysis.strip():
+        lines += ["## Analysis", "", analysis.strip(), ""]
+    return "\n".join(lines) + "\n"
+
+
+def git_describe(repo_root: Path) -> str:
+    out = subprocess.run(["git", "-C", str(repo_root), "rev-parse", "--short", "HEAD"],
+                         capture_output=True, text=True)
+    return out.stdout.strip() or "unknown"

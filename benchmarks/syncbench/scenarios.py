@@ -1,0 +1,168 @@
+"""Run one tool through the scenarios, each run from the same starting state.
+
+Resets between runs are untimed and do not count: they go to the emulator directly (admin
+client) or through the tool itself with the proxy tally discarded afterwards.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import emulator
+from .buildgen import SyntheticBuild
+from .measure import Measured, run_measured
+from .proxy import CountingProxy, Counts
+from .tools import Tool
+
+SCENARIOS = ("first upload", "no change", "rebuild (same bytes)", "one file changed",
+             "files deleted")
+
+
+@dataclass
+class Run:
+    measured: Measured
+    counts: Counts
+
+
+@dataclass
+class ScenarioResult:
+    tool: str
+    scenario: str
+    runs: list[Run] = field(default_factory=list)
+    converged: str = "not checked"
+    failure: str | None = None
+
+    @property
+    def ok_runs(self) -> list[Run]:
+        return [r for r in self.runs if r.measured.returncode == 0]
+
+    @property
+    def median_wall(self) -> float | None:
+        walls = [r.measured.wall_s for r in self.ok_runs]
+        return statistics.median(walls) if walls and not self.failure else None
+
+    @property
+    def representative(self) -> Run | None:
+        """The run whose wall time is the median (its request counts are reported)."""
+        runs = sorted(self.ok_runs, key=lambda r: r.measured.wall_s)
+        return runs[(len(runs) - 1) // 2] if runs else None
+
+    @property
+    def peak_rss_mb(self) -> float | None:
+        return max((r.measured.peak_rss_mb for r in self.ok_runs), default=None)
+
+    @property
+    def counts_stable(self) -> bool:
+        signatures = {(tuple(sorted(r.counts.by_kind.items())), r.counts.bytes_up)
+                      for r in self.ok_runs}
+        return len(signatures) <= 1
+
+
+@dataclass
+class Bench:
+    """Shared context of a benchmark session."""
+
+    build: SyntheticBuild
+    proxy: CountingProxy
+    admin_s3: Any
+    workdir: Path
+    runs: int
+    delete_keys: list[str]
+    log: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr, flush=True)
+
+
+@dataclass
+class Lane:
+    """One tool with its own bucket."""
+
+    tool: Tool
+    bucket: str
+
+    def sync(self, bench: Bench, label: str) -> Measured:
+        argv, env = self.tool.command(self.bucket, bench.build.root)
+        return run_measured(argv, env, bench.workdir / "logs" / self.tool.slug / f"{label}.log")
+
+    def untimed(self, bench: Bench, label: str) -> None:
+        bench.proxy.take()
+        measured = self.sync(bench, f"reset-{label}")
+        bench.proxy.take()
+        if measured.returncode:
+            raise RuntimeError(f"reset sync failed (exit {measured.returncode}): {measured.tail(3)}")
+
+
+def run_all(bench: Bench, lanes: list[Lane],
+            scenarios: tuple[str, ...] = SCENARIOS) -> list[ScenarioResult]:
+    """Scenario by scenario, run by run, every tool in turn (the order rotates each run): on a
+    shared, noisy machine a burst of load then hits all tools alike instead of one tool's runs."""
+    build, s3 = bench.build, bench.admin_s3
+    results: list[ScenarioResult] = []
+
+    def timed(lane: Lane, result: ScenarioResult, run: int) -> None:
+        bench.proxy.take()  # nothing from resets counts
+        slug = result.scenario.split(" (")[0].replace(" ", "-")
+        measured = lane.sync(bench, f"{slug}-{run}")
+        counts = bench.proxy.take()
+        result.runs.append(Run(measured, counts))
+        bench.log(f"  {lane.tool.name:12} {result.scenario:22} run {run + 1}/{bench.runs}: "
+                  f"{measured.wall_s:6.2f} s, {counts.total} requests, "
+                  f"{counts.objects_written} uploads, {counts.keys_deleted} deleted, "
+                  f"rss {measured.peak_rss_mb:.0f} MB"
+                  + (f", EXIT {measured.returncode}" if measured.returncode else ""))
+        if measured.returncode:
+            result.failure = f"exit {measured.returncode}: {measured.tail(3)}"
+            bench.log(measured.tail())
+
+    def each(action: Callable[[Lane], None], lanes_: list[Lane],
+             by_lane: dict[str, ScenarioResult]) -> None:
+        for lane in lanes_:
+            try:
+                action(lane)
+            except Exception as exc:  # one tool's trouble must not stop the others
+                result = by_lane[lane.tool.name]
+                result.failure = result.failure or f"{type(exc).__name__}: {exc}"
+                bench.log(f"  {lane.tool.name}: {result.scenario}: {result.failure}")
+
+    build.write_all()
+    for scenario in scenarios:
+        bench.log(f"== {scenario}")
+        by_lane = {lane.tool.name: ScenarioResult(lane.tool.name, scenario) for lane in lanes}
+        results.extend(by_lane.values())
+        for run in range(bench.runs):
+            if scenario == "rebuild (same bytes)":
+                build.rewrite_identical()
+            elif scenario == "one file changed":
+                build.set_index_variant((run + 1) % 2)  # flips 1, 0, 1 …: a change every run
+            elif scenario == "files deleted":
+                if run:  # put the deleted files back, in every bucket too, before the next run
+                    build.restore_local(bench.delete_keys)
+                    each(lambda lane: lane.untimed(bench, "restore"), lanes, by_lane)
+                build.delete_local(bench.delete_keys)
+            shift = run % len(lanes) if lanes else 0
+            for lane in lanes[shift:] + lanes[:shift]:
+                result = by_lane[lane.tool.name]
+                if result.failure:
+                    continue
+                try:
+                    if scenario == "first upload":
+                        emulator.empty_bucket(s3, lane.bucket)
+                    timed(lane, result, run)
+                except Exception as exc:
+                    result.failure = f"{type(exc).__name__}: {exc}"
+                    bench.log(f"  {lane.tool.name}: {scenario} failed: {result.failure}")
+        for lane in lanes:
+            result = by_lane[lane.tool.name]
+            if not result.failure:
+                result.converged = emulator.verify_converged(s3, lane.bucket, build.root)
+        # re-establish the base state the next scenario starts from (untimed)
+        if scenario == "one file changed" and bench.runs % 2:
+            build.set_index_variant(0)
+            each(lambda lane: lane.untimed(bench, "index-back"), lanes, by_lane)
+        elif scenario == "files deleted":
+            build.restore_local(bench.delete_keys)
+    build.write_all()
+    return results

@@ -1,0 +1,120 @@
+"""The bookkeeping tables: ``public.schema_migrations`` (ours) and ``public.schema_information``
+(the old scripts' single ``last_successful_run`` pointer, kept current for old tooling).
+
+Reads are the *observe* side; the writes here are only ever called by the Postgres executor
+inside the transaction of the migration they record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from ...errors import DatabaseError
+from .files import MigrationFile
+from .plan import AppliedRow, Ledger, adopted_rows
+from .versions import parse_pointer
+
+LEDGER = sql.Identifier("public", "schema_migrations")
+POINTER = sql.Identifier("public", "schema_information")
+
+CREATE_LEDGER = sql.SQL("""
+CREATE TABLE {} (
+  version text PRIMARY KEY,
+  name text NOT NULL,
+  checksum text,
+  applied_at timestamptz NOT NULL DEFAULT now(),
+  duration_ms integer,
+  adopted boolean NOT NULL DEFAULT false
+)""").format(LEDGER)
+
+
+def _table_exists(conn: psycopg.Connection[Any], qualified: str) -> bool:
+    row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [qualified]).fetchone()
+    return bool(row and row[0])
+
+
+def read_pointer(conn: psycopg.Connection[Any]) -> tuple[bool, str | None]:
+    if not _table_exists(conn, "public.schema_information"):
+        return False, None
+    row = conn.execute(sql.SQL(
+        "SELECT last_successful_run FROM {} ORDER BY id NULLS LAST LIMIT 1").format(POINTER)).fetchone()
+    return True, (None if row is None or row[0] is None else str(row[0]))
+
+
+def read_ledger(conn: psycopg.Connection[Any]) -> Ledger:
+    has_pointer_table, pointer_raw = read_pointer(conn)
+    pointer = parse_pointer(pointer_raw)
+    if not _table_exists(conn, "public.schema_migrations"):
+        return Ledger(False, (), pointer, pointer_raw, has_pointer_table)
+    try:
+        rows = conn.execute(sql.SQL(
+            "SELECT version, name, checksum, applied_at, duration_ms, adopted FROM {}").format(LEDGER)).fetchall()
+    except psycopg.errors.UndefinedColumn as exc:
+        raise DatabaseError(
+            "public.schema_migrations exists but was not created by cruddur-ops",
+            hint="rename that table (another tool owns it) and re-run",
+        ) from exc
+    applied = tuple(
+        AppliedRow(str(v), str(n), c, a.strftime("%Y-%m-%d %H:%M:%S %Z").strip() if a else None, d, bool(ad))
+        for v, n, c, a, d, ad in rows
+    )
+    return Ledger(True, applied, pointer, pointer_raw, has_pointer_table)
+
+
+def ensure_ledger(conn: psycopg.Connection[Any], files: Sequence[MigrationFile]) -> int:
+    """Create ``schema_migrations`` once, adopting the old pointer in the same transaction.
+
+    Called under the migration lock, so exactly one run creates and adopts. Returns how many
+    files were adopted (0 when the table already existed).
+    """
+    with conn.transaction():
+        if _table_exists(conn, "public.schema_migrations"):
+            return 0
+        conn.execute(CREATE_LEDGER)
+        _, pointer_raw = read_pointer(conn)
+        rows = adopted_rows(files, parse_pointer(pointer_raw))
+        for row in rows:
+            conn.execute(
+                sql.SQL("INSERT INTO {} (version, name, checksum, adopted) VALUES (%s, %s, %s, true)")
+                .format(LEDGER), [row.version, row.name, row.checksum])
+        return len(rows)
+
+
+def record_applied(conn: psycopg.Connection[Any], version: str, name: str, checksum: str,
+                   duration_ms: int) -> None:
+    conn.execute(
+        sql.SQL("INSERT INTO {} (version, name, checksum, duration_ms) VALUES (%s, %s, %s, %s)")
+        .format(LEDGER), [version, name, checksum, duration_ms])
+
+
+def record_checksum(conn: psycopg.Connection[Any], version: str, checksum: str) -> None:
+    conn.execute(sql.SQL("UPDATE {} SET checksum = %s WHERE version = %s").format(LEDGER),
+                 [checksum, version])
+
+
+def remove_applied(conn: psycopg.Connection[Any], version: str) -> None:
+    conn.execute(sql.SQL("DELETE FROM {} WHERE version = %s").format(LEDGER), [version])
+
+
+def sync_pointer(conn: psycopg.Connection[Any]) -> str | None:
+    """Point ``schema_information.last_successful_run`` at what is applied, for old tooling.
+
+    The old migrate compared ``int(pointer) < int(file digits)`` to decide what to run, so the
+    pointer holds the applied version with the largest *integer* value: old tooling then never
+    re-runs an applied migration (it may still skip an out-of-order one — that is its bug).
+    Only when the table exists: we do not create old tooling's state in a fresh database.
+    """
+    if not _table_exists(conn, "public.schema_information"):
+        return None
+    versions = [str(r[0]) for r in conn.execute(sql.SQL("SELECT version FROM {}").format(LEDGER))]
+    value = max(versions, key=int) if versions else "0"
+    updated = conn.execute(sql.SQL("UPDATE {} SET last_successful_run = %s").format(POINTER), [value])
+    if updated.rowcount == 0:
+        # The old schema seeded id=1 but an emptied table made the old migrate crash (None[0]).
+        conn.execute(sql.SQL("INSERT INTO {} (id, last_successful_run) VALUES (1, %s)").format(POINTER),
+                     [value])
+    return value

@@ -1,0 +1,115 @@
+"""Sync settings, resolved once from the layered :class:`~cruddur_ops.config.Settings`.
+
+Names are the old scripts' (``SYNC_*`` in ``sync.env`` or the environment; the misspelled
+``SYNC_CLOUDFRONT_DISTRUBTION_ID`` is still accepted); structured options (ignore globs,
+Cache-Control rules, Content-Type overrides) live in invoke config under ``cruddur.sync``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..config import Settings, parse_bool, resolve_path
+from ..errors import ConfigError
+from .cache_control import CacheRule, parse_rules
+from .invalidation import DEFAULT_MAX_PATHS
+from .keys import check_key_mode, normalise_prefix
+from .safety import DEFAULT_MAX_DELETE_PERCENT, DEFAULT_MAX_DELETES
+
+DEFAULT_BUILD_DIR = "frontend-react-js/build"
+DEFAULT_CHANGESET = "tmp/changeset.json"
+DEFAULT_STACK = "CrdFrontend"
+DEFAULT_WORKERS = 16
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    bucket: str | None
+    distribution_id: str | None
+    build_dir: Path
+    changeset_path: Path  # before the -<epoch> suffix
+    auto_approve: bool = False
+    key_mode: str = "relative"
+    prefix: str = ""
+    ignore: tuple[str, ...] = ()
+    cache_rules: tuple[CacheRule, ...] = ()
+    content_types: Mapping[str, str] = field(default_factory=dict)
+    workers: int = DEFAULT_WORKERS
+    max_deletes: int = DEFAULT_MAX_DELETES
+    max_delete_percent: float = DEFAULT_MAX_DELETE_PERCENT
+    invalidation_max_paths: int = DEFAULT_MAX_PATHS
+    stack_name: str = DEFAULT_STACK
+
+
+def _int(settings: Settings, *names: str, default: int, minimum: int) -> int:
+    name = names[0]
+    raw = settings.get(*names, default=default)
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise ConfigError(f"{name}={value} must be at least {minimum}")
+    return value
+
+
+def _float(settings: Settings, name: str, default: float) -> float:
+    raw = settings.get(name, default=default)
+    try:
+        return float(str(raw).rstrip("%"))
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number") from None
+
+
+def _globs(raw: Any, name: str) -> tuple[str, ...]:
+    if raw in (None, ""):
+        return ()
+    if isinstance(raw, str):
+        return tuple(p.strip() for p in raw.split(",") if p.strip())
+    if isinstance(raw, Sequence):
+        return tuple(str(p) for p in raw)
+    raise ConfigError(f"{name} must be a list of globs", hint='e.g. ignore: ["robots.txt", "legacy/**"]')
+
+
+def _content_types(raw: Any) -> dict[str, str]:
+    if raw in (None, ""):
+        return {}
+    if not isinstance(raw, Mapping):
+        raise ConfigError("cruddur.sync.content_types must map extensions to types",
+                          hint='e.g. content_types: {".wasm": "application/wasm"}')
+    return {("." + str(k).lstrip(".")).lower(): str(v) for k, v in raw.items()}
+
+
+def stack_name_from_config(root: Path) -> str:
+    """``[deploy] stack_name`` of ``aws/cfn/frontend/config.toml`` (default CrdFrontend)."""
+    path = root / "aws" / "cfn" / "frontend" / "config.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return DEFAULT_STACK
+    name = data.get("deploy", {}).get("stack_name")
+    return str(name) if name else DEFAULT_STACK
+
+
+def sync_config(settings: Settings, root: Path) -> SyncConfig:
+    return SyncConfig(
+        bucket=settings.get("SYNC_S3_BUCKET"),
+        distribution_id=settings.get("SYNC_CLOUDFRONT_DISTRIBUTION_ID", "SYNC_CLOUDFRONT_DISTRUBTION_ID"),
+        build_dir=resolve_path(str(settings.get("SYNC_BUILD_DIR", default=DEFAULT_BUILD_DIR)).rstrip("/") or "/", root),
+        changeset_path=resolve_path(settings.get("SYNC_OUTPUT_CHANGESET_PATH", default=DEFAULT_CHANGESET), root),
+        auto_approve=parse_bool(str(settings.get("SYNC_AUTO_APPROVE", default="false")), name="SYNC_AUTO_APPROVE"),
+        key_mode=check_key_mode(str(settings.get("SYNC_KEY_MODE", "KEY_MODE", default="relative"))),
+        prefix=normalise_prefix(settings.get("SYNC_PREFIX", "PREFIX")),
+        ignore=_globs(settings.get("IGNORE"), "cruddur.sync.ignore"),
+        cache_rules=parse_rules(settings.get("CACHE_CONTROL")),
+        content_types=_content_types(settings.get("CONTENT_TYPES")),
+        workers=_int(settings, "WORKERS", "SYNC_WORKERS", default=DEFAULT_WORKERS, minimum=1),
+        max_deletes=_int(settings, "MAX_DELETES", "SYNC_MAX_DELETES", default=DEFAULT_MAX_DELETES, minimum=0),
+        max_delete_percent=_float(settings, "MAX_DELETE_PERCENT", DEFAULT_MAX_DELETE_PERCENT),
+        invalidation_max_paths=_int(settings, "INVALIDATION_MAX_PATHS", default=DEFAULT_MAX_PATHS, minimum=0),
+        stack_name=str(settings.get("SYNC_FRONTEND_STACK", default=stack_name_from_config(root))),
+    )

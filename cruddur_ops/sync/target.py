@@ -1,0 +1,79 @@
+"""Where to sync: the bucket and distribution, from settings or the frontend stack's outputs.
+
+``frontend.sync`` works without hard-coded ids once the frontend stack is deployed: its outputs
+``BucketName`` and ``DistributionId`` are read when ``SYNC_S3_BUCKET`` /
+``SYNC_CLOUDFRONT_DISTRIBUTION_ID`` are unset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..aws import aws_errors
+from ..errors import AwsError, ConfigError
+
+BUCKET_OUTPUT = "BucketName"
+DISTRIBUTION_OUTPUT = "DistributionId"
+SET_BUCKET_HINT = "set SYNC_S3_BUCKET (and SYNC_CLOUDFRONT_DISTRIBUTION_ID) in sync.env or the environment"
+
+
+@dataclass(frozen=True)
+class Target:
+    bucket: str
+    distribution_id: str | None
+    source: str  # "settings" or "stack <name>"
+    notice: str | None = None  # why invalidation will be skipped, when it will
+
+
+def stack_outputs(cfn: Any, stack_name: str) -> dict[str, str] | None:
+    """Outputs of ``stack_name``; None when the stack does not exist."""
+    try:
+        with aws_errors(f"describe stack {stack_name}"):
+            stacks = cfn.describe_stacks(StackName=stack_name).get("Stacks", [])
+    except AwsError as exc:
+        if "does not exist" in exc.message:
+            return None
+        raise
+    if not stacks:
+        return None
+    return {o["OutputKey"]: o.get("OutputValue", "") for o in stacks[0].get("Outputs") or []}
+
+
+def resolve_target(bucket: str | None, distribution_id: str | None, *, stack_name: str,
+                   cfn_factory: Any) -> Target:
+    """``cfn_factory()`` builds a CloudFormation client, only when the stack must be consulted."""
+    if bucket and distribution_id:
+        return Target(bucket, distribution_id, "settings")
+    try:
+        outputs = stack_outputs(cfn_factory(), stack_name)
+    except AwsError:
+        if bucket:  # only the distribution was missing: sync without invalidation
+            outputs = None
+        else:
+            raise
+    if not bucket:
+        if outputs is None:
+            raise ConfigError(
+                f"SYNC_S3_BUCKET is not set and the frontend stack {stack_name!r} does not exist",
+                hint=SET_BUCKET_HINT + ", or deploy it with `inv cfn.deploy frontend`",
+            )
+        bucket = outputs.get(BUCKET_OUTPUT)
+        if not bucket:
+            raise ConfigError(
+                f"SYNC_S3_BUCKET is not set and stack {stack_name!r} has no {BUCKET_OUTPUT} output "
+                "(emulators such as moto drop the outputs of stacks created through change sets)",
+                hint=SET_BUCKET_HINT,
+            )
+        source = f"stack {stack_name}"
+    else:
+        source = "settings"
+    notice = None
+    if not distribution_id:
+        distribution_id = (outputs or {}).get(DISTRIBUTION_OUTPUT) or None
+        if distribution_id:
+            source = f"stack {stack_name}" if source != "settings" else "settings + stack " + stack_name
+        else:
+            notice = ("no CloudFront distribution configured (SYNC_CLOUDFRONT_DISTRIBUTION_ID unset, "
+                      f"no {DISTRIBUTION_OUTPUT} output on stack {stack_name!r}): invalidation skipped")
+    return Target(bucket, distribution_id, source, notice)

@@ -1,0 +1,191 @@
+"""The apply executor: ordering, failure handling, batching, and real S3 calls (moto mock)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from cruddur_ops.sync.apply import (
+    DELETE_BATCH,
+    DryRunExecutor,
+    S3Executor,
+    UploadFailed,
+    apply_plan,
+)
+from cruddur_ops.sync.model import PlanItem
+from cruddur_ops.sync.remote import list_objects, metadata_md5, parse_md5
+
+
+def md5(data: bytes) -> str:
+    return hashlib.md5(data).hexdigest()
+
+
+def item(path: str, action: str = "create", data: bytes = b"x", ctype: str = "text/javascript; charset=utf-8",
+         remote_etag: str | None = None) -> PlanItem:
+    return PlanItem(path=path, action=action, reason="", md5=None if action == "delete" else md5(data),  # type: ignore[arg-type]
+                    size=len(data), content_type=ctype, cache_control="no-cache", remote_etag=remote_etag, file=path)
+
+
+class Recorder:
+    def __init__(self, fail: set[str] | None = None, delete_errors: bool = False) -> None:
+        self.events: list[tuple[str, object]] = []
+        self.fail = fail or set()
+        self.delete_errors = delete_errors
+
+    def upload(self, item: PlanItem, path: Path) -> None:
+        if item.path in self.fail:
+            raise UploadFailed("boom")
+        self.events.append(("put", item.path))
+
+    def delete(self, keys):
+        self.events.append(("delete", len(keys)))
+        return [(keys[0], "AccessDenied: no")] if self.delete_errors else []
+
+
+HTML = "text/html; charset=utf-8"
+
+
+def test_assets_then_html_then_deletes(tmp_path: Path) -> None:
+    items = [item("index.html", ctype=HTML), item("old.js", "delete"), item("a.js"), item("b.css"),
+             item("about/index.html", ctype=HTML)]
+    rec = Recorder()
+    result = apply_plan(items, executor=rec, build_dir=tmp_path, workers=4)
+    kinds = [name for _, name in rec.events]
+    assert set(kinds[:2]) == {"a.js", "b.css"} and set(kinds[2:4]) == {"index.html", "about/index.html"}
+    assert rec.events[-1] == ("delete", 1) and result.ok and result.deleted == ["old.js"]
+
+
+def test_a_failed_asset_stops_html_and_deletes(tmp_path: Path) -> None:
+    items = [item("index.html", ctype=HTML), item("old.js", "delete"), item("a.js"), item("b.js")]
+    rec = Recorder(fail={"a.js"})
+    result = apply_plan(items, executor=rec, build_dir=tmp_path, workers=2)
+    assert result.failed == [("a.js", "boom")]
+    assert sorted(result.skipped) == ["index.html", "old.js"]
+    assert ("put", "index.html") not in rec.events and not any(e[0] == "delete" for e in rec.events)
+
+
+def test_deletes_go_in_batches_of_1000_with_per_key_errors(tmp_path: Path) -> None:
+    items = [item(f"k{i}", "delete") for i in range(DELETE_BATCH + 5)]
+    rec = Recorder(delete_errors=True)
+    result = apply_plan(items, executor=rec, build_dir=tmp_path)
+    assert rec.events == [("delete", 1000), ("delete", 5)]
+    assert result.failed == [("k0", "AccessDenied: no"), ("k1000", "AccessDenied: no")]
+    assert len(result.deleted) == DELETE_BATCH + 5 - 2
+
+
+def test_dry_run_executor_sends_nothing(tmp_path: Path) -> None:
+    (tmp_path / "a.js").write_bytes(b"x")
+    dry = DryRunExecutor()
+    result = apply_plan([item("a.js"), item("gone", "delete")], executor=dry, build_dir=tmp_path)
+    assert dry.uploads == ["a.js"] and dry.deletes == ["gone"] and result.ok
+
+
+@pytest.fixture
+def s3():
+    with mock_aws():
+        client = boto3.client("s3", region_name="us-east-1")
+        client.create_bucket(Bucket="bkt")
+        yield client
+
+
+def test_put_sets_type_cache_md5_metadata_and_no_acl(s3, tmp_path: Path) -> None:
+    data = b"console.log(1)"
+    (tmp_path / "a.js").write_bytes(data)
+    S3Executor(s3, "bkt").upload(item("a.js", data=data), tmp_path / "a.js")
+    head = s3.head_object(Bucket="bkt", Key="a.js")
+    assert head["ContentType"] == "text/javascript; charset=utf-8" and head["CacheControl"] == "no-cache"
+    assert head["Metadata"] == {"md5chksum": md5(data)} and head["ETag"] == f'"{md5(data)}"'
+    grants = s3.get_object_acl(Bucket="bkt", Key="a.js")["Grants"]
+    assert [g["Permission"] for g in grants] == ["FULL_CONTROL"]  # owner only: no ACL sent
+
+
+def test_conditional_writes_refuse_concurrent_changes(s3, tmp_path: Path) -> None:
+    (tmp_path / "a.js").write_bytes(b"new")
+    s3.put_object(Bucket="bkt", Key="a.js", Body=b"someone else")
+    with pytest.raises(UploadFailed, match="already exists"):
+        S3Executor(s3, "bkt").upload(item("a.js", data=b"new"), tmp_path / "a.js")
+    with pytest.raises(UploadFailed, match="changed in the bucket"):
+        S3Executor(s3, "bkt").upload(item("a.js", "update", data=b"new", remote_etag=md5(b"old")), tmp_path / "a.js")
+    S3Executor(s3, "bkt").upload(item("a.js", "update", data=b"new", remote_etag=md5(b"someone else")),
+                                 tmp_path / "a.js")
+    assert s3.get_object(Bucket="bkt", Key="a.js")["Body"].read() == b"new"
+    # a create that "fails" because our own earlier attempt landed is a success
+    S3Executor(s3, "bkt").upload(item("a.js", data=b"new"), tmp_path / "a.js")
+
+
+def test_content_md5_of_the_planned_bytes_is_sent(tmp_path: Path) -> None:
+    # S3 (not moto) refuses a body whose MD5 differs: a file edited after planning fails with
+    # BadDigest instead of landing unplanned bytes.
+    class Capture:
+        def put_object(self, **kwargs):
+            self.kwargs = kwargs
+
+    (tmp_path / "a.js").write_bytes(b"planned")
+    fake = Capture()
+    S3Executor(fake, "bkt").upload(item("a.js", data=b"planned"), tmp_path / "a.js")
+    assert fake.kwargs["ContentMD5"] == base64.b64encode(hashlib.md5(b"planned").digest()).decode()
+    assert fake.kwargs["IfNoneMatch"] == "*" and "ACL" not in fake.kwargs
+    assert S3Executor._explain(item("a.js"), _client_error("BadDigest")) == "local file changed while uploading (MD5 mismatch)"
+
+
+def _client_error(code: str):
+    from botocore.exceptions import ClientError
+
+    return ClientError({"Error": {"Code": code, "Message": code}}, "PutObject")
+
+
+def test_endpoint_without_conditional_writes_falls_back(tmp_path: Path) -> None:
+    class NoConditions:
+        calls = 0
+
+        def put_object(self, **kwargs):
+            self.calls += 1
+            if "IfNoneMatch" in kwargs or "IfMatch" in kwargs:
+                raise _client_error("NotImplemented")
+            self.kwargs = kwargs
+
+    (tmp_path / "a.js").write_bytes(b"x")
+    fake = NoConditions()
+    executor = S3Executor(fake, "bkt")
+    executor.upload(item("a.js"), tmp_path / "a.js")
+    assert fake.calls == 2 and not executor.conditional and "IfNoneMatch" not in fake.kwargs
+
+
+def test_large_files_go_multipart_with_md5_metadata(s3, tmp_path: Path) -> None:
+    data = b"z" * (6 * 1024 * 1024)
+    (tmp_path / "big.bin").write_bytes(data)
+    S3Executor(s3, "bkt", multipart_threshold=5 * 1024 * 1024).upload(item("big.bin", data=data), tmp_path / "big.bin")
+    listed = list_objects(s3, "bkt")["big.bin"]
+    assert not listed.etag_is_md5 and listed.size == len(data)
+    assert metadata_md5(s3, "bkt", "big.bin") == md5(data)
+
+
+def test_delete_reports_per_key_errors_from_the_response(s3) -> None:
+    class Partial:
+        def delete_objects(self, **kwargs):
+            return {"Deleted": [{"Key": "a"}], "Errors": [{"Key": "b", "Code": "AccessDenied", "Message": "no"}]}
+
+    assert S3Executor(Partial(), "bkt").delete(["a", "b"]) == [("b", "AccessDenied: no")]
+    s3.put_object(Bucket="bkt", Key="x", Body=b"1")
+    assert S3Executor(s3, "bkt").delete(["x", "never-existed"]) == []
+    assert list_objects(s3, "bkt") == {}
+
+
+def test_md5_metadata_formats() -> None:
+    digest = md5(b"abc")
+    assert parse_md5(digest) == digest
+    assert parse_md5(base64.b64encode(bytes.fromhex(digest)).decode()) == digest  # rclone style
+    assert parse_md5("nope") is None and parse_md5(None) is None
+    assert metadata_md5 is not None
+
+
+def test_missing_bucket_is_a_clear_error(s3) -> None:
+    from cruddur_ops.errors import AwsError
+
+    with pytest.raises(AwsError, match="bucket 'nope' does not exist"):
+        list_objects(s3, "nope")

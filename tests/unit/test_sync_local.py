@@ -1,0 +1,51 @@
+"""Walking and hashing the build dir; refusing missing/empty dirs; memory at 100,000 files."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from cruddur_ops.errors import ConfigError
+from cruddur_ops.sync.local import hash_files, md5_file, scan, walk
+
+
+def test_walk_is_sorted_skips_hidden_but_keeps_well_known(tmp_path: Path) -> None:
+    for rel in ["b.js", "a/z.css", "a/y.css", ".DS_Store", ".git/config", ".well-known/security.txt",
+                "café menu.svg"]:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(rel)
+    assert [rel for rel, _ in walk(tmp_path)] == [
+        ".well-known/security.txt", "a/y.css", "a/z.css", "b.js", "café menu.svg"]
+
+
+def test_hashing_streams_and_parallel_matches_serial(tmp_path: Path) -> None:
+    names = []
+    for i in range(100):
+        (tmp_path / f"f{i}").write_bytes(os.urandom(3000 + i))
+        names.append(f"f{i}")
+    big = tmp_path / "big"
+    big.write_bytes(b"q" * (3 * 1024 * 1024 + 7))  # several chunks
+    assert md5_file(str(big)) == hashlib.md5(big.read_bytes()).hexdigest()
+    ticks: list[int] = []
+    parallel = hash_files(tmp_path, names, workers=4, progress=ticks.append)
+    assert parallel == hash_files(tmp_path, names, workers=1) and len(ticks) == 100
+    assert parallel[0] == hashlib.md5((tmp_path / "f0").read_bytes()).hexdigest()
+
+
+def test_missing_and_empty_build_dirs_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        scan(tmp_path / "nope", key_mode="relative")
+    (tmp_path / "empty" / ".hidden-only").mkdir(parents=True)
+    with pytest.raises(ConfigError, match="is empty"):
+        scan(tmp_path / "empty", key_mode="relative")
+
+
+def test_strip_html_collisions_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "about.html").write_text("a")
+    (tmp_path / "about").write_text("b")
+    with pytest.raises(ConfigError, match="both map to the key 'about'"):
+        scan(tmp_path, key_mode="strip-html")
+    assert {f.key for f in scan(tmp_path, key_mode="relative")} == {"about", "about.html"}
