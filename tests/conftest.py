@@ -74,6 +74,13 @@ class Emulator:
 
 
 @pytest.fixture(scope="session")
+def docker_setup() -> list[str]:
+    """pytest-docker's compose command: LocalStack sits behind a compose profile."""
+    profile = "--profile localstack " if EMULATOR_KIND == "localstack" else ""
+    return [f"{profile}up --build --wait"]
+
+
+@pytest.fixture(scope="session")
 def docker_compose_file() -> str:
     return str(REPO_ROOT / "docker-compose.localstack.yml")
 
@@ -214,8 +221,9 @@ def boto_client(aws_env: dict[str, str], emulator: Emulator) -> Callable[..., An
     if emulator.kind == "localstack":
         from localstack_client.session import Session  # LocalStack's own helper
 
-        session = Session(localstack_host=emulator.endpoint_url.split("//", 1)[1].split(":")[0],
-                          edge_port=int(emulator.endpoint_url.rsplit(":", 1)[1]), region_name="us-east-1")
+        host_port = emulator.endpoint_url.split("//", 1)[1]
+        session = Session(localstack_host=host_port, aws_access_key_id="test",
+                          aws_secret_access_key="test", region_name="us-east-1")
 
         def make(service: str) -> Any:
             return session.client(service)

@@ -16,7 +16,14 @@ from botocore.parsers import ResponseParserError
 from ..aws import aws_errors, error_code, error_message
 from ..errors import AwsError
 from .observe import ChangeSetSnapshot, describe_change_set, describe_stack, new_events
-from .plan import ChangeSetRequest, DeployOutcome, StackEvent, is_empty_change_set, stack_phase
+from .plan import (
+    ChangeSetRequest,
+    DeployOutcome,
+    StackEvent,
+    change_rows,
+    is_empty_change_set,
+    stack_phase,
+)
 
 ProgressCallback = Callable[[str, StackEvent | None], None]  # (stack status, new event or None)
 
@@ -110,10 +117,14 @@ class ChangeSetRunner:
             self.cf.execute_change_set(ChangeSetName=change_set.arn)
         except ClientError as exc:
             # Emulators raise the failing resource's own error here instead of rolling back.
+            # Which resource is not reported there; the change set's own list narrows it down.
+            rows = change_rows(change_set.changes)
+            candidates = ", ".join(f"{r.logical_id} ({r.resource_type})" for r in rows[:8])
             raise AwsError(
                 f"executing change set for stack {stack_name} failed: "
                 f"{error_code(exc) or 'error'}: {error_message(exc)}",
-                hint=f"aws cloudformation describe-stack-events --stack-name {stack_name}",
+                hint=(f"resources in this change set: {candidates}; " if candidates else "")
+                + f"events: aws cloudformation describe-stack-events --stack-name {stack_name}",
             ) from exc
         except (BotoCoreError, ResponseParserError) as exc:
             # e.g. an emulator answering 500 with an HTML page for a resource it cannot build.

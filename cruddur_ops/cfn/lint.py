@@ -28,7 +28,12 @@ class LintFinding:
 
 def lint_template(path: Path, *, region: str | None = None, shown_path: str | None = None) -> list[LintFinding]:
     """Lint one template file for ``region`` (resource specs differ per region)."""
-    from cfnlint.api import ManualArgs, lint_file
+    try:
+        from cfnlint.api import ManualArgs, lint_file
+    except ImportError as exc:
+        from .template import missing_cfn_lint
+
+        raise missing_cfn_lint() from exc
 
     config = ManualArgs(regions=[region]) if region else None
     findings = []

@@ -43,10 +43,17 @@ class TemplateInfo:
         return [p.name for p in self.parameters.values() if p.no_echo]
 
 
+def missing_cfn_lint() -> ConfigError:
+    return ConfigError("cfn-lint is not installed (needed to lint and read CloudFormation templates)",
+                       hint="python -m pip install 'cfn-lint>=1.20,<2'")
+
+
 def parse_template_text(body: str, *, source: str = "template") -> dict[str, Any]:
     """YAML or JSON with CloudFormation short tags (!Ref, !Sub …) → plain data."""
-    from cfnlint.decode import decode_str  # cfn-lint's decoder understands the short tags
-
+    try:
+        from cfnlint.decode import decode_str  # cfn-lint's decoder understands the short tags
+    except ImportError as exc:
+        raise missing_cfn_lint() from exc
     data, matches = decode_str(body)
     if matches or not isinstance(data, dict):
         first = matches[0] if matches else None

@@ -33,5 +33,5 @@ def run_sql_file(conn: psycopg.Connection[Any], path: Path, *, label: str | None
         with conn.transaction():
             conn.execute(sql_text)  # no params: the simple protocol runs every statement
     except psycopg.Error as exc:
-        raise sql_error(exc, sql_text, what=label or path.name,
+        raise sql_error(exc, sql_text, what=label or path.name, conn=conn,
                         hint="nothing from this file was applied (one transaction, rolled back)") from exc

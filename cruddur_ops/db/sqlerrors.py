@@ -4,13 +4,16 @@ Scripts are sent to the server whole (the server splits statements, so dollar qu
 ATOMIC`` bodies and comments behave exactly as in psql). When the server reports where the error
 is (``statement_position``, a 1-based character offset into the text we sent), a small lexer
 finds the statement around that offset — used only to *describe* the error, never to execute.
-Errors without a position (a constraint violation, a division by zero) are described by the
-server's detail/constraint/context fields instead.
+Errors without a position (a constraint violation, a missing table behind REFERENCES) name no
+statement. Then, if the script has several statements, :func:`replay` runs them one by one in a
+transaction that is always rolled back, to find the first one that fails the same way — a
+diagnosis only, accepted only when the server reports the same error again.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import psycopg
 
@@ -75,6 +78,16 @@ def _strip_leading_comments(statement: str) -> str:
     return " ".join(" ".join(lines).split())
 
 
+def _first_code_offset(text: str, start: int, end: int) -> int:
+    """Offset of the first line of a statement that is not blank or a ``--`` comment."""
+    offset = start
+    for line in text[start:end].splitlines(keepends=True):
+        if line.strip() and not line.strip().startswith("--"):
+            return offset + len(line) - len(line.lstrip())
+        offset += len(line)
+    return start
+
+
 def locate(text: str, position: int) -> tuple[int, str]:
     """The 1-based line of ``position`` (1-based char offset) and the statement containing it."""
     offset = max(0, min(position - 1, len(text)))
@@ -126,12 +139,46 @@ def analyse(exc: psycopg.Error, sql_text: str, *, line_offset: int = 0) -> SqlFa
     return SqlFailure(exc.sqlstate, message, line, statement or None, "; ".join(extra) or None)
 
 
+REPLAY_STATEMENT_TIMEOUT = "60s"
+
+
+def replay(conn: psycopg.Connection[Any], exc: psycopg.Error, sql_text: str) -> tuple[int, str] | None:
+    """Find the statement that raised ``exc`` by re-running the script statement by statement in
+    a transaction that is always rolled back. ``None`` when it cannot be told for sure."""
+    bounds = [(s, e) for s, e in statement_bounds(sql_text) if _strip_leading_comments(sql_text[s:e])]
+    if len(bounds) == 1:
+        start, end = bounds[0]
+        code = _first_code_offset(sql_text, start, end)
+        return sql_text.count("\n", 0, code) + 1, _strip_leading_comments(sql_text[start:end])
+    try:
+        with conn.transaction(force_rollback=True):
+            conn.execute(f"SET LOCAL statement_timeout = '{REPLAY_STATEMENT_TIMEOUT}'")
+            for start, end in bounds:
+                try:
+                    with conn.transaction():  # a savepoint per statement
+                        conn.execute(sql_text[start:end])
+                except psycopg.Error as again:
+                    if (again.sqlstate, again.diag.message_primary) != (exc.sqlstate, exc.diag.message_primary):
+                        return None
+                    code = _first_code_offset(sql_text, start, end)
+                    return sql_text.count("\n", 0, code) + 1, _strip_leading_comments(sql_text[start:end])
+    except psycopg.Error:
+        return None
+    return None
+
+
 LOCK_NOT_AVAILABLE = "55P03"
 
 
 def sql_error(exc: psycopg.Error, sql_text: str, *, what: str, hint: str,
-              line_offset: int = 0) -> DatabaseError:
+              line_offset: int = 0, conn: psycopg.Connection[Any] | None = None) -> DatabaseError:
+    """The error to raise for ``exc``. With ``conn`` (back outside the failed transaction), a
+    statement the server did not point at is found by :func:`replay`."""
     failure = analyse(exc, sql_text, line_offset=line_offset)
+    if failure.statement is None and conn is not None and not conn.closed:
+        found = replay(conn, exc, sql_text)
+        if found is not None:
+            failure = replace(failure, line=found[0] + line_offset, statement=found[1])
     if failure.sqlstate == LOCK_NOT_AVAILABLE:
         hint = ("another session holds a lock on a table this needs (lock_timeout expired): "
                 "see `inv db.sessions`, then retry; " + hint)

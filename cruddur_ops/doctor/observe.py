@@ -154,7 +154,11 @@ def distribution_for_bucket(cloudfront: Any, bucket: str) -> str | None:
     with aws_errors("list CloudFront distributions"):
         for page in cloudfront.get_paginator("list_distributions").paginate():
             for summary in _items(page.get("DistributionList")):
-                for origin in _items(summary.get("Origins")):
+                origins = summary.get("Origins")
+                if origins is None:  # emulators omit Origins from summaries: read the config
+                    config = cloudfront.get_distribution(Id=summary["Id"])["Distribution"]
+                    origins = config.get("DistributionConfig", {}).get("Origins")
+                for origin in _items(origins):
                     parsed = parse_s3_host(str(origin.get("DomainName", "")))
                     if parsed and parsed[0] == bucket:
                         return str(summary["Id"])

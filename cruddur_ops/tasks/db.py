@@ -32,6 +32,7 @@ from ..db.connection import connect as open_connection
 from ..db.migrations import files as migration_files
 from ..db.migrations import runner
 from ..db.migrations.apply import DryRunExecutor, PostgresExecutor, Progress
+from ..db.migrations.ledger import applied_count
 from ..db.psql import psql_invocation
 from ..db.scripts import run_sql_file
 from ..db.secret import fetch_secret_string
@@ -138,6 +139,10 @@ def _progress(event: Progress) -> None:
     elif event.event == "start" and event.step is not None:
         verb = "applying" if event.direction == "up" else "rolling back"
         _say(f"{verb} {event.step.version}_{event.step.name} …", "muted")
+    elif event.event == "done" and event.step is not None:
+        # Printed as each step commits, so a later failure cannot hide what is already applied.
+        verb = "applied" if event.direction == "up" else "rolled back"
+        consoles().out.print(Text(f"{verb} {event.step.version}_{event.step.name} ({event.detail})"))
     elif event.event == "accepted" and event.step is not None:
         _say(f"recorded the new checksum of {event.step.version}_{event.step.name}", "skipped")
 
@@ -191,9 +196,17 @@ def _drop(settings: Settings, target: DbTarget, force: bool) -> None:
 def _load_file(target: DbTarget, path: Path, kind: str) -> None:
     if not path.is_file():
         raise ConfigError(f"{kind} file {path} does not exist", hint="pass --db-dir DIR or set DB_DIR")
+    root = repo_root()
     with open_connection(target) as conn:
-        run_sql_file(conn, path, label=str(path.relative_to(repo_root()) if path.is_relative_to(repo_root()) else path))
+        run_sql_file(conn, path, label=str(path.relative_to(root) if path.is_relative_to(root) else path))
+        recorded = applied_count(conn) if kind == "schema" else 0
     consoles().out.print(Text(f"loaded {path.name} into {target.dbname}"))
+    if recorded:
+        # The old schema-load silently desynced the pointer: the tables were re-created without
+        # the migrated columns while the pointer still said "applied".
+        _say(f"warning: {recorded} migration(s) are recorded as applied, but {path.name} may have "
+             "re-created their tables without them: check `inv db.status`, or rebuild with "
+             "`inv db.setup`", "skipped")
 
 
 @ops_task(help={**COMMON_HELP, "yes": YES_HELP, "db-dir": DB_DIR_HELP,
@@ -274,9 +287,8 @@ def _migrate(settings: Settings, target: DbTarget, directory: Path, *, dry_run: 
         outcome = runner.migrate(executor, directory, accept_changed=accept_changed)
     for warning in outcome.plan.warnings:
         _say(f"warning: {warning}", "skipped")
-    out = consoles().out
-    if outcome.results:
-        out.print(render.step_results(outcome.results), end="")
+    if dry_run and outcome.results:
+        consoles().out.print(render.step_results(outcome.results), end="")
     verb = "would apply" if dry_run else "applied"
     _say(f"{verb} {len(outcome.results)} migration(s)" if outcome.results else "nothing to migrate: up to date",
          "ok")
@@ -324,9 +336,9 @@ def rollback(ctx: Context, env: str = "dev", secret_id: str = "", yes: bool = Fa
         outcome = runner.rollback(executor, directory, steps=steps, accept_changed=accept_changed)
     for warning in outcome.plan.warnings:
         _say(f"warning: {warning}", "skipped")
-    if outcome.results:
+    if dry_run and outcome.results:
         consoles().out.print(render.step_results(outcome.results), end="")
-    else:
+    if not outcome.results:
         _say("nothing to roll back: no migration is applied", "ok")
 
 

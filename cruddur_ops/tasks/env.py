@@ -12,9 +12,9 @@ from ..cli.common import aws_target, load_settings
 from ..cli.guard import ops_task
 from ..config import repo_root, resolve_path
 from ..console import consoles
-from ..envfiles.files import parse_names, select_templates, write_rendered
+from ..envfiles.files import parse_names
 from ..envfiles.lookups import AwsLookups
-from ..envfiles.render import Rendered, render_template
+from ..envfiles.service import render_env_files
 
 
 @ops_task(
@@ -44,33 +44,23 @@ def render(
     """
     settings = load_settings(ctx, section="env")
     root = repo_root()
-    templates = select_templates(
-        resolve_path(template_dir or settings.get("TEMPLATE_DIR", default="erb_templates"), root),
-        parse_names([name or "", *(template or [])]),
-    )
-    target_dir = resolve_path(out_dir or settings.get("OUT_DIR", default="."), root)
     lookups = AwsLookups(aws_target(settings))
-    environ = dict(os.environ)
-    rendered: list[Rendered] = [
-        render_template(
-            path.read_text(encoding="utf-8"),
-            template_path=os.path.relpath(path, root) if path.is_relative_to(root) else str(path),
-            name=template_key,
-            environ=environ,
-            allow_missing=allow_missing,
-            ssm=lookups.ssm,
-            secret=lookups.secret,
-        )
-        for template_key, path in templates.items()
-    ]
+    files = render_env_files(
+        template_dir=resolve_path(template_dir or settings.get("TEMPLATE_DIR", default="erb_templates"), root),
+        out_dir=resolve_path(out_dir or settings.get("OUT_DIR", default="."), root),
+        root=root,
+        environ=dict(os.environ),
+        names=parse_names([name or "", *(template or [])]),
+        allow_missing=allow_missing,
+        ssm=lookups.ssm,
+        secret=lookups.secret,
+    )
     out = consoles().out
-    for item in rendered:
-        path, mode = write_rendered(item, target_dir)
+    for written in files:
+        path = written.path
         shown = os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
-        note = " (secrets: mode 0600)" if mode == 0o600 else ""
+        note = " (secrets: mode 0600)" if written.holds_secrets else ""
         out.print(Text(f"rendered {shown}{note}"))
-
-
 
 
 collection = Collection("env", render)

@@ -18,6 +18,7 @@ from typing import Any
 
 from .. import aws
 from ..envfiles.lookups import AwsLookups
+from ..envfiles.service import render_env_files
 from ..network.addresses import HostAddress
 from ..network.apply import DryRunRuleExecutor, Ec2RuleExecutor, RuleExecutor, RuleOutcome
 from ..network.describe import export_statements, rule_sentence
@@ -26,7 +27,6 @@ from ..network.plan import NoDatabaseGroup
 from ..network.publicip import ResolvedIp
 from ..network.service import RuleRequest, ensure_rule
 from .detect import Workspace
-from .envstep import render_env_files
 from .origin import DryRunOriginWriter, OriginWriter, exact_origin, plan_origin, read_parameter
 from .steps import StepDone, StepResult, StepSkipped, run_step
 

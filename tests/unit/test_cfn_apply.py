@@ -98,3 +98,26 @@ def test_template_urls_are_path_style(region: str, host: str) -> None:
     assert key.startswith("cfn/sync/CrdSync-") and key.endswith(".template")
     assert template_url("my.bucket", key, region) == f"https://{host}/my.bucket/{key}"
     assert template_key("", "S", "body") == key.split("/")[-1].replace("CrdSync", "S")
+
+
+class RaisingExecuteCloudFormation(RollingBackCloudFormation):
+    """moto's behaviour: ExecuteChangeSet itself fails with the resource's error, no events."""
+
+    def execute_change_set(self, ChangeSetName: str) -> dict[str, Any]:
+        from botocore.exceptions import ClientError
+
+        raise ClientError({"Error": {"Code": "EntityAlreadyExists", "Message": "Role with name x already exists."}},
+                          "ExecuteChangeSet")
+
+
+def test_an_execute_error_is_one_line_listing_the_change_sets_resources() -> None:
+    from cruddur_ops.errors import AwsError
+
+    changes = ({"Type": "Resource", "ResourceChange": {"Action": "Add", "LogicalResourceId": "SyncRole",
+                                                        "ResourceType": "AWS::IAM::Role"}},)
+    snapshot = ChangeSetSnapshot(arn="arn:cs", name="cs", stack_id=STACK_ID, status="CREATE_COMPLETE",
+                                 status_reason="", execution_status="AVAILABLE", changes=changes)
+    with pytest.raises(AwsError) as info:
+        ChangeSetRunner(cf=RaisingExecuteCloudFormation(), sleep=lambda s: None).execute(snapshot, "CrdSync")
+    assert "EntityAlreadyExists: Role with name x already exists." in info.value.message
+    assert "SyncRole (AWS::IAM::Role)" in (info.value.hint or "")

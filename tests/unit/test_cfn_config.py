@@ -109,10 +109,10 @@ def test_unknown_stack_lists_the_available_ones(tmp_path: Path) -> None:
 
 def test_missing_template_or_config(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ConfigError, match="no template.yaml"):
+    with pytest.raises(ConfigError, match=r"no template\.yaml"):
         load_stack_config(tmp_path, "empty")
     (tmp_path / "empty" / "template.yaml").write_text(TEMPLATE)
-    with pytest.raises(ConfigError, match="no config.toml"):
+    with pytest.raises(ConfigError, match=r"no config\.toml"):
         load_stack_config(tmp_path, "empty")
 
 

@@ -68,9 +68,8 @@ def test_outputs_reported_by_the_stack_are_used_as_they_are() -> None:
 
 
 def test_missing_stack_is_a_clear_error() -> None:
-    with mock_aws():
-        with pytest.raises(AwsError, match="stack Nope does not exist"):
-            stack_outputs("Nope", AwsTarget(region="us-east-1"))
+    with mock_aws(), pytest.raises(AwsError, match="stack Nope does not exist"):
+        stack_outputs("Nope", AwsTarget(region="us-east-1"))
 
 
 def test_resolver_handles_intrinsics_and_refuses_to_guess() -> None:

@@ -99,7 +99,7 @@ class PostgresExecutor:
             verb = "migration" if direction == "up" else "rollback of"
             raise sql_error(
                 exc, script.sql, what=f"{verb} {step.version}_{step.name}.py",
-                line_offset=script.line_offset,
+                line_offset=script.line_offset, conn=self.conn,
                 hint="nothing of it was applied (its transaction was rolled back); "
                 "steps before it in this run are committed",
             ) from exc

@@ -65,6 +65,13 @@ def read_ledger(conn: psycopg.Connection[Any]) -> Ledger:
     return Ledger(True, applied, pointer, pointer_raw, has_pointer_table)
 
 
+def applied_count(conn: psycopg.Connection[Any]) -> int:
+    if not _table_exists(conn, "public.schema_migrations"):
+        return 0
+    row = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(LEDGER)).fetchone()
+    return int(row[0]) if row else 0
+
+
 def ensure_ledger(conn: psycopg.Connection[Any], files: Sequence[MigrationFile]) -> int:
     """Create ``schema_migrations`` once, adopting the old pointer in the same transaction.
 

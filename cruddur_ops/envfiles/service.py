@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..envfiles.files import select_templates, write_rendered
-from ..envfiles.render import Rendered, render_template
+from .files import select_templates, write_rendered
+from .render import Rendered, render_template
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,90 @@
+"""CloudFront invalidation through frontend.sync (moto only: free LocalStack has no CloudFront)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .test_sync_support import (
+    SyncSite,
+    create_distribution,
+    invalidation_paths,
+    site_fixture,  # noqa: F401  (fixture)
+)
+
+pytestmark = pytest.mark.needs_cloudfront
+
+
+@pytest.fixture
+def cdn(site: SyncSite, boto_client, unique: str):
+    cloudfront = boto_client("cloudfront")
+    distribution = create_distribution(cloudfront, site.bucket, unique)
+    site.env["SYNC_CLOUDFRONT_DISTRIBUTION_ID"] = distribution
+    return cloudfront, distribution
+
+
+def _no_collapsing(tmp_path: Path) -> Path:
+    config = tmp_path / "invoke.yaml"
+    config.write_text("cruddur:\n  sync:\n    invalidation_max_paths: 0\n")
+    return config
+
+
+def test_invalidation_paths_index_dirs_encoding_and_wait(site: SyncSite, cdn, tmp_path: Path) -> None:
+    cloudfront, distribution = cdn
+    config = _no_collapsing(tmp_path)
+    plan = site.run_task("-f", str(config), "frontend.plan", "--env-file", str(site.env_file), env=site.env)
+    assert f"CloudFront: 23 invalidation paths on {distribution}" in plan.stdout
+    result = site.run_task("-f", str(config), "frontend.sync", "--yes", "--wait",
+                           "--env-file", str(site.env_file), env=site.env)
+    assert result.returncode == 0, result.output
+    assert "Invalidation completed." in result.stdout
+    [paths] = invalidation_paths(cloudfront, distribution)
+    assert {"/", "/index.html", "/about/", "/about/index.html", "/users/profile/"} <= set(paths)
+    assert "/static/media/caf%C3%A9%20menu.f91248e59666df4b3246.svg" in paths
+    assert len(paths) == 23
+
+
+def test_paths_collapse_past_the_threshold(site: SyncSite, cdn) -> None:
+    cloudfront, distribution = cdn
+    result = site.inv("frontend.sync", "--yes")
+    assert result.returncode == 0, result.output
+    assert "(collapsed from 23)" in result.stdout
+    [paths] = invalidation_paths(cloudfront, distribution)
+    assert "/static/js/*" in paths and "/" in paths and len(paths) <= 15
+    # a later deploy invalidates only what changed: updated and deleted paths
+    (site.build / "about/index.html").write_text("<html>about v2</html>")
+    (site.build / "robots.txt").unlink()
+    second = site.inv("frontend.sync", "--yes")
+    assert second.returncode == 0, second.output
+    latest = invalidation_paths(cloudfront, distribution)
+    assert len(latest) == 2
+    assert any(set(p) == {"/about/", "/about/index.html", "/robots.txt"} for p in latest)
+
+
+def test_no_invalidate_dry_run_and_no_changes_send_none(site: SyncSite, cdn) -> None:
+    cloudfront, distribution = cdn
+    dry = site.inv("frontend.sync", "--dry-run")
+    assert dry.returncode == 0 and "Dry run: would invalidate" in dry.stdout
+    assert invalidation_paths(cloudfront, distribution) == []
+    skipped = site.inv("frontend.sync", "--yes", "--no-invalidate")
+    assert skipped.returncode == 0 and "invalidation skipped (--no-invalidate)" in skipped.stdout
+    assert invalidation_paths(cloudfront, distribution) == []
+    unchanged = site.inv("frontend.sync", "--yes")
+    assert "No changes" in unchanged.stdout
+    assert invalidation_paths(cloudfront, distribution) == []
+
+
+def test_distribution_from_the_misspelled_variable_and_a_missing_one(site: SyncSite, cdn) -> None:
+    cloudfront, distribution = cdn
+    env = {"SYNC_CLOUDFRONT_DISTRIBUTION_ID": "", "SYNC_CLOUDFRONT_DISTRUBTION_ID": distribution}
+    assert site.inv("frontend.sync", "--yes", env=env).returncode == 0
+    assert len(invalidation_paths(cloudfront, distribution)) == 1
+    (site.build / "robots.txt").write_text("changed")
+    missing = site.inv("frontend.sync", "--yes", env={"SYNC_CLOUDFRONT_DISTRIBUTION_ID": "ENOSUCHDIST"})
+    assert missing.returncode == 1 and "distribution 'ENOSUCHDIST' does not exist" in missing.stderr
+    # the upload went through; the owed invalidation is sent by the next run
+    owed = site.inv("frontend.sync", "--yes")
+    assert owed.returncode == 0 and "Invalidation" in owed.stdout
+    assert "/robots.txt" in invalidation_paths(cloudfront, distribution)[-1] or any(
+        "/robots.txt" in p for p in invalidation_paths(cloudfront, distribution))

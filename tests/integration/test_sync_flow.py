@@ -1,0 +1,156 @@
+"""frontend.plan / frontend.sync end to end on the emulator (S3 only: runs on LocalStack too)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from .test_sync_support import EXAMPLE_FILES, SyncSite, site_fixture  # noqa: F401  (fixture)
+
+UNICODE_KEY = "static/media/café menu.f91248e59666df4b3246.svg"
+
+
+def test_plan_sync_and_the_second_sync_has_nothing_to_do(site: SyncSite) -> None:
+    plan = site.inv("frontend.plan", "--detailed-exitcode")
+    assert plan.returncode == 2, plan.output
+    assert f"Plan: {len(EXAMPLE_FILES)} to create, 0 to update, 0 to delete, 0 unchanged" in plan.stdout
+    assert f"+ {UNICODE_KEY}" in plan.stdout and "Upload: 27.9 kB" in plan.stdout
+    assert site.keys() == {}, "plan must not write"
+    written = sorted(site.changesets.glob("changeset-*.json"))
+    assert len(written) == 1 and written[0].name[len("changeset-"):-len(".json")].isdigit()
+    items = json.loads(written[0].read_text(encoding="utf-8"))
+    assert [list(i)[:3] for i in items] == [["path", "md5", "action"]] * len(EXAMPLE_FILES)
+
+    applied = site.inv("frontend.sync", "--yes")
+    assert applied.returncode == 0, applied.output
+    assert f"Applied: uploaded {len(EXAMPLE_FILES)}" in applied.stdout
+    assert set(site.keys()) == set(EXAMPLE_FILES)
+
+    again = site.inv("frontend.sync", "--yes")
+    assert again.returncode == 0 and "No changes. The bucket matches the build." in again.stdout
+    assert "Applied" not in again.stdout
+    assert site.inv("frontend.plan", "--detailed-exitcode").returncode == 0
+
+
+def test_uploaded_objects_carry_type_cache_control_md5_and_no_acl(site: SyncSite) -> None:
+    assert site.inv("frontend.sync", "--yes").returncode == 0
+    expected = {
+        "index.html": ("text/html; charset=utf-8", "no-cache"),
+        "about/index.html": ("text/html; charset=utf-8", "no-cache"),
+        "static/js/main.489c26e2.js": ("text/javascript; charset=utf-8", "public, max-age=31536000, immutable"),
+        "static/css/main.f9620d0b.css": ("text/css; charset=utf-8", "public, max-age=31536000, immutable"),
+        "static/js/main.489c26e2.js.map": ("application/json; charset=utf-8", "public, max-age=31536000, immutable"),
+        "static/media/cruddur-sans.eed534f90b7aee6e4bac.woff2": ("font/woff2", "public, max-age=31536000, immutable"),
+        UNICODE_KEY: ("image/svg+xml", "public, max-age=31536000, immutable"),
+        "manifest.json": ("application/json; charset=utf-8", "public, max-age=0, must-revalidate"),
+        "robots.txt": ("text/plain; charset=utf-8", "public, max-age=0, must-revalidate"),
+        "favicon.ico": ("image/x-icon", "public, max-age=0, must-revalidate"),
+        "logo192.png": ("image/png", "public, max-age=0, must-revalidate"),
+    }
+    for key, (ctype, cache) in expected.items():
+        head = site.s3.head_object(Bucket=site.bucket, Key=key)
+        assert (head["ContentType"], head["CacheControl"]) == (ctype, cache), key
+        assert head["Metadata"]["md5chksum"] == head["ETag"].strip('"'), key
+    grants = site.s3.get_object_acl(Bucket=site.bucket, Key="index.html")["Grants"]
+    assert [g["Permission"] for g in grants] == ["FULL_CONTROL"]
+    body = site.s3.get_object(Bucket=site.bucket, Key=UNICODE_KEY)["Body"].read()
+    assert body == (site.build / UNICODE_KEY).read_bytes()
+
+
+def test_identical_rebuild_plans_nothing_and_a_same_size_edit_is_caught(site: SyncSite) -> None:
+    assert site.inv("frontend.sync", "--yes").returncode == 0
+    for path in site.build.rglob("*"):  # a rebuild: every file rewritten, same bytes, new mtime
+        if path.is_file():
+            path.write_bytes(path.read_bytes())
+    rebuilt = site.inv("frontend.plan", "--detailed-exitcode")
+    assert rebuilt.returncode == 0, rebuilt.output
+    assert f"0 to create, 0 to update, 0 to delete, {len(EXAMPLE_FILES)} unchanged" in rebuilt.stdout
+
+    target = site.build / "static/js/main.489c26e2.js"
+    data = bytearray(target.read_bytes())
+    data[0] = ord("X") if data[0] != ord("X") else ord("Y")
+    old = time.time() - 86400 * 30
+    target.write_bytes(bytes(data))
+    os.utime(target, (old, old))  # same size, older mtime: mtime-based tools miss this
+    edited = site.inv("frontend.plan", "--detailed-exitcode")
+    assert edited.returncode == 2
+    assert "~ static/js/main.489c26e2.js" in edited.stdout and "md5 differs" in edited.stdout
+    assert "0 to create, 1 to update, 0 to delete" in edited.stdout
+    assert site.inv("frontend.sync", "--yes").returncode == 0
+    assert site.s3.get_object(Bucket=site.bucket, Key="static/js/main.489c26e2.js")["Body"].read() == bytes(data)
+
+
+def test_json_output_is_the_changeset_array(site: SyncSite) -> None:
+    result = site.inv("frontend.plan", "--json")
+    assert result.returncode == 0, result.output
+    items = json.loads(result.stdout)
+    assert {i["path"] for i in items} == set(EXAMPLE_FILES)
+    first = items[0]
+    assert list(first)[:3] == ["path", "md5", "action"] and first["action"] == "create"
+    assert {"size", "reason", "content_type", "cache_control"} <= set(first)
+    assert "Plan: " in result.stderr  # the human preview moved to stderr
+
+
+def test_deletes_show_all_and_symbols(site: SyncSite) -> None:
+    assert site.inv("frontend.sync", "--yes").returncode == 0
+    (site.build / "robots.txt").unlink()
+    (site.build / "index.html").write_text("<html>changed</html>", encoding="utf-8")
+    (site.build / "new page.txt").write_text("hello", encoding="utf-8")
+    plan = site.inv("frontend.plan")
+    assert "- robots.txt" in plan.stdout and "not in build" in plan.stdout
+    assert "~ index.html" in plan.stdout and "+ new page.txt" in plan.stdout
+    assert "= favicon.ico" not in plan.stdout
+    assert "1 to create, 1 to update, 1 to delete" in plan.stdout
+    everything = site.inv("frontend.plan", "--show-all")
+    assert "= favicon.ico" in everything.stdout and "same size and md5" in everything.stdout
+    assert site.inv("frontend.sync", "--yes").returncode == 0
+    keys = site.keys()
+    assert "robots.txt" not in keys and "new page.txt" in keys
+
+
+def test_env_file_settings_and_real_environment_wins(site: SyncSite, tmp_path: Path) -> None:
+    env_file = tmp_path / "custom.env"
+    env_file.write_text(f"SYNC_S3_BUCKET=not-this-one\nSYNC_BUILD_DIR={site.build}\nSYNC_AUTO_APPROVE=yes\n")
+    env = {**site.env, "SYNC_BUILD_DIR": ""}  # unset in the real env: the file's value is used
+    result = site.run_task("frontend.sync", "--env-file", str(env_file), env=env)
+    assert result.returncode == 0, result.output  # SYNC_AUTO_APPROVE=yes from the file: no --yes needed
+    assert f"s3://{site.bucket}/" in result.stdout
+    assert set(site.keys()) == set(EXAMPLE_FILES)
+    missing = site.run_task("frontend.plan", "--env-file", str(tmp_path / "nope.env"), env=env)
+    assert missing.returncode == 1 and "nope.env does not exist" in missing.stderr
+
+
+def test_strip_html_key_mode(site: SyncSite) -> None:
+    result = site.inv("frontend.sync", "--yes", "--key-mode", "strip-html")
+    assert result.returncode == 0, result.output
+    keys = site.keys()
+    assert {"index.html", "about/index", "users/profile/index"} <= set(keys)
+    assert "about/index.html" not in keys
+    head = site.s3.head_object(Bucket=site.bucket, Key="about/index")
+    assert head["ContentType"] == "text/html; charset=utf-8"
+    assert site.inv("frontend.plan", "--key-mode", "strip-html", "--detailed-exitcode").returncode == 0
+
+
+def test_ignore_globs_and_cache_rules_from_invoke_config(site: SyncSite, tmp_path: Path) -> None:
+    config = tmp_path / "invoke.yaml"
+    config.write_text(
+        "cruddur:\n  sync:\n"
+        "    ignore: ['robots.txt', 'legacy/*']\n"
+        "    cache_control:\n      - {match: '*.png', value: 'public, max-age=600'}\n"
+    )
+    site.s3.put_object(Bucket=site.bucket, Key="legacy/keep.html", Body=b"old")
+    result = site.run_task("-f", str(config), "frontend.sync", "--yes", "--show-all",
+                           "--env-file", str(site.env_file), env=site.env)
+    assert result.returncode == 0, result.output
+    assert "! robots.txt" in result.stdout and "! legacy/keep.html" in result.stdout
+    keys = site.keys()
+    assert "robots.txt" not in keys and "legacy/keep.html" in keys
+    assert site.s3.head_object(Bucket=site.bucket, Key="logo192.png")["CacheControl"] == "public, max-age=600"
+
+
+def test_no_distribution_skips_invalidation_with_a_notice(site: SyncSite) -> None:
+    result = site.inv("frontend.sync", "--yes")
+    assert result.returncode == 0
+    assert "no CloudFront distribution configured" in result.output and "invalidation skipped" in result.output

@@ -1,0 +1,65 @@
+"""Task-layer rules for db.*: the prod confirmation and where the db files are found."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from rich.console import Console
+
+from cruddur_ops.config import Settings
+from cruddur_ops.db.target import DbTarget
+from cruddur_ops.errors import RefusedError
+from cruddur_ops.tasks import db as db_tasks
+
+PROD = DbTarget("prod", "postgresql://root:pw@rds.example:5432/cruddur", "PROD_CONNECTION_URL")
+DEV = DbTarget("dev", "postgresql://postgres:pw@localhost:5432/cruddur", "CONNECTION_URL")
+
+
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Pretend stdin/stderr are a terminal; answers typed at the prompt come from the list."""
+    answers: list[str] = []
+    fake = SimpleNamespace(interactive=True, err=Console(file=io.StringIO()), out=Console(file=io.StringIO()))
+    monkeypatch.setattr("cruddur_ops.tasks.db.consoles", lambda: fake)
+    monkeypatch.setattr("cruddur_ops.cli.common.consoles", lambda: fake)
+    monkeypatch.setattr("builtins.input", lambda: answers.pop(0))
+    return answers
+
+
+def test_dev_needs_no_confirmation() -> None:
+    db_tasks._guard_destructive(DEV, "drop the database", yes=False)
+
+
+def test_prod_without_yes_is_refused_even_on_a_terminal(terminal: list[str]) -> None:
+    terminal.append("prod")
+    with pytest.raises(RefusedError, match="needs --yes"):
+        db_tasks._guard_destructive(PROD, "drop the database", yes=False)
+    assert terminal == ["prod"]  # not even asked
+
+
+def test_prod_with_yes_on_a_terminal_also_needs_the_word_prod(terminal: list[str]) -> None:
+    terminal.append("prod")
+    db_tasks._guard_destructive(PROD, "drop the database", yes=True)
+    terminal.append("yes")
+    with pytest.raises(RefusedError, match="not confirmed"):
+        db_tasks._guard_destructive(PROD, "drop the database", yes=True)
+
+
+def test_prod_with_yes_without_a_terminal_proceeds() -> None:
+    # pytest's captured stdin is not a terminal: --yes is the whole approval (CI).
+    db_tasks._guard_destructive(PROD, "drop the database", yes=True)
+
+
+def test_db_dir_prefers_the_flag_then_setting_then_backend_then_examples(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db_tasks, "repo_root", lambda: tmp_path)
+    assert db_tasks._db_dir(Settings(), "") == tmp_path / "examples" / "backend-flask" / "db"
+    (tmp_path / "backend-flask" / "db").mkdir(parents=True)
+    assert db_tasks._db_dir(Settings(), "") == tmp_path / "backend-flask" / "db"
+    assert db_tasks._db_dir(Settings(environ={"DB_DIR": "/srv/db"}), "") == Path("/srv/db")
+    assert db_tasks._db_dir(Settings(environ={"DB_DIR": "/srv/db"}), "/flag") == Path("/flag")
+    assert db_tasks._migrations_dir(Settings(environ={"MIGRATIONS_DIR": "/m"}), "") == Path("/m")
