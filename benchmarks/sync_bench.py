@@ -14,10 +14,12 @@ Scratch files live in benchmarks/.work/ (gitignored).
 from __future__ import annotations
 
 import argparse
+import pickle
 import shlex
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
@@ -58,6 +60,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md",
                         help="markdown report to write (default benchmarks/RESULTS.md)")
     parser.add_argument("--workdir", type=Path, default=HERE / ".work")
+    parser.add_argument("--report-only", action="store_true",
+                        help="re-render the report from the last run's saved measurements "
+                             "(e.g. after editing benchmarks/ANALYSIS.md); runs nothing")
     args = parser.parse_args(argv)
     args.files = args.files or (300 if args.quick else 2000)
     args.runs = args.runs or (1 if args.quick else 3)
@@ -101,8 +106,23 @@ def write_atomically(path: Path, text: str) -> None:
     atomic_write_text(path, text)
 
 
+def render_report(measurements: dict[str, Any]) -> str:
+    analysis_path = HERE / "ANALYSIS.md"  # the human explanation of misses, kept across re-runs
+    analysis = analysis_path.read_text() if analysis_path.exists() else ""
+    return report.render(**measurements, analysis=analysis)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.report_only:
+        saved = args.workdir.resolve() / "last-run.pickle"
+        if not saved.exists():
+            log(f"error: no saved run in {saved}; run the benchmark first")
+            return 1
+        text = render_report(pickle.loads(saved.read_bytes()))
+        write_atomically(args.output, text)
+        log(f"wrote {args.output} from {saved}")
+        return 0
     started = time.perf_counter()
     workdir: Path = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
@@ -176,14 +196,13 @@ def main(argv: list[str] | None = None) -> int:
         proxy.stop()
         server.stop()
 
-    analysis_path = HERE / "ANALYSIS.md"
-    text = report.render(
+    measurements = dict(
         results=results, versions=versions, skipped=skipped, build_summary=build_summary,
         n_files=len(build.files), runs=args.runs, command=command, deleted=len(delete_keys),
         hashing=hashing, plans=plans, invalidation_counted=invalidation_counted,
-        moto_version=moto_version,
-        analysis=analysis_path.read_text() if analysis_path.exists() else "",
-        elapsed_s=time.perf_counter() - started)
+        moto_version=moto_version, elapsed_s=time.perf_counter() - started)
+    (workdir / "last-run.pickle").write_bytes(pickle.dumps(measurements))
+    text = render_report(measurements)
     print(text)
     write_atomically(args.output, text)
     log(f"wrote {args.output} ({(time.perf_counter() - started) / 60:.1f} min)")

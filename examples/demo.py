@@ -75,14 +75,16 @@ def main() -> None:
         try:
             endpoint = server.endpoint_url
             print(f"moto server on {endpoint}")
+            # Emulator credentials for this process (bucket setup) and every task it runs.
+            for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+                os.environ.pop(name, None)
+            os.environ.update({"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "AKIADEMO0000000000",
+                               "AWS_SECRET_ACCESS_KEY": "demo-secret", "AWS_DEFAULT_REGION": "us-east-1",
+                               "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull})
+            env = dict(os.environ)
             bucket = f"cruddur-demo-{int(time.time())}"
             distribution_id = create_site(endpoint, bucket)
             print(f"created bucket s3://{bucket} and CloudFront distribution {distribution_id}")
-            env = {**os.environ, "AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "AKIADEMO0000000000",
-                   "AWS_SECRET_ACCESS_KEY": "demo-secret", "AWS_DEFAULT_REGION": "us-east-1",
-                   "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
-            env.pop("AWS_PROFILE", None)
-            env.pop("AWS_SESSION_TOKEN", None)
 
             step("rendering sync.env from erb_templates/sync.env.erb")
             render_env = {**env, "SYNC_S3_BUCKET": bucket, "SYNC_CLOUDFRONT_DISTRIBUTION_ID": distribution_id,

@@ -119,7 +119,7 @@ def _plan_tree(root: Path, n: int, seed: int) -> list[tuple[str, int, str]]:
     if manifest.exists() and root.exists():
         cached = json.loads(manifest.read_text())
         if cached.get("n") == n and cached.get("seed") == seed:
-            return [tuple(x) for x in cached["listing"]]  # type: ignore[misc]
+            return [(str(k), int(s), str(m)) for k, s, m in cached["listing"]]
     if root.exists():
         shutil.rmtree(root)
     rng = random.Random(seed)

@@ -77,7 +77,7 @@ def start_moto_server(log_path: Path, timeout: float = 60.0) -> MotoServer:
 
 
 def admin_client(endpoint_url: str, service: str = "s3") -> Any:
-    return boto3.client(
+    return boto3.client(  # type: ignore[call-overload]
         service, endpoint_url=endpoint_url, region_name="us-east-1",
         aws_access_key_id="testing", aws_secret_access_key="testing",
         config=Config(max_pool_connections=20, retries={"max_attempts": 5}),

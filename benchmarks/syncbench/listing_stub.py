@@ -48,7 +48,7 @@ class ListingStub:
         max_keys = min(int(query.get("max-keys", ["1000"])[0]), 1000)
         after = query.get("continuation-token", query.get("start-after", [""]))[0]
         start = bisect.bisect_right(self.objects, (after, 1 << 62, "")) if after else 0
-        chunk = []
+        chunk: list[str] = []
         index = start
         while index < len(self.objects) and len(chunk) < max_keys:
             key, size, md5 = self.objects[index]

@@ -14,6 +14,7 @@ import json
 import resource
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -21,28 +22,37 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def probe_hash(build_dir: str, list_file: str, workers: int) -> dict[str, object]:
-    rels = Path(list_file).read_text().split("\0")
-    rels = [r for r in rels if r]
+def _fallback_hash_files(root: Path, names: list[str], workers: int) -> list[str]:
+    """hashlib with the same approach (1 MiB reads on a thread pool), for a checkout without
+    cruddur_ops.sync."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def md5(path: Path) -> str:
+        digest = hashlib.md5(usedforsecurity=False)
+        with open(path, "rb", buffering=0) as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(lambda r: md5(root / r), names))
+
+
+def _hasher(workers: int) -> tuple[Callable[[Path, list[str]], list[str]], str]:
     try:
         from cruddur_ops.sync.local import hash_files
-        impl = f"cruddur_ops.sync.local.hash_files(workers={workers})"
-    except ImportError:  # before the sync package exists: the same approach with hashlib
-        from concurrent.futures import ThreadPoolExecutor
+    except ImportError:
+        return (lambda root, names: _fallback_hash_files(root, names, workers),
+                f"hashlib fallback (threads={workers})")
+    return (lambda root, names: hash_files(root, names, workers=workers),
+            f"cruddur_ops.sync.local.hash_files(workers={workers})")
 
-        def md5(path: str) -> str:
-            digest = hashlib.md5(usedforsecurity=False)
-            with open(path, "rb", buffering=0) as handle:
-                while chunk := handle.read(1 << 20):
-                    digest.update(chunk)
-            return digest.hexdigest()
 
-        def hash_files(root: Path, names: list[str], workers: int = 8) -> list[str]:
-            with ThreadPoolExecutor(workers) as pool:
-                return list(pool.map(lambda r: md5(str(root / r)), names))
-        impl = f"hashlib fallback (threads={workers})"
+def probe_hash(build_dir: str, list_file: str, workers: int) -> dict[str, object]:
+    rels = [r for r in Path(list_file).read_text().split("\0") if r]
+    hash_files, impl = _hasher(workers)
     start = time.perf_counter()
-    digests = hash_files(Path(build_dir), rels, workers=workers)
+    digests = hash_files(Path(build_dir), rels)
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "files": len(digests), "impl": impl,
             "digest_of_digests": hashlib.md5("".join(digests).encode()).hexdigest()}

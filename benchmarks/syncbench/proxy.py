@@ -45,6 +45,7 @@ class Counts:
     keys_deleted: int = 0  # DeleteObject + keys inside DeleteObjects batches
     invalidation_paths: list[str] = field(default_factory=list)
     errors: Counter[int] = field(default_factory=Counter)  # HTTP status >= 400
+    connections: int = 0  # TCP connections the tool opened to the endpoint
 
     @property
     def total(self) -> int:
@@ -159,6 +160,11 @@ class CountingProxy:
 
             def log_message(self, format: str, *args: object) -> None:
                 pass  # silence: thousands of requests per run
+
+            def setup(self) -> None:
+                super().setup()
+                with proxy._lock:
+                    proxy._counts.connections += 1
 
             def _read_body(self) -> bytes:
                 if "chunked" in self.headers.get("Transfer-Encoding", "").lower():

@@ -102,8 +102,11 @@ def targets(results: list[ScenarioResult], n_files: int, hashing: HashResult | N
 
     # First upload
     ours_r = _find(results, CRUDDUR, "first upload")
-    peer_walls = {p: wall(p, "first upload") for p in peers}
-    peer_walls = {p: w for p, w in peer_walls.items() if w is not None}
+    peer_walls: dict[str, float] = {}
+    for peer in peers:
+        peer_wall = wall(peer, "first upload")
+        if peer_wall is not None:
+            peer_walls[peer] = peer_wall
     if ours_r and ours_r.median_wall is not None and ours_r.representative and peer_walls:
         fastest = min(peer_walls, key=lambda p: peer_walls[p])
         ratio = ours_r.median_wall / peer_walls[fastest]

@@ -23,11 +23,14 @@ def base_env(workdir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(SCRUBBED_PREFIXES)}
     empty = workdir / "empty.conf"
     empty.touch()
+    # Python tools keep their bytecode cache, as on a user's machine (this project's machines set
+    # PYTHONDONTWRITEBYTECODE=1, which would recompile an editable checkout on every run).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(workdir / "pycache")
     env.update(FAKE_CREDENTIALS)
     env.update({
         "AWS_CONFIG_FILE": str(empty), "AWS_SHARED_CREDENTIALS_FILE": str(empty),
         "AWS_EC2_METADATA_DISABLED": "true", "NO_COLOR": "1", "TERM": "dumb",
-        "PYTHONDONTWRITEBYTECODE": "1",
     })
     return env  # AWS_CA_BUNDLE is gone with the AWS_ prefix: rclone fails with it set
 

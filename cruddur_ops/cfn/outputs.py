@@ -3,6 +3,7 @@
 Public API::
 
     stack_outputs(stack_name: str, target: AwsTarget | None = None) -> dict[str, str]
+    stack_folder_outputs(stacks_dir: Path, folder: str, target: AwsTarget | None = None) -> dict[str, str]
 
 Real CloudFormation (and LocalStack) return Outputs from describe_stacks and that is all this
 does there. A stack that moto created through a change set has no Outputs; then the template
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from ..aws import AwsTarget, aws_errors, client, session
@@ -82,3 +84,13 @@ def stack_outputs(stack_name: str, target: AwsTarget | None = None) -> dict[str,
     cf = client("cloudformation", target, sess=sess)
     iam = client("iam", target, sess=sess)
     return outputs_report(cf, iam, stack_name).outputs
+
+
+def stack_folder_outputs(stacks_dir: Path, folder: str, target: AwsTarget | None = None) -> dict[str, str]:
+    """Outputs of the stack deployed from ``stacks_dir/folder`` (its config.toml names the stack
+    and region), e.g. ``stack_folder_outputs(repo_root() / "aws/cfn", "frontend")``."""
+    from .config import load_stack_config
+
+    config = load_stack_config(stacks_dir, folder)
+    base = target or AwsTarget()
+    return stack_outputs(config.stack_name, AwsTarget(base.profile, config.region or base.region, base.endpoint_url))

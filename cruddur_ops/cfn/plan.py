@@ -64,6 +64,16 @@ class ParameterValue:
         return {"ParameterKey": self.key, "ParameterValue": self.value or ""}
 
 
+def reject_unknown(specs: Mapping[str, ParameterSpec], given: Iterable[str]) -> None:
+    """A value for a parameter the template lacks is an error before any AWS call."""
+    unknown = sorted(set(given) - set(specs))
+    if unknown:
+        raise ConfigError(
+            f"parameter(s) not in the template: {', '.join(unknown)}",
+            hint=f"template parameters: {', '.join(sorted(specs)) or '(none)'}",
+        )
+
+
 def resolve_parameters(
     specs: Mapping[str, ParameterSpec],
     *,
@@ -80,12 +90,7 @@ def resolve_parameters(
     stack's previous value on an update; on a create it is an error naming the env variable.
     """
     given = {**config_values, **secret_values, **flag_values}
-    unknown = sorted(set(given) - set(specs))
-    if unknown:
-        raise ConfigError(
-            f"parameter(s) not in the template: {', '.join(unknown)}",
-            hint=f"template parameters: {', '.join(sorted(specs)) or '(none)'}",
-        )
+    reject_unknown(specs, given)
     previous = set(previous_keys)
     result = []
     for name, spec in specs.items():

@@ -21,22 +21,17 @@ STATE_STYLE = {
 
 
 def status_table(status: Status) -> Table:
-    table = Table(title=None, box=None, show_edge=False, pad_edge=False)
+    table = Table(box=None, show_edge=False, pad_edge=False)
     for column in ("version", "name", "state", "applied at", "note"):
         table.add_column(column)
     for e in status.entries:
-        note = ""
-        if e.adopted:
-            note = "adopted from schema_information"
+        note = "adopted from schema_information" if e.adopted else ""
         if e.state is State.CHANGED:
             note = "file edited after it was applied"
         elif e.state is State.MISSING:
             note = "applied, but the file is gone"
-        elif e.state is State.PENDING and status.adopting_pointer is not None:
-            note = ""
-        table.add_row(e.version, e.name, Text(e.state.value, style=STATE_STYLE[e.state]),
-                      e.applied_at or ("(on first migrate)" if e.adopted and not e.applied_at else ""),
-                      note)
+        applied_at = e.applied_at or ("(recorded on first migrate)" if e.adopted else "")
+        table.add_row(e.version, e.name, Text(e.state.value, style=STATE_STYLE[e.state]), applied_at, note)
     return table
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import psycopg
 
 from ..errors import ConfigError
-from .sqlerrors import sql_error
+from .sqlerrors import sql_error, transaction_control
 
 
 def read_sql_file(path: Path, *, setting: str) -> str:
@@ -29,6 +29,12 @@ def run_sql_file(conn: psycopg.Connection[Any], path: Path, *, label: str | None
     sql_text = read_sql_file(path, setting="DB_DIR") if text is None else text
     if not sql_text.strip():
         return
+    control = transaction_control(sql_text)
+    if control:
+        raise ConfigError(
+            f"{label or path.name} contains `{control[0]}`",
+            hint="remove BEGIN/COMMIT/ROLLBACK: the whole file already runs in one transaction",
+        )
     try:
         with conn.transaction():
             conn.execute(sql_text)  # no params: the simple protocol runs every statement

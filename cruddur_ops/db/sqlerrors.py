@@ -12,6 +12,7 @@ diagnosis only, accepted only when the server reports the same error again.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -96,6 +97,24 @@ def locate(text: str, position: int) -> tuple[int, str]:
         if start <= offset < end:
             return line, _strip_leading_comments(text[start:end])
     return line, ""
+
+
+_TRANSACTION_CONTROL = re.compile(
+    r"^(COMMIT|ROLLBACK(?!\s+TO\b)|ABORT|START\s+TRANSACTION|BEGIN(?!\s+ATOMIC\b))\b", re.IGNORECASE)
+
+
+def transaction_control(text: str) -> list[str]:
+    """Statements that would end or nest our transaction (``BEGIN``, ``COMMIT``, ``ROLLBACK``).
+
+    We run each file or migration in one transaction with its bookkeeping; a ``COMMIT`` inside
+    would make the first half permanent even when the second half fails.
+    """
+    found = []
+    for start, end in statement_bounds(text):
+        statement = _strip_leading_comments(text[start:end])
+        if _TRANSACTION_CONTROL.match(statement):
+            found.append(statement)
+    return found
 
 
 def shorten(statement: str) -> str:

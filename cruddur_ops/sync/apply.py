@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -105,21 +105,18 @@ def _upload_all(phase: Sequence[PlanItem], executor: Executor, build_dir: Path, 
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="put")
     try:
         futures: dict[Future[PlanItem], PlanItem] = {pool.submit(one, i): i for i in phase}
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_EXCEPTION)
-            for future in done:
-                item = futures[future]
-                error = future.exception()
-                if error is None:
-                    result.uploaded.append(item.path)
-                    result.bytes_uploaded += item.size or 0
-                    notify("uploaded", item, item.size or 0)
-                elif isinstance(error, UploadFailed):
-                    result.failed.append((item.path, str(error)))
-                    notify("failed", item, 0)
-                else:
-                    raise error
+        for future in as_completed(futures):  # in completion order: progress moves as PUTs land
+            item = futures[future]
+            error = future.exception()
+            if error is None:
+                result.uploaded.append(item.path)
+                result.bytes_uploaded += item.size or 0
+                notify("uploaded", item, item.size or 0)
+            elif isinstance(error, UploadFailed):
+                result.failed.append((item.path, str(error)))
+                notify("failed", item, 0)
+            else:
+                raise error
     except BaseException:
         # Ctrl-C or a bug: stop queueing, let in-flight requests finish on their own.
         pool.shutdown(wait=False, cancel_futures=True)

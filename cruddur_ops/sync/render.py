@@ -64,6 +64,8 @@ def preview(plan: Plan, *, source: str, invalidation: InvalidationPlan | None,
     parts.append(details)
     if invalidation_note:
         parts.append(Text(f"CloudFront: {invalidation_note}", style="muted"))
+    elif distribution_id and invalidation is not None and invalidation.empty:
+        parts.append(Text(f"CloudFront: nothing to invalidate on {distribution_id}", style="muted"))
     elif distribution_id and invalidation is not None:
         n = len(invalidation.paths)
         line = Text(f"CloudFront: {n} invalidation path{'s' if n != 1 else ''} on {distribution_id}")

@@ -27,7 +27,8 @@ class Target:
 
 
 def stack_outputs(cfn: Any, stack_name: str) -> dict[str, str] | None:
-    """Outputs of ``stack_name``; None when the stack does not exist."""
+    """Outputs of ``stack_name`` (plus its status under ``"__status__"``); None when the stack
+    does not exist."""
     try:
         with aws_errors(f"describe stack {stack_name}"):
             stacks = cfn.describe_stacks(StackName=stack_name).get("Stacks", [])
@@ -37,7 +38,9 @@ def stack_outputs(cfn: Any, stack_name: str) -> dict[str, str] | None:
         raise
     if not stacks:
         return None
-    return {o["OutputKey"]: o.get("OutputValue", "") for o in stacks[0].get("Outputs") or []}
+    outputs = {o["OutputKey"]: o.get("OutputValue", "") for o in stacks[0].get("Outputs") or []}
+    outputs["__status__"] = str(stacks[0].get("StackStatus", ""))
+    return outputs
 
 
 def resolve_target(bucket: str | None, distribution_id: str | None, *, stack_name: str,
@@ -60,9 +63,11 @@ def resolve_target(bucket: str | None, distribution_id: str | None, *, stack_nam
             )
         bucket = outputs.get(BUCKET_OUTPUT)
         if not bucket:
+            status = outputs.get("__status__", "")
+            why = (f"it is {status}" if status and not status.endswith("_COMPLETE") else
+                   "emulators such as moto drop the outputs of stacks created through change sets")
             raise ConfigError(
-                f"SYNC_S3_BUCKET is not set and stack {stack_name!r} has no {BUCKET_OUTPUT} output "
-                "(emulators such as moto drop the outputs of stacks created through change sets)",
+                f"SYNC_S3_BUCKET is not set and stack {stack_name!r} has no {BUCKET_OUTPUT} output ({why})",
                 hint=SET_BUCKET_HINT,
             )
         source = f"stack {stack_name}"

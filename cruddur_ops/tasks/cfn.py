@@ -30,6 +30,7 @@ from ..cfn.plan import (
     change_set_type,
     failure_message,
     is_empty_change_set,
+    reject_unknown,
     resolve_parameters,
 )
 from ..cfn.template import MAX_TEMPLATE_BODY, TemplateInfo, template_info
@@ -111,6 +112,7 @@ def _prepare(ctx: Context, stack: str, param: list[str] | None, stacks_dir: str,
     target = _target(settings, config, region, profile)
     _lint(config, target.region)
     info = template_info(config.template_path.read_text(encoding="utf-8"), source=_shown(config.template_path))
+    reject_unknown(info.parameters, [*config.parameters, *flags])
     if info.needs_upload and not config.bucket:
         raise ConfigError(
             f"{_shown(config.template_path)} is {info.size} bytes; CloudFormation takes at most "

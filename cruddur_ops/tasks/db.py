@@ -15,7 +15,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from invoke import Collection, Context
 from invoke.exceptions import Exit
@@ -27,17 +27,13 @@ from ..cli.common import aws_target, confirm, load_settings
 from ..cli.guard import ops_task
 from ..config import Settings, repo_root, resolve_path
 from ..console import consoles
-from ..db import admin, render
-from ..db.connection import connect as open_connection
-from ..db.migrations import files as migration_files
-from ..db.migrations import runner
-from ..db.migrations.apply import DryRunExecutor, PostgresExecutor, Progress
-from ..db.migrations.ledger import applied_count
-from ..db.psql import psql_invocation
-from ..db.scripts import run_sql_file
-from ..db.secret import fetch_secret_string
-from ..db.target import DEFAULT_MAINTENANCE_DB, DbTarget, resolve_target
 from ..errors import EXIT_CHANGES_PRESENT, ConfigError, RefusedError
+
+# The db core imports psycopg (~0.3 s): imported inside the tasks, so `inv --list` and every
+# other namespace stay fast.
+if TYPE_CHECKING:
+    from ..db.migrations.apply import DryRunExecutor, PostgresExecutor, Progress
+    from ..db.target import DbTarget
 
 DEFAULT_LOCK_WAIT_SECONDS = 60.0
 DEFAULT_LOCK_TIMEOUT_SECONDS = 10.0
@@ -56,6 +52,9 @@ def _settings(ctx: Context, **flags: Any) -> Settings:
 
 
 def _target(ctx: Context, env: str, secret_id: str) -> tuple[Settings, DbTarget]:
+    from ..db.secret import fetch_secret_string
+    from ..db.target import resolve_target
+
     settings = _settings(ctx, PROD_DB_SECRET_ID=secret_id or None)
     env_name = (env or "dev").strip().lower()
     target = resolve_target(
@@ -99,6 +98,8 @@ def _seconds(settings: Settings, name: str, flag: str, default: float) -> float:
 
 
 def _maintenance(settings: Settings, target: DbTarget) -> DbTarget:
+    from ..db.target import DEFAULT_MAINTENANCE_DB
+
     return target.maintenance(settings.get("DB_MAINTENANCE_DB", default=DEFAULT_MAINTENANCE_DB))
 
 
@@ -155,12 +156,19 @@ COMMON_HELP = {"env": ENV_HELP, "secret-id": SECRET_HELP}
 @ops_task(help={**COMMON_HELP, "command": "run one SQL command and exit (psql -c)"})
 def connect(ctx: Context, env: str = "dev", secret_id: str = "", command: str = "") -> None:
     """Open psql on the database (the password goes through PGPASSWORD, never argv or the screen)."""
+    from ..db.psql import psql_invocation
+
     _, target = _target(ctx, env, secret_id)
     invocation = psql_invocation(target, base_env=os.environ,
                                  extra_args=["-c", command] if command else [])
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execvpe(invocation.executable, invocation.argv, invocation.env)
+    try:
+        # Replace this process: psql owns the terminal, signals and the exit code from here on.
+        os.execvpe(invocation.executable, invocation.argv, invocation.env)
+    except OSError as exc:
+        raise ConfigError(f"cannot run {invocation.executable}: {exc.strerror}",
+                          hint="check the psql installation (`psql --version`)") from exc
 
 
 @ops_task(help=COMMON_HELP)
@@ -171,6 +179,9 @@ def create(ctx: Context, env: str = "dev", secret_id: str = "") -> None:
 
 
 def _create(settings: Settings, target: DbTarget) -> None:
+    from ..db import admin
+    from ..db.connection import connect as open_connection
+
     with open_connection(_maintenance(settings, target)) as conn:
         created = admin.create_database(conn, target.dbname)
     consoles().out.print(Text(f"created database {target.dbname}" if created
@@ -187,6 +198,9 @@ def drop(ctx: Context, env: str = "dev", secret_id: str = "", yes: bool = False,
 
 
 def _drop(settings: Settings, target: DbTarget, force: bool) -> None:
+    from ..db import admin
+    from ..db.connection import connect as open_connection
+
     with open_connection(_maintenance(settings, target)) as conn:
         dropped = admin.drop_database(conn, target.dbname, force=force)
     consoles().out.print(Text(f"dropped database {target.dbname}" if dropped
@@ -194,6 +208,10 @@ def _drop(settings: Settings, target: DbTarget, force: bool) -> None:
 
 
 def _load_file(target: DbTarget, path: Path, kind: str) -> None:
+    from ..db.connection import connect as open_connection
+    from ..db.migrations.ledger import applied_count
+    from ..db.scripts import run_sql_file
+
     if not path.is_file():
         raise ConfigError(f"{kind} file {path} does not exist", hint="pass --db-dir DIR or set DB_DIR")
     root = repo_root()
@@ -233,11 +251,14 @@ def seed(ctx: Context, env: str = "dev", secret_id: str = "", db_dir: str = "", 
 def setup(ctx: Context, env: str = "dev", secret_id: str = "", yes: bool = False, db_dir: str = "",
           migrations_dir: str = "", force: bool = False, seed: bool = True) -> None:
     """Drop, create, load schema and seed, migrate — every step on the same --env target."""
+    from ..db.migrations import files as migration_files
+
     settings, target = _target(ctx, env, secret_id)
     _guard_destructive(target, "re-create the database (drop, create, schema, seed, migrate)", yes)
     directory = _db_dir(settings, db_dir)
     migrations = _migrations_dir(settings, migrations_dir, db_dir)
-    for required in (directory / "schema.sql", *( [directory / "seed.sql"] if seed else [])):
+    required_files = [directory / "schema.sql"] + ([directory / "seed.sql"] if seed else [])
+    for required in required_files:
         if not required.is_file():
             raise ConfigError(f"{required} does not exist", hint="pass --db-dir DIR or set DB_DIR")
     migration_files.discover(migrations)  # fail before dropping anything when the folder is wrong
@@ -252,6 +273,9 @@ def setup(ctx: Context, env: str = "dev", secret_id: str = "", yes: bool = False
 @ops_task(help={**COMMON_HELP, "all": "every database on the server, not only the target"})
 def sessions(ctx: Context, env: str = "dev", secret_id: str = "", all: bool = False) -> None:
     """List client sessions (pg_stat_activity) on the database."""
+    from ..db import admin, render
+    from ..db.connection import connect as open_connection
+
     settings, target = _target(ctx, env, secret_id)
     with open_connection(_maintenance(settings, target)) as conn:
         rows = admin.list_sessions(conn, None if all else target.dbname)
@@ -262,6 +286,9 @@ def sessions(ctx: Context, env: str = "dev", secret_id: str = "", all: bool = Fa
 @ops_task(help=COMMON_HELP)
 def kill_all(ctx: Context, env: str = "dev", secret_id: str = "") -> None:
     """Terminate every other session on the dev database (refused for prod)."""
+    from ..db import admin
+    from ..db.connection import connect as open_connection
+
     settings, target = _target(ctx, env, secret_id)
     if target.env != "dev":
         raise RefusedError("kill-all is for dev only", hint="on prod, end single sessions deliberately")
@@ -270,20 +297,30 @@ def kill_all(ctx: Context, env: str = "dev", secret_id: str = "") -> None:
     consoles().out.print(Text(f"terminated {count} session(s) on {target.dbname}"))
 
 
+def _executor(conn: Any, settings: Settings, *, dry_run: bool, lock_wait: str,
+              lock_timeout: str) -> DryRunExecutor | PostgresExecutor:
+    """A dry run is a different executor (reads only), not a flag inside the real one."""
+    from ..db.migrations.apply import DryRunExecutor, PostgresExecutor
+
+    if dry_run:
+        return DryRunExecutor(conn, _progress)
+    return PostgresExecutor(
+        conn,
+        lock_wait_seconds=_seconds(settings, "DB_LOCK_WAIT", lock_wait, DEFAULT_LOCK_WAIT_SECONDS),
+        lock_timeout_ms=int(1000 * _seconds(settings, "DB_LOCK_TIMEOUT", lock_timeout,
+                                            DEFAULT_LOCK_TIMEOUT_SECONDS)),
+        progress=_progress,
+    )
+
+
 def _migrate(settings: Settings, target: DbTarget, directory: Path, *, dry_run: bool,
              accept_changed: bool, lock_wait: str = "", lock_timeout: str = "") -> None:
+    from ..db import render
+    from ..db.connection import connect as open_connection
+    from ..db.migrations import runner
+
     with open_connection(target) as conn:
-        executor: DryRunExecutor | PostgresExecutor
-        if dry_run:
-            executor = DryRunExecutor(conn, _progress)
-        else:
-            executor = PostgresExecutor(
-                conn,
-                lock_wait_seconds=_seconds(settings, "DB_LOCK_WAIT", lock_wait, DEFAULT_LOCK_WAIT_SECONDS),
-                lock_timeout_ms=int(1000 * _seconds(settings, "DB_LOCK_TIMEOUT", lock_timeout,
-                                                    DEFAULT_LOCK_TIMEOUT_SECONDS)),
-                progress=_progress,
-            )
+        executor = _executor(conn, settings, dry_run=dry_run, lock_wait=lock_wait, lock_timeout=lock_timeout)
         outcome = runner.migrate(executor, directory, accept_changed=accept_changed)
     for warning in outcome.plan.warnings:
         _say(f"warning: {warning}", "skipped")
@@ -317,22 +354,16 @@ def rollback(ctx: Context, env: str = "dev", secret_id: str = "", yes: bool = Fa
              dry_run: bool = False, migrations_dir: str = "", db_dir: str = "",
              accept_changed: bool = False, lock_wait: str = "", lock_timeout: str = "") -> None:
     """Undo the newest applied migration (--steps N for more), each with its ledger row."""
+    from ..db import render
+    from ..db.connection import connect as open_connection
+    from ..db.migrations import runner
+
     settings, target = _target(ctx, env, secret_id)
     if not dry_run:
         _guard_destructive(target, f"roll back {steps} migration(s)", yes)
     directory = _migrations_dir(settings, migrations_dir, db_dir)
     with open_connection(target) as conn:
-        executor: DryRunExecutor | PostgresExecutor
-        if dry_run:
-            executor = DryRunExecutor(conn, _progress)
-        else:
-            executor = PostgresExecutor(
-                conn,
-                lock_wait_seconds=_seconds(settings, "DB_LOCK_WAIT", lock_wait, DEFAULT_LOCK_WAIT_SECONDS),
-                lock_timeout_ms=int(1000 * _seconds(settings, "DB_LOCK_TIMEOUT", lock_timeout,
-                                                    DEFAULT_LOCK_TIMEOUT_SECONDS)),
-                progress=_progress,
-            )
+        executor = _executor(conn, settings, dry_run=dry_run, lock_wait=lock_wait, lock_timeout=lock_timeout)
         outcome = runner.rollback(executor, directory, steps=steps, accept_changed=accept_changed)
     for warning in outcome.plan.warnings:
         _say(f"warning: {warning}", "skipped")
@@ -347,6 +378,10 @@ def rollback(ctx: Context, env: str = "dev", secret_id: str = "", yes: bool = Fa
 def status(ctx: Context, env: str = "dev", secret_id: str = "", exit_code: bool = False,
            migrations_dir: str = "", db_dir: str = "") -> None:
     """Show applied / pending / changed / missing migrations (read-only)."""
+    from ..db import render
+    from ..db.connection import connect as open_connection
+    from ..db.migrations import runner
+
     settings, target = _target(ctx, env, secret_id)
     with open_connection(target) as conn:
         current = runner.status(conn, _migrations_dir(settings, migrations_dir, db_dir))
@@ -360,6 +395,8 @@ def status(ctx: Context, env: str = "dev", secret_id: str = "", exit_code: bool 
                                      "migrations-dir": MIGRATIONS_HELP, "db-dir": DB_DIR_HELP})
 def new(ctx: Context, name: str, migrations_dir: str = "", db_dir: str = "") -> None:
     """Write a new migration file (17-digit timestamp that sorts after every existing one)."""
+    from ..db.migrations import files as migration_files
+
     settings = _settings(ctx)
     path = migration_files.write_new(_migrations_dir(settings, migrations_dir, db_dir),
                                      migration_files.validate_name(name), time.time_ns())

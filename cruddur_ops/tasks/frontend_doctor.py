@@ -10,8 +10,7 @@ from invoke import Context
 from rich.text import Text
 
 from ..aws import AwsTarget, client, session
-from ..cfn.config import load_stack_config
-from ..cfn.outputs import stack_outputs
+from ..cfn.outputs import stack_folder_outputs
 from ..cli.common import aws_target, load_settings
 from ..cli.guard import ops_task
 from ..config import Settings, repo_root, resolve_path
@@ -27,9 +26,7 @@ DISTRIBUTION_NAMES = ("SYNC_CLOUDFRONT_DISTRIBUTION_ID", "SYNC_CLOUDFRONT_DISTRU
 def _from_stack(settings: Settings, stack: str, target: AwsTarget) -> dict[str, str]:
     """BucketName / DistributionId from the frontend stack's outputs (when not configured)."""
     stacks_dir = resolve_path(settings.get("CFN_STACKS_DIR", default="aws/cfn"), repo_root())
-    config = load_stack_config(stacks_dir, stack)
-    region_target = AwsTarget(target.profile, config.region or target.region, target.endpoint_url)
-    return stack_outputs(config.stack_name, region_target)
+    return stack_folder_outputs(stacks_dir, stack, target)
 
 
 @ops_task(

@@ -8,7 +8,7 @@ stays fast.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,17 +38,6 @@ SHARED_HELP = {
 }
 
 
-@dataclass(frozen=True)
-class Prepared:
-    config: SyncConfig
-    target: Target
-    s3: Any
-    sess: Any
-    aws: Any
-    plan: Plan
-    source: str
-
-
 def _relative(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))
@@ -57,7 +46,7 @@ def _relative(path: Path) -> str:
 
 
 def _prepare(ctx: Context, *, env_file: str, build_dir: str, key_mode: str, workers: int | None,
-             flags: dict[str, Any] | None = None, force: bool = False) -> tuple[SyncConfig, Target, Any, Any, Any]:
+             flags: dict[str, Any] | None = None) -> tuple[SyncConfig, Target, Any, Any, Any]:
     from .. import aws
     from ..sync.remote import skip_timestamp_parsing
     from ..sync.settings import sync_config

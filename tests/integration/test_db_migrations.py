@@ -260,3 +260,16 @@ def test_migration_lock_wait_is_bounded(inv: Callable[..., Any], database_url: s
     assert result.returncode == 1, result.output
     assert "holds the migration lock" in result.stderr and "other-migrator" in result.stderr
     assert run_log(database_url) == []
+
+
+def test_migration_that_commits_itself_is_refused_before_anything_runs(
+    inv: Callable[..., Any], database_url: str, tmp_path: Path, log_table: None
+) -> None:
+    log_migration(tmp_path, "16812294605993273", "first")
+    migration(tmp_path, "16844665640237772", "self_committing",
+              "CREATE TABLE early (id int);\nCOMMIT;\nSELECT * FROM nope;")
+    result = inv("db.migrate", "--migrations-dir", str(tmp_path))
+    assert result.returncode == 1
+    assert "contains `COMMIT;`" in result.stderr
+    assert run_log(database_url) == []  # the plan is checked whole before the first step
+    assert query(database_url, "SELECT to_regclass('public.early')") == [(None,)]

@@ -83,8 +83,43 @@ def test_distribution_from_the_misspelled_variable_and_a_missing_one(site: SyncS
     (site.build / "robots.txt").write_text("changed")
     missing = site.inv("frontend.sync", "--yes", env={"SYNC_CLOUDFRONT_DISTRIBUTION_ID": "ENOSUCHDIST"})
     assert missing.returncode == 1 and "distribution 'ENOSUCHDIST' does not exist" in missing.stderr
-    # the upload went through; the owed invalidation is sent by the next run
-    owed = site.inv("frontend.sync", "--yes")
-    assert owed.returncode == 0 and "Invalidation" in owed.stdout
-    assert "/robots.txt" in invalidation_paths(cloudfront, distribution)[-1] or any(
-        "/robots.txt" in p for p in invalidation_paths(cloudfront, distribution))
+    assert "Applied: uploaded 1" in missing.stdout  # uploads are not lost; only the invalidation failed
+
+
+def test_a_killed_run_owes_its_invalidation_to_the_next_one(site: SyncSite, cdn, tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from .test_sync_support import REPO_ROOT
+
+    cloudfront, distribution = cdn
+    for i in range(300):
+        (site.build / f"chunks/{i:03}.txt").parent.mkdir(exist_ok=True)
+        (site.build / f"chunks/{i:03}.txt").write_text(str(i))
+    config = _no_collapsing(tmp_path)
+    env = {**os.environ, "NO_COLOR": "1", "CRUDDUR_OPS_ROOT": str(REPO_ROOT), **site.env}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "invoke", "--search-root", str(REPO_ROOT), "-f", str(config),
+         "frontend.sync", "--yes", "--workers", "1", "--env-file", str(site.env_file)],
+        cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(site.objects()) < 20:
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    landed = set(site.objects())
+    assert 20 <= len(landed) < 320
+    rerun = site.run_task("-f", str(config), "frontend.sync", "--yes", "--env-file", str(site.env_file),
+                          env=site.env)
+    assert rerun.returncode == 0, rerun.output
+    from urllib.parse import unquote
+
+    [encoded] = invalidation_paths(cloudfront, distribution)
+    paths = {unquote(p) for p in encoded}
+    assert {f"/{key}" for key in landed} <= paths, "objects of the killed run are invalidated too"
+    assert {f"/{key}" for key in site.objects()} <= paths

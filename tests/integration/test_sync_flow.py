@@ -17,7 +17,7 @@ def test_plan_sync_and_the_second_sync_has_nothing_to_do(site: SyncSite) -> None
     assert plan.returncode == 2, plan.output
     assert f"Plan: {len(EXAMPLE_FILES)} to create, 0 to update, 0 to delete, 0 unchanged" in plan.stdout
     assert f"+ {UNICODE_KEY}" in plan.stdout and "Upload: 27.9 kB" in plan.stdout
-    assert site.keys() == {}, "plan must not write"
+    assert site.objects() == {}, "plan must not write"
     written = sorted(site.changesets.glob("changeset-*.json"))
     assert len(written) == 1 and written[0].name[len("changeset-"):-len(".json")].isdigit()
     items = json.loads(written[0].read_text(encoding="utf-8"))
@@ -26,7 +26,7 @@ def test_plan_sync_and_the_second_sync_has_nothing_to_do(site: SyncSite) -> None
     applied = site.inv("frontend.sync", "--yes")
     assert applied.returncode == 0, applied.output
     assert f"Applied: uploaded {len(EXAMPLE_FILES)}" in applied.stdout
-    assert set(site.keys()) == set(EXAMPLE_FILES)
+    assert set(site.objects()) == set(EXAMPLE_FILES)
 
     again = site.inv("frontend.sync", "--yes")
     assert again.returncode == 0 and "No changes. The bucket matches the build." in again.stdout
@@ -106,7 +106,7 @@ def test_deletes_show_all_and_symbols(site: SyncSite) -> None:
     everything = site.inv("frontend.plan", "--show-all")
     assert "= favicon.ico" in everything.stdout and "same size and md5" in everything.stdout
     assert site.inv("frontend.sync", "--yes").returncode == 0
-    keys = site.keys()
+    keys = site.objects()
     assert "robots.txt" not in keys and "new page.txt" in keys
 
 
@@ -117,7 +117,7 @@ def test_env_file_settings_and_real_environment_wins(site: SyncSite, tmp_path: P
     result = site.run_task("frontend.sync", "--env-file", str(env_file), env=env)
     assert result.returncode == 0, result.output  # SYNC_AUTO_APPROVE=yes from the file: no --yes needed
     assert f"s3://{site.bucket}/" in result.stdout
-    assert set(site.keys()) == set(EXAMPLE_FILES)
+    assert set(site.objects()) == set(EXAMPLE_FILES)
     missing = site.run_task("frontend.plan", "--env-file", str(tmp_path / "nope.env"), env=env)
     assert missing.returncode == 1 and "nope.env does not exist" in missing.stderr
 
@@ -125,7 +125,7 @@ def test_env_file_settings_and_real_environment_wins(site: SyncSite, tmp_path: P
 def test_strip_html_key_mode(site: SyncSite) -> None:
     result = site.inv("frontend.sync", "--yes", "--key-mode", "strip-html")
     assert result.returncode == 0, result.output
-    keys = site.keys()
+    keys = site.objects()
     assert {"index.html", "about/index", "users/profile/index"} <= set(keys)
     assert "about/index.html" not in keys
     head = site.s3.head_object(Bucket=site.bucket, Key="about/index")
@@ -145,7 +145,7 @@ def test_ignore_globs_and_cache_rules_from_invoke_config(site: SyncSite, tmp_pat
                            "--env-file", str(site.env_file), env=site.env)
     assert result.returncode == 0, result.output
     assert "! robots.txt" in result.stdout and "! legacy/keep.html" in result.stdout
-    keys = site.keys()
+    keys = site.objects()
     assert "robots.txt" not in keys and "legacy/keep.html" in keys
     assert site.s3.head_object(Bucket=site.bucket, Key="logo192.png")["CacheControl"] == "public, max-age=600"
 

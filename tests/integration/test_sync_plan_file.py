@@ -16,7 +16,7 @@ def test_saved_plan_is_applied(site: SyncSite, tmp_path: Path) -> None:
     applied = site.inv("frontend.sync", "--yes", "--plan", str(plan_file))
     assert applied.returncode == 0, applied.output
     assert f"uploaded {len(EXAMPLE_FILES)}" in applied.stdout
-    assert set(site.keys()) == set(EXAMPLE_FILES)
+    assert set(site.objects()) == set(EXAMPLE_FILES)
     assert not list(site.changesets.glob("*.json")), "applying a saved plan writes no new changeset"
 
 
@@ -30,7 +30,7 @@ def test_stale_plan_is_refused_when_a_local_file_changed(site: SyncSite, tmp_pat
     assert "is stale, 2 change(s)" in refused.stderr
     assert "robots.txt: local file changed" in refused.stderr and "added.txt: new local file" in refused.stderr
     assert "run `inv frontend.plan` again" in refused.stderr
-    assert site.keys() == {}
+    assert site.objects() == {}
 
 
 def test_stale_plan_is_refused_when_the_bucket_changed(site: SyncSite, tmp_path: Path) -> None:
@@ -57,7 +57,7 @@ def test_partly_applied_plan_resumes(site: SyncSite, tmp_path: Path) -> None:
     assert resumed.returncode == 0, resumed.output
     assert "2 item(s) already applied" in resumed.stdout
     assert f"uploaded {len(EXAMPLE_FILES) - 2}" in resumed.stdout
-    assert set(site.keys()) == set(EXAMPLE_FILES)
+    assert set(site.objects()) == set(EXAMPLE_FILES)
 
 
 def test_gem_written_changeset_is_accepted(site: SyncSite, tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ def test_missing_build_dir_is_refused_and_nothing_is_deleted(site: SyncSite, tmp
     assert result.returncode == 1
     assert "does not exist (nothing was deleted)" in result.stderr and "Traceback" not in result.output
     assert "hint: run `inv frontend.build`" in result.stderr
-    assert len(site.keys()) == 3
+    assert len(site.objects()) == 3
 
 
 def test_empty_build_dir_is_refused(site: SyncSite, tmp_path: Path) -> None:
@@ -29,7 +29,7 @@ def test_empty_build_dir_is_refused(site: SyncSite, tmp_path: Path) -> None:
     (empty / ".DS_Store").write_text("hidden files do not count")
     result = site.inv("frontend.sync", "--yes", env={"SYNC_BUILD_DIR": str(empty)})
     assert result.returncode == 1 and "is empty (nothing was deleted)" in result.stderr
-    assert len(site.keys()) == 3
+    assert len(site.objects()) == 3
 
 
 def test_delete_count_cap_and_allow_deletes(site: SyncSite) -> None:
@@ -39,14 +39,14 @@ def test_delete_count_cap_and_allow_deletes(site: SyncSite) -> None:
     assert refused.returncode == 1
     assert "refusing to delete: the plan deletes 60 objects, more than the cap of 50" in refused.stderr
     assert "--allow-deletes" in refused.stderr
-    assert len(site.keys()) == len(EXAMPLE_FILES) + 60
+    assert len(site.objects()) == len(EXAMPLE_FILES) + 60
     warned = site.inv("frontend.plan")
     assert warned.returncode == 0 and "will refuse it without --allow-deletes" in warned.stdout
     raised = site.inv("frontend.sync", "--yes", "--max-deletes", "100")
     assert raised.returncode == 1 and "(75%), more than the cap of 50%" in raised.stderr
     allowed = site.inv("frontend.sync", "--yes", "--allow-deletes")
     assert allowed.returncode == 0, allowed.output
-    assert "deleted 60" in allowed.stdout and set(site.keys()) == set(EXAMPLE_FILES)
+    assert "deleted 60" in allowed.stdout and set(site.objects()) == set(EXAMPLE_FILES)
 
 
 def test_delete_percentage_cap(site: SyncSite) -> None:
@@ -66,9 +66,9 @@ def test_no_terminal_and_no_yes_is_an_error_not_a_hang(site: SyncSite) -> None:
     result = site.inv("frontend.sync", timeout=120)
     assert result.returncode == 1
     assert "no terminal to ask on" in result.stderr and "--yes" in result.stderr
-    assert site.keys() == {}
+    assert site.objects() == {}
     literal_true = site.inv("frontend.sync", env={"SYNC_AUTO_APPROVE": "true"})
-    assert literal_true.returncode == 0 and len(site.keys()) == len(EXAMPLE_FILES)
+    assert literal_true.returncode == 0 and len(site.objects()) == len(EXAMPLE_FILES)
 
 
 def test_dry_run_sends_no_write(site: SyncSite) -> None:
@@ -77,7 +77,7 @@ def test_dry_run_sends_no_write(site: SyncSite) -> None:
     assert result.returncode == 0, result.output
     assert f"Dry run: would upload {len(EXAMPLE_FILES)}" in result.stdout and "would delete 2" in result.stdout
     assert "nothing was sent" in result.stdout
-    assert set(site.keys()) == {"old/000.txt", "old/001.txt"}
+    assert set(site.objects()) == {"old/000.txt", "old/001.txt"}
 
 
 def test_missing_bucket_and_unset_bucket(site: SyncSite) -> None:
@@ -94,9 +94,11 @@ def test_bucket_from_the_frontend_stack_outputs(site: SyncSite, boto_client, uni
 
     cfn = boto_client("cloudformation")
     stack = f"CrdFrontendTest{unique}"
-    template = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+    template = {"Resources": {"Marker": {"Type": "AWS::SSM::Parameter",
+                                         "Properties": {"Type": "String", "Value": "x"}}},
                 "Outputs": {"BucketName": {"Value": site.bucket}}}
     cfn.create_stack(StackName=stack, TemplateBody=json.dumps(template))
+    cfn.get_waiter("stack_create_complete").wait(StackName=stack, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
     result = site.inv("frontend.plan", env={"SYNC_S3_BUCKET": "", "SYNC_FRONTEND_STACK": stack})
     assert result.returncode == 0, result.output
     assert f"s3://{site.bucket}/" in result.stdout
@@ -107,4 +109,4 @@ def test_a_bad_plan_file_is_a_clear_error(site: SyncSite, tmp_path: Path) -> Non
     bad.write_text('{"not": "a list"}')
     result = site.inv("frontend.sync", "--yes", "--plan", str(bad))
     assert result.returncode == 1 and "expected a JSON array" in result.stderr
-    assert site.keys() == {}
+    assert site.objects() == {}

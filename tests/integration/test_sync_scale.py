@@ -28,7 +28,7 @@ def test_bucket_with_more_than_1000_objects(site: SyncSite) -> None:
     rels = _write_files(site.build, 1100)
     first = site.inv("frontend.sync", "--yes", timeout=600)
     assert first.returncode == 0, first.output
-    assert len(site.keys()) > 1100
+    assert len(site.objects()) > 1100
     again = site.inv("frontend.plan", "--detailed-exitcode")
     assert again.returncode == 0, again.output  # the second listing page was read too
     for rel in rels[:1050]:
@@ -36,7 +36,7 @@ def test_bucket_with_more_than_1000_objects(site: SyncSite) -> None:
     deleting = site.inv("frontend.sync", "--yes", "--allow-deletes", timeout=600)
     assert deleting.returncode == 0, deleting.output
     assert "deleted 1050" in deleting.stdout  # two DeleteObjects batches (1000 + 50)
-    remaining = site.keys()
+    remaining = site.objects()
     assert not any(rel in remaining for rel in rels[:1050]) and all(rel in remaining for rel in rels[1050:])
 
 
@@ -52,7 +52,7 @@ def test_multipart_objects_compare_by_md5_metadata(site: SyncSite) -> None:
     site.s3.upload_file(str(big), site.bucket, "static/media/video.0123abcd.bin", Config=multipart,
                         ExtraArgs={"Metadata": {"md5chksum": digest}})
     site.s3.upload_file(str(other), site.bucket, "static/media/other.89abcdef.bin", Config=multipart)
-    assert site.keys()["static/media/video.0123abcd.bin"][1].endswith("-2")
+    assert site.objects()["static/media/video.0123abcd.bin"][1].endswith("-2")
 
     plan = site.inv("frontend.plan", "--show-all")
     assert plan.returncode == 0, plan.output
@@ -78,19 +78,19 @@ def test_killed_apply_leaves_no_html_early_and_a_rerun_converges(site: SyncSite)
     )
     try:
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and len(site.keys()) < 30:
+        while time.monotonic() < deadline and len(site.objects()) < 30:
             time.sleep(0.1)
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.wait(timeout=30)
-    landed = site.keys()
+    landed = site.objects()
     assert 30 <= len(landed) < 400, "the kill must land mid-apply"
     assert not any(key.endswith(".html") for key in landed), "HTML is uploaded after every asset"
 
     rerun = site.inv("frontend.sync", "--yes", timeout=600)
     assert rerun.returncode == 0, rerun.output
     assert site.inv("frontend.plan", "--detailed-exitcode").returncode == 0
-    assert set(site.keys()) == site.local_keys()
+    assert set(site.objects()) == site.local_keys()
 
 
 def test_plan_of_100k_files_stays_under_300_mb(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ class SyncSite:
         return self.run_task(task, "--env-file", str(self.env_file), *args,
                              env={**self.env, **(env or {})}, **kwargs)
 
-    def keys(self) -> dict[str, tuple[int, str]]:
+    def objects(self) -> dict[str, tuple[int, str]]:
         found: dict[str, tuple[int, str]] = {}
         for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
             for obj in page.get("Contents", []):

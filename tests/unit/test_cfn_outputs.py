@@ -130,3 +130,18 @@ Resources:
     assert errors[0].location() == "t.yaml:9:7"
     assert any(f.level == "warning" and f.rule_id == "W2001" for f in findings)
     assert errors_of(lint_template(CFN / "sync" / "template.yaml", region="us-east-1")) == []
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_outputs_by_stack_folder_use_its_config(tmp_path: Path) -> None:
+    from cruddur_ops.cfn.outputs import stack_folder_outputs
+
+    folder = tmp_path / "frontend"
+    folder.mkdir()
+    (folder / "template.yaml").write_text((CFN / "frontend" / "template.yaml").read_text())
+    (folder / "config.toml").write_text('[deploy]\nstack_name = "MyFront"\nregion = "eu-west-1"\n')
+    with mock_aws():
+        cf = boto3.client("cloudformation", region_name="eu-west-1")
+        via_change_set(cf, "MyFront", (CFN / "frontend" / "template.yaml").read_text(), {"RootBucketName": "my-front"})
+        # The region comes from config.toml, not from the caller's default region.
+        assert stack_folder_outputs(tmp_path, "frontend", AwsTarget(region="us-east-1")) == {"BucketName": "my-front"}

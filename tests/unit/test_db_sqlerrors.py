@@ -33,3 +33,17 @@ def test_failure_description_masks_secrets_and_names_the_place() -> None:
     text = failure.describe("schema.sql")
     assert text.startswith("schema.sql failed at line 5 in `SELECT")
     assert "pw@" not in text and 'relation "nosuch" does not exist' in text
+
+
+def test_transaction_control_statements_are_found_but_not_inside_bodies() -> None:
+    script = """
+    -- a comment
+    begin;
+    CREATE FUNCTION f() RETURNS void AS $$ BEGIN PERFORM 1; COMMIT; END $$ LANGUAGE plpgsql;
+    SAVEPOINT a; ROLLBACK TO SAVEPOINT a;
+    COMMIT;
+    """
+    from cruddur_ops.db.sqlerrors import transaction_control
+
+    assert transaction_control(script) == ["begin;", "COMMIT;"]
+    assert transaction_control("ALTER TABLE users ADD COLUMN bio text;") == []

@@ -10,6 +10,8 @@ from typing import Any
 
 import psycopg
 
+from ...errors import ConfigError
+from ..sqlerrors import transaction_control
 from .apply import Executor, Script, StepResult
 from .files import MigrationFile, discover
 from .ledger import read_ledger
@@ -26,6 +28,14 @@ def load_scripts(steps: Sequence[Step], direction: str) -> dict[str, Script]:
         source = path.read_text(encoding="utf-8")
         loaded = load_migration(path, source)
         sql = loaded.migrate_sql if direction == "up" else loaded.rollback_sql
+        control = transaction_control(sql)
+        if control:
+            method = "migrate_sql()" if direction == "up" else "rollback_sql()"
+            raise ConfigError(
+                f"migration {path.name}: {method} contains `{control[0]}`",
+                hint="remove BEGIN/COMMIT/ROLLBACK: each migration already runs in one transaction "
+                "together with its bookkeeping row",
+            )
         at = source.find(sql) if sql.strip() else -1
         offset = source.count("\n", 0, at) if at >= 0 else 0
         scripts[step.version] = Script(sql, offset)

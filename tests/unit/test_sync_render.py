@@ -1,0 +1,71 @@
+"""The preview and summary text, and the invalidation journal."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from rich.console import Console
+
+from cruddur_ops.console import THEME
+from cruddur_ops.sync import journal
+from cruddur_ops.sync.apply import ApplyResult
+from cruddur_ops.sync.invalidation import plan_invalidation
+from cruddur_ops.sync.model import LocalFile, RemoteObject
+from cruddur_ops.sync.plan import build_plan
+from cruddur_ops.sync.render import apply_summary, human_size, preview
+
+
+def render(renderable, color: bool = False) -> str:
+    buffer = io.StringIO()
+    Console(file=buffer, width=200, theme=THEME, no_color=not color, force_terminal=color,
+            color_system="standard" if color else None).print(renderable)
+    return buffer.getvalue()
+
+
+def _plan():
+    return build_plan(
+        [LocalFile("index.html", "index.html", 1200, "a" * 32), LocalFile("app.js", "app.js", 10, "b" * 32),
+         LocalFile("same.css", "same.css", 5, "c" * 32)],
+        {"index.html": RemoteObject("index.html", 1100, "d" * 32), "same.css": RemoteObject("same.css", 5, "c" * 32),
+         "old.png": RemoteObject("old.png", 7, "e" * 32)},
+        bucket="bkt")
+
+
+def test_preview_is_terraform_like_and_hides_unchanged_by_default() -> None:
+    plan = _plan()
+    inv = plan_invalidation(plan.items)
+    text = render(preview(plan, source="build", invalidation=inv, distribution_id="E1", changeset="c.json"))
+    assert "s3://bkt/  ←  build" in text
+    assert "  + app.js" in text and "  ~ index.html" in text and "  - old.png" in text
+    assert "same.css" not in text
+    assert "Plan: 1 to create, 1 to update, 1 to delete, 1 unchanged, 0 ignored." in text
+    assert "Upload: 1.2 kB in 2 files" in text
+    assert "CloudFront: 4 invalidation paths on E1" in text and "Changeset: c.json" in text
+    assert "\x1b[" not in text  # no colours without a terminal
+    full = render(preview(plan, source="build", invalidation=None, distribution_id=None, show_all=True,
+                          invalidation_note="no distribution: invalidation skipped"))
+    assert "  = same.css" in full and "no distribution: invalidation skipped" in full
+
+
+def test_colours_only_on_a_terminal() -> None:
+    text = render(preview(_plan(), source="b", invalidation=None, distribution_id=None), color=True)
+    assert "\x1b[32m" in text  # green creates
+
+
+def test_summary_and_sizes() -> None:
+    result = ApplyResult(uploaded=["a"], deleted=["b", "c"], bytes_uploaded=2048)
+    assert "Applied: uploaded 1 (2.0 kB), deleted 2 in 1.5 s." in render(apply_summary(result, 1.5))
+    assert "Dry run: would upload 1" in render(apply_summary(result, 0.1, dry_run=True))
+    assert human_size(999) == "999 B" and human_size(1_500_000) == "1.5 MB"
+
+
+def test_journal_records_owed_paths_until_cleared(tmp_path: Path) -> None:
+    path = journal.journal_path(tmp_path, "my bucket", "E1")
+    assert journal.owed(path) == []
+    journal.record(path, ["/b", "/a", "/a"])
+    assert journal.owed(path) == ["/a", "/b"]
+    journal.clear(path)
+    assert journal.owed(path) == [] and not path.exists()
+    path.write_text("garbage")
+    assert journal.owed(path) == []
