@@ -39,8 +39,9 @@ def report_error(error: OpsError) -> None:
 def as_ops_error(exc: BaseException) -> OpsError | None:
     """Translate the library failures that adapters should have caught, as a safety net."""
     from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.parsers import ResponseParserError  # an endpoint's HTML error page
 
-    if isinstance(exc, ClientError | BotoCoreError):
+    if isinstance(exc, ClientError | BotoCoreError | ResponseParserError):
         from ..aws import translate
 
         return translate(exc, action="AWS request")

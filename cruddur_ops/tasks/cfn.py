@@ -124,13 +124,6 @@ def _prepare(ctx: Context, stack: str, param: list[str] | None, stacks_dir: str,
     runner = ChangeSetRunner(cf=cf, s3=client("s3", target, sess=sess) if info.needs_upload else None)
     existing = describe_stack(cf, config.stack_name)
     kind = change_set_type(existing.status if existing else None, config.stack_name)
-    if existing is not None and existing.status == "REVIEW_IN_PROGRESS" and discard_review:
-        # A stack that only holds never-executed change sets (e.g. from --no-execute): replace
-        # it, so the deploy executes exactly what it shows now and no stale review lingers.
-        consoles().err.print(Text(f"{config.stack_name}: discarding the unexecuted change set(s) of "
-                                  "its REVIEW_IN_PROGRESS stack", style="muted"))
-        runner.delete_review_stack(existing.stack_id or config.stack_name)
-        existing = None
     parameters = resolve_parameters(
         info.parameters,
         config_values=config.parameters,
@@ -140,6 +133,14 @@ def _prepare(ctx: Context, stack: str, param: list[str] | None, stacks_dir: str,
         previous_keys=existing.parameters if existing and kind == "UPDATE" else (),
         updating=kind == "UPDATE",
     )
+    # After the parameters are known to be complete: nothing is discarded for a bad run.
+    if existing is not None and existing.status == "REVIEW_IN_PROGRESS" and discard_review:
+        # A stack that only holds never-executed change sets (e.g. from --no-execute): replace
+        # it, so the deploy executes exactly what it shows now and no stale review lingers.
+        consoles().err.print(Text(f"{config.stack_name}: discarding the unexecuted change set(s) of "
+                                  "its REVIEW_IN_PROGRESS stack", style="muted"))
+        runner.delete_review_stack(existing.stack_id or config.stack_name)
+        existing = None
     url = None
     if info.needs_upload:
         assert config.bucket is not None

@@ -42,7 +42,7 @@ def stacks(tmp_path: Path, unique: str, boto_client: Callable[..., Any]) -> Iter
         assert match, config
         names[config.parent.name] = f"{match.group(1)}-{unique}"
         config.write_text(text.replace(match.group(0), f'stack_name = "{names[config.parent.name]}"'))
-    state = {"root": root, "names": names, "env": {"CFN_STACKS_DIR": str(root)}}
+    state: dict[str, Any] = {"root": root, "names": names, "env": {"CFN_STACKS_DIR": str(root)}, "extra": []}
     yield state
     cf = boto_client("cloudformation")
     for name in list(names.values()) + state.get("extra", []):

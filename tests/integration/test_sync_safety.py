@@ -95,7 +95,7 @@ def test_bucket_from_the_frontend_stack_outputs(site: SyncSite, boto_client, uni
     cfn = boto_client("cloudformation")
     stack = f"CrdFrontendTest{unique}"
     template = {"Resources": {"Marker": {"Type": "AWS::SSM::Parameter",
-                                         "Properties": {"Type": "String", "Value": "x"}}},
+                                         "Properties": {"Name": f"/cruddur-test/{unique}", "Type": "String", "Value": "x"}}},
                 "Outputs": {"BucketName": {"Value": site.bucket}}}
     cfn.create_stack(StackName=stack, TemplateBody=json.dumps(template))
     cfn.get_waiter("stack_create_complete").wait(StackName=stack, WaiterConfig={"Delay": 1, "MaxAttempts": 60})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -42,7 +43,7 @@ def test_unusable_stack_states_are_errors_with_a_way_out(status: str) -> None:
 
 
 def test_change_rows_keep_replacement_only_for_modify() -> None:
-    changes = [
+    changes: list[dict[str, Any]] = [
         {"Type": "Resource", "ResourceChange": {"Action": "Add", "LogicalResourceId": "Bucket",
                                                  "ResourceType": "AWS::S3::Bucket"}},
         {"Type": "Resource", "ResourceChange": {"Action": "Modify", "LogicalResourceId": "Role",

@@ -10,8 +10,8 @@ import yaml
 WORKFLOW = Path(__file__).resolve().parents[2] / ".github" / "workflows" / "sync.yaml"
 
 
-def load() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(WORKFLOW.read_text())
+def load() -> dict[Any, Any]:
+    data: dict[Any, Any] = yaml.safe_load(WORKFLOW.read_text())
     return data
 
 

@@ -231,7 +231,8 @@ def test_aliases_against_the_certificate() -> None:
     assert result.status == "wrong" and "a.b.cruddur.example.com, other.org" in result.detail
     no_cert = check_certificate(with_distribution(site, acm_certificate_arn=""))
     assert no_cert.status == "wrong" and "cloudfront.net certificate" in no_cert.detail
-    pending = replace(site, certificate=replace(site.certificate, status="PENDING_VALIDATION"))  # type: ignore[arg-type]
+    assert site.certificate is not None
+    pending = replace(site, certificate=replace(site.certificate, status="PENDING_VALIDATION"))
     assert check_certificate(pending).status == "wrong"
     no_aliases = check_certificate(with_distribution(site, aliases=()))
     assert no_aliases.status == "ok" and "cloudfront.net" in no_aliases.detail
