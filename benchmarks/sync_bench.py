@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import pickle
 import shlex
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -126,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     workdir: Path = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
+    for stale in ("changesets", "logs"):  # per-run output; the plan trees are kept as a cache
+        shutil.rmtree(workdir / stale, ignore_errors=True)
     command = "python benchmarks/sync_bench.py " + " ".join(
         shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
 

@@ -215,6 +215,12 @@ class CountingProxy:
             def _forward(self) -> None:
                 body = self._read_body()
                 response, data = self._send_upstream(body)
+                # Count before replying: once the client has its answer it may exit, and the
+                # harness takes the tally right after — a late count would land in the next run.
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                headers[":path"] = self.path
+                kind = classify(self.command, self.path, self.headers.get("Host", ""), headers)
+                proxy._record(kind, self.command, body, headers, response.status)
                 self.send_response_only(response.status, response.reason)
                 for name, value in response.getheaders():
                     lower = name.lower()
@@ -227,10 +233,6 @@ class CountingProxy:
                 self.end_headers()
                 if self.command != "HEAD" and data:
                     self.wfile.write(data)
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                headers[":path"] = self.path
-                kind = classify(self.command, self.path, self.headers.get("Host", ""), headers)
-                proxy._record(kind, self.command, body, headers, response.status)
 
             do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _forward
 

@@ -48,18 +48,18 @@ def item_to_dict(item: PlanItem) -> dict[str, Any]:
     return data
 
 
+def _item_json(data: dict[str, Any]) -> str:
+    # Items are flat (strings and integers), so each value goes through the C encoder; with
+    # indent=2, json.dumps falls back to its pure-Python encoder (5x slower, 250 MB at 100,000).
+    fields = ",\n".join(f"    {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in data.items())
+    return "  {\n" + fields + "\n  }"
+
+
 def _chunks(items: Sequence[PlanItem]) -> list[str]:
-    # Byte-identical to json.dumps(list, indent=2, ensure_ascii=False), built item by item:
-    # the indenting encoder is pure Python and held ~250 MB of fragments for 100,000 items.
+    """Byte-identical to ``json.dumps(list_of_items, indent=2, ensure_ascii=False)``."""
     if not items:
         return ["[]"]
-    parts = ["["]
-    last = len(items) - 1
-    for index, item in enumerate(items):
-        text = json.dumps(item_to_dict(item), indent=2, ensure_ascii=False).replace("\n", "\n  ")
-        parts.append("\n  " + text + ("," if index < last else ""))
-    parts.append("\n]")
-    return parts
+    return ["[\n", ",\n".join(_item_json(item_to_dict(item)) for item in items), "\n]"]
 
 
 def dumps(items: Sequence[PlanItem]) -> str:
