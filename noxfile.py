@@ -10,6 +10,7 @@ import glob
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import nox
@@ -19,6 +20,10 @@ nox.options.sessions = ["lint", "typecheck", "tests", "integration", "integratio
 nox.options.error_on_missing_interpreters = True
 
 ROOT = Path(__file__).parent
+sys.path.insert(0, str(ROOT))  # the harness helpers in tests/support
+
+from tests.support.docker import docker_engine_available  # noqa: E402
+
 PYTHON = "3.11"
 
 # LocalStack's PyPI distribution only runs on Python >= 3.12 (PEP 695 syntax despite its metadata).
@@ -114,18 +119,9 @@ def integration_localstack(session: nox.Session) -> None:
     _install_project(session)
     session.install("uv")
     env = {"CRUDDUR_TEST_EMULATOR": "localstack"}
-    if not _docker_engine_available():
+    if not docker_engine_available():
         env["LOCALSTACK_PYTHON"] = _localstack_runtime(session)
     session.run("pytest", "tests/integration", "-q", *session.posargs, env=env)
-
-
-def _docker_engine_available() -> bool:
-    if not shutil.which("docker"):
-        return False
-    try:
-        return subprocess.run(["docker", "info"], capture_output=True, timeout=10).returncode == 0
-    except (OSError, subprocess.SubprocessError):
-        return False
 
 
 @nox.session(python=PYTHON)

@@ -11,7 +11,6 @@ Backend discovery (DESIGN §6), in order:
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import uuid
@@ -22,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.docker import docker_engine_available
 from tests.support.moto_server import start_moto_server
 from tests.support.postgres import PostgresServer, discover_postgres
 
@@ -52,15 +52,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"cruddur-ops emulator: {EMULATOR_KIND}"
-
-
-def docker_engine_available() -> bool:
-    if not shutil.which("docker"):
-        return False
-    try:
-        return subprocess.run(["docker", "info"], capture_output=True, timeout=10).returncode == 0
-    except (OSError, subprocess.SubprocessError):
-        return False
 
 
 @dataclass(frozen=True)

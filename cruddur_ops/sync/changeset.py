@@ -16,10 +16,11 @@ import json
 import re
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, RefusedError
 from ..fsutil import atomic_write_bytes
 from .model import ACTIONS, Plan, PlanItem
 
@@ -178,3 +179,33 @@ def pending(saved: Sequence[PlanItem], fresh: Plan) -> list[PlanItem]:
     """The saved plan's changes that are not yet applied (for resuming an interrupted apply)."""
     by_key = {item.path: item for item in fresh.items}
     return [i for i in saved if i.is_change and not _already_applied(i, by_key.get(i.path))]
+
+
+def resume_saved_plan(saved: Sequence[PlanItem], fresh: Plan, *, source: str) -> tuple[Plan, list[PlanItem], int]:
+    """Check a saved plan against a fresh observation and return what is left to apply.
+
+    Returns the plan to display (the saved items), the items still to apply (already-applied ones
+    dropped, so a resumed apply converges) and how many were already done. A stale plan — local
+    files or bucket objects changed since it was written — is refused, naming what changed.
+    """
+    problems = drift(saved, fresh)
+    if problems:
+        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        raise RefusedError(
+            f"the saved plan {source} is stale, {len(problems)} change(s) since it was written: {shown}",
+            hint="run `inv frontend.plan` again, review it, and apply the new changeset",
+        )
+    by_key = {item.path: item for item in fresh.items}
+    todo: list[PlanItem] = []
+    for item in pending(saved, fresh):
+        now = by_key.get(item.path)
+        if now is not None:  # fill what a gem-written changeset lacks; the saved values win
+            item = replace(item, file=item.file or now.file,
+                           size=item.size if item.size is not None else now.size,
+                           content_type=item.content_type or now.content_type,
+                           cache_control=item.cache_control or now.cache_control,
+                           remote_etag=item.remote_etag or now.remote_etag)
+        todo.append(item)
+    display = Plan(bucket=fresh.bucket, prefix=fresh.prefix, items=tuple(saved),
+                   remote_count=fresh.remote_count, heads=fresh.heads)
+    return display, todo, sum(1 for i in saved if i.is_change) - len(todo)

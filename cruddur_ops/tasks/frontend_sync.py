@@ -8,7 +8,6 @@ stays fast.
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -163,31 +162,9 @@ def plan(
 
 
 def _saved_plan(plan_file: str, fresh: Plan) -> tuple[Plan, list[PlanItem], int]:
-    """The saved plan (refused when stale) and its items still to apply."""
-    from ..sync.changeset import drift, pending, read_changeset
-    from ..sync.model import Plan
+    from ..sync.changeset import read_changeset, resume_saved_plan
 
-    saved = read_changeset(resolve_path(plan_file, Path.cwd()))
-    problems = drift(saved, fresh)
-    if problems:
-        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
-        raise RefusedError(
-            f"the saved plan {plan_file} is stale, {len(problems)} change(s) since it was written: {shown}",
-            hint="run `inv frontend.plan` again, review it, and apply the new changeset",
-        )
-    by_key = {item.path: item for item in fresh.items}
-    todo: list[PlanItem] = []
-    for item in pending(saved, fresh):
-        now = by_key.get(item.path)
-        if now is not None:  # fill what a gem-written changeset lacks; the saved values win
-            item = replace(item, file=item.file or now.file, size=item.size if item.size is not None else now.size,
-                           content_type=item.content_type or now.content_type,
-                           cache_control=item.cache_control or now.cache_control,
-                           remote_etag=item.remote_etag or now.remote_etag)
-        todo.append(item)
-    display = Plan(bucket=fresh.bucket, prefix=fresh.prefix, items=tuple(saved),
-                   remote_count=fresh.remote_count, heads=fresh.heads)
-    return display, todo, sum(1 for i in saved if i.is_change) - len(todo)
+    return resume_saved_plan(read_changeset(resolve_path(plan_file, Path.cwd())), fresh, source=plan_file)
 
 
 @ops_task(
