@@ -36,14 +36,26 @@ LOCALSTACK_PIN = [
 ]
 
 
+def _runs(interpreter: str) -> bool:
+    try:
+        return subprocess.run([interpreter, "--version"], capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
 def _interpreter(version: str) -> str:
-    """A concrete interpreter for ``version``: on PATH, else pyenv's install, else the spec."""
-    on_path = shutil.which(f"python{version}")
-    if on_path:
-        return on_path
+    """A concrete interpreter for ``version``: on PATH, else pyenv's install, else the spec.
+
+    A pyenv shim is on PATH even when that version is not selected (and then fails), so every
+    candidate must actually run.
+    """
     root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
-    found = sorted(glob.glob(f"{root}/versions/{version}.*/bin/python{version}"))
-    return found[-1] if found else version
+    candidates = [shutil.which(f"python{version}"),
+                  *sorted(glob.glob(f"{root}/versions/{version}.*/bin/python{version}"), reverse=True)]
+    for candidate in candidates:
+        if candidate and _runs(candidate):
+            return candidate
+    return version
 
 
 def _localstack_python() -> str:

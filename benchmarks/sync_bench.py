@@ -107,6 +107,12 @@ def write_atomically(path: Path, text: str) -> None:
     atomic_write_text(path, text)
 
 
+def saved_run_path(workdir: Path, output: Path) -> Path:
+    """Measurements of the last run that wrote ``output`` (so --report-only re-renders the
+    right one: a --quick run to another file must not replace the full run's data)."""
+    return workdir / f"last-run.{Path(output).stem}.pickle"
+
+
 def render_report(measurements: dict[str, Any]) -> str:
     analysis_path = HERE / "ANALYSIS.md"  # the human explanation of misses, kept across re-runs
     analysis = analysis_path.read_text() if analysis_path.exists() else ""
@@ -116,7 +122,7 @@ def render_report(measurements: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.report_only:
-        saved = args.workdir.resolve() / "last-run.pickle"
+        saved = saved_run_path(args.workdir.resolve(), args.output)
         if not saved.exists():
             log(f"error: no saved run in {saved}; run the benchmark first")
             return 1
@@ -204,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         n_files=len(build.files), runs=args.runs, command=command, deleted=len(delete_keys),
         hashing=hashing, plans=plans, invalidation_counted=invalidation_counted,
         moto_version=moto_version, elapsed_s=time.perf_counter() - started)
-    (workdir / "last-run.pickle").write_bytes(pickle.dumps(measurements))
+    saved_run_path(workdir, args.output).write_bytes(pickle.dumps(measurements))
     text = render_report(measurements)
     print(text)
     write_atomically(args.output, text)
@@ -215,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
 if __name__ == "__main__":
     try:
         sys.exit(main())
+    except RuntimeError as exc:  # the emulator did not start, a probe tool is missing, ...
+        log(f"error: {exc}")
+        sys.exit(1)
     except KeyboardInterrupt:
         log("interrupted")
         sys.exit(130)

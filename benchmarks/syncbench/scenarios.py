@@ -6,8 +6,10 @@ client) or through the tool itself with the proxy tally discarded afterwards.
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,7 +104,15 @@ def run_all(bench: Bench, lanes: list[Lane],
     build, s3 = bench.build, bench.admin_s3
     results: list[ScenarioResult] = []
 
+    def settle() -> None:
+        # Flush dirty pages (a rebuild just rewrote ~100 MB) and give the emulator a moment after
+        # the previous tool's burst, so whoever runs next is not charged for the last one's tail.
+        os.sync()
+        s3.list_buckets()
+        time.sleep(0.5)
+
     def timed(lane: Lane, result: ScenarioResult, run: int) -> None:
+        settle()
         bench.proxy.take()  # nothing from resets counts
         slug = result.scenario.split(" (")[0].replace(" ", "-")
         measured = lane.sync(bench, f"{slug}-{run}")

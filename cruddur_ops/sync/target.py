@@ -28,18 +28,17 @@ class Target:
 
 def stack_outputs(cfn: Any, stack_name: str) -> dict[str, str] | None:
     """Outputs of ``stack_name`` (plus its status under ``"__status__"``); None when the stack
-    does not exist."""
-    try:
-        with aws_errors(f"describe stack {stack_name}"):
-            stacks = cfn.describe_stacks(StackName=stack_name).get("Stacks", [])
-    except AwsError as exc:
-        if "does not exist" in exc.message:
+    does not exist. Read through the cfn domain, which also resolves outputs from the deployed
+    template where an emulator dropped them (GetAtt on IAM roles is not needed here)."""
+    from ..cfn.observe import describe_stack
+    from ..cfn.outputs import outputs_report
+
+    with aws_errors(f"read the outputs of stack {stack_name}"):
+        stack = describe_stack(cfn, stack_name)
+        if stack is None:
             return None
-        raise
-    if not stacks:
-        return None
-    outputs = {o["OutputKey"]: o.get("OutputValue", "") for o in stacks[0].get("Outputs") or []}
-    outputs["__status__"] = str(stacks[0].get("StackStatus", ""))
+        outputs = dict(outputs_report(cfn, None, stack_name, stack=stack).outputs)
+    outputs["__status__"] = stack.status
     return outputs
 
 
@@ -50,11 +49,13 @@ def resolve_target(bucket: str | None, distribution_id: str | None, *, stack_nam
         return Target(bucket, distribution_id, "settings")
     try:
         outputs = stack_outputs(cfn_factory(), stack_name)
-    except AwsError:
+    except AwsError as exc:
         if bucket:  # only the distribution was missing: sync without invalidation
             outputs = None
         else:
-            raise
+            raise AwsError(f"SYNC_S3_BUCKET is not set, and reading it from stack {stack_name!r} failed: "
+                           f"{exc.message}", hint=SET_BUCKET_HINT + f"; or fix: {exc.hint}" if exc.hint
+                           else SET_BUCKET_HINT) from exc
     if not bucket:
         if outputs is None:
             raise ConfigError(
