@@ -140,7 +140,7 @@ def integration_localstack(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Sync benchmark vs aws s3 sync, s3cmd and rclone on a moto server (writes benchmarks/RESULTS.md)."""
     _install_project(session)
-    session.install("awscli", "psutil")
+    session.install("awscli")
     missing = [tool for tool in ("s3cmd", "rclone") if not shutil.which(tool)]
     if missing and os.geteuid() == 0 and shutil.which("apt-get"):
         session.run("apt-get", "update", "-qq", external=True, success_codes=[0, 100])

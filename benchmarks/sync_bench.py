@@ -135,8 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     for stale in ("changesets", "logs"):  # per-run output; the plan trees are kept as a cache
         shutil.rmtree(workdir / stale, ignore_errors=True)
-    command = "python benchmarks/sync_bench.py " + " ".join(
-        shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
+    command = " ".join(["python benchmarks/sync_bench.py", *(
+        shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))])
 
     tools, versions, skipped = [], {}, {}
     for tool in make_tools(args.tools, workdir):

@@ -174,7 +174,7 @@ def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: 
         "# Sync benchmark: cruddur-ops vs aws s3 sync, s3cmd, rclone",
         "",
         f"Generated {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} in {elapsed_s / 60:.1f} min. "
-        f"Reproduce: `{command}` (or `nox -s bench`).",
+        f"Reproduce: `{command.strip()}` (or `nox -s bench`).",
         "",
         "## Machine and versions",
         "",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cruddur_ops.errors import ConfigError
-from cruddur_ops.sync.local import hash_files, md5_file, scan, walk
+from cruddur_ops.sync.local import HASH_BATCH, hash_files, md5_file, scan, walk
 
 
 def test_walk_is_sorted_skips_hidden_but_keeps_well_known(tmp_path: Path) -> None:
@@ -31,8 +31,20 @@ def test_hashing_streams_and_parallel_matches_serial(tmp_path: Path) -> None:
     assert md5_file(str(big)) == hashlib.md5(big.read_bytes()).hexdigest()
     ticks: list[int] = []
     parallel = hash_files(tmp_path, names, workers=4, progress=ticks.append)
-    assert parallel == hash_files(tmp_path, names, workers=1) and len(ticks) == 100
+    assert parallel == hash_files(tmp_path, names, workers=1) and sum(ticks) == 100
     assert parallel[0] == hashlib.md5((tmp_path / "f0").read_bytes()).hexdigest()
+
+
+def test_hashing_keeps_order_across_batches(tmp_path: Path) -> None:
+    count = HASH_BATCH * 2 + 17  # several pool tasks, the last one partial
+    names = [f"f{i:04d}" for i in range(count)]
+    for i, name in enumerate(names):
+        (tmp_path / name).write_bytes(str(i).encode())
+    ticks: list[int] = []
+    digests = hash_files(tmp_path, list(reversed(names)), workers=4, progress=ticks.append)
+    expected = [hashlib.md5(str(i).encode()).hexdigest() for i in reversed(range(count))]
+    assert digests == expected
+    assert sum(ticks) == count and len(ticks) == 3
 
 
 def test_missing_and_empty_build_dirs_are_refused(tmp_path: Path) -> None:
