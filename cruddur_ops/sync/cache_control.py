@@ -12,7 +12,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from pathlib import PurePosixPath
 
 from ..errors import ConfigError
 
@@ -28,7 +27,7 @@ _B64_PART = re.compile(r"-(?=[A-Za-z0-9_]*[0-9])(?=[A-Za-z0-9_]*[A-Za-z])[A-Za-z
 
 
 def is_content_hashed(file_name: str) -> bool:
-    name = PurePosixPath(file_name).name
+    name = file_name.rpartition("/")[2]  # the file name, without a path object per file
     return bool(_HEX_PART.search(name) or _B64_PART.search(name))
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Mapping
-from pathlib import PurePosixPath
 
 UTF8 = "; charset=utf-8"
 
@@ -55,10 +54,18 @@ CONTENT_TYPES: dict[str, str] = {
 DEFAULT_TYPE = "application/octet-stream"
 
 
+def file_suffix(file_name: str) -> str:
+    """``PurePosixPath(file_name).suffix.lower()`` without building a path object: this runs for
+    every file of every plan (100,000 files: ~0.45 s saved, measured in benchmarks/)."""
+    name = file_name.rpartition("/")[2]
+    dot = name.rfind(".")
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
+
+
 def content_type_for(file_name: str, overrides: Mapping[str, str] | None = None) -> str:
     """The Content-Type for a local file name (the *file*, not the key: strip-html keys have no
     extension but are still HTML)."""
-    suffix = PurePosixPath(file_name).suffix.lower()
+    suffix = file_suffix(file_name)
     if overrides and suffix in overrides:
         return overrides[suffix]
     known = CONTENT_TYPES.get(suffix)

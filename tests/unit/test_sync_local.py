@@ -61,3 +61,13 @@ def test_strip_html_collisions_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="both map to the key 'about'"):
         scan(tmp_path, key_mode="strip-html")
     assert {f.key for f in scan(tmp_path, key_mode="relative")} == {"about", "about.html"}
+
+
+@pytest.mark.parametrize("name", ["a/b.JS", "a/.hidden", "b.", "x", "a.b/c", "a/b.tar.gz",
+                                  ".well-known/x.json", "a/b..c", "a/.b.c", "static/media/café menu.f9.svg"])
+def test_file_suffix_matches_pathlib(name: str) -> None:
+    from pathlib import PurePosixPath
+
+    from cruddur_ops.sync.content_types import file_suffix
+
+    assert file_suffix(name) == PurePosixPath(name).suffix.lower()
