@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from .test_sync_support import EXAMPLE_FILES, SyncSite, site_fixture  # noqa: F401  (fixture)
+from .test_sync_support import SyncSite, example_files, site_fixture  # noqa: F401  (fixture)
 
 UNICODE_KEY = "static/media/café menu.f91248e59666df4b3246.svg"
 
@@ -15,18 +15,18 @@ UNICODE_KEY = "static/media/café menu.f91248e59666df4b3246.svg"
 def test_plan_sync_and_the_second_sync_has_nothing_to_do(site: SyncSite) -> None:
     plan = site.inv("frontend.plan", "--detailed-exitcode")
     assert plan.returncode == 2, plan.output
-    assert f"Plan: {len(EXAMPLE_FILES)} to create, 0 to update, 0 to delete, 0 unchanged" in plan.stdout
+    assert f"Plan: {len(example_files())} to create, 0 to update, 0 to delete, 0 unchanged" in plan.stdout
     assert f"+ {UNICODE_KEY}" in plan.stdout and "Upload: 27.9 kB" in plan.stdout
     assert site.objects() == {}, "plan must not write"
     written = sorted(site.changesets.glob("changeset-*.json"))
     assert len(written) == 1 and written[0].name[len("changeset-"):-len(".json")].isdigit()
     items = json.loads(written[0].read_text(encoding="utf-8"))
-    assert [list(i)[:3] for i in items] == [["path", "md5", "action"]] * len(EXAMPLE_FILES)
+    assert [list(i)[:3] for i in items] == [["path", "md5", "action"]] * len(example_files())
 
     applied = site.inv("frontend.sync", "--yes")
     assert applied.returncode == 0, applied.output
-    assert f"Applied: uploaded {len(EXAMPLE_FILES)}" in applied.stdout
-    assert set(site.objects()) == set(EXAMPLE_FILES)
+    assert f"Applied: uploaded {len(example_files())}" in applied.stdout
+    assert set(site.objects()) == set(example_files())
 
     again = site.inv("frontend.sync", "--yes")
     assert again.returncode == 0 and "No changes. The bucket matches the build." in again.stdout
@@ -66,7 +66,7 @@ def test_identical_rebuild_plans_nothing_and_a_same_size_edit_is_caught(site: Sy
             path.write_bytes(path.read_bytes())
     rebuilt = site.inv("frontend.plan", "--detailed-exitcode")
     assert rebuilt.returncode == 0, rebuilt.output
-    assert f"0 to create, 0 to update, 0 to delete, {len(EXAMPLE_FILES)} unchanged" in rebuilt.stdout
+    assert f"0 to create, 0 to update, 0 to delete, {len(example_files())} unchanged" in rebuilt.stdout
 
     target = site.build / "static/js/main.489c26e2.js"
     data = bytearray(target.read_bytes())
@@ -86,7 +86,7 @@ def test_json_output_is_the_changeset_array(site: SyncSite) -> None:
     result = site.inv("frontend.plan", "--json")
     assert result.returncode == 0, result.output
     items = json.loads(result.stdout)
-    assert {i["path"] for i in items} == set(EXAMPLE_FILES)
+    assert {i["path"] for i in items} == set(example_files())
     first = items[0]
     assert list(first)[:3] == ["path", "md5", "action"] and first["action"] == "create"
     assert {"size", "reason", "content_type", "cache_control"} <= set(first)
@@ -117,7 +117,7 @@ def test_env_file_settings_and_real_environment_wins(site: SyncSite, tmp_path: P
     result = site.run_task("frontend.sync", "--env-file", str(env_file), env=env)
     assert result.returncode == 0, result.output  # SYNC_AUTO_APPROVE=yes from the file: no --yes needed
     assert f"s3://{site.bucket}/" in result.stdout
-    assert set(site.objects()) == set(EXAMPLE_FILES)
+    assert set(site.objects()) == set(example_files())
     missing = site.run_task("frontend.plan", "--env-file", str(tmp_path / "nope.env"), env=env)
     assert missing.returncode == 1 and "nope.env does not exist" in missing.stderr
 

@@ -6,17 +6,17 @@ import hashlib
 import json
 from pathlib import Path
 
-from .test_sync_support import EXAMPLE_FILES, SyncSite, site_fixture  # noqa: F401  (fixture)
+from .test_sync_support import SyncSite, example_files, site_fixture  # noqa: F401  (fixture)
 
 
 def test_saved_plan_is_applied(site: SyncSite, tmp_path: Path) -> None:
     plan_file = tmp_path / "plan.json"
     assert site.inv("frontend.plan", "--out", str(plan_file)).returncode == 0
-    assert len(json.loads(plan_file.read_text())) == len(EXAMPLE_FILES)
+    assert len(json.loads(plan_file.read_text())) == len(example_files())
     applied = site.inv("frontend.sync", "--yes", "--plan", str(plan_file))
     assert applied.returncode == 0, applied.output
-    assert f"uploaded {len(EXAMPLE_FILES)}" in applied.stdout
-    assert set(site.objects()) == set(EXAMPLE_FILES)
+    assert f"uploaded {len(example_files())}" in applied.stdout
+    assert set(site.objects()) == set(example_files())
     assert not list(site.changesets.glob("*.json")), "applying a saved plan writes no new changeset"
 
 
@@ -56,13 +56,13 @@ def test_partly_applied_plan_resumes(site: SyncSite, tmp_path: Path) -> None:
     resumed = site.inv("frontend.sync", "--yes", "--plan", str(plan_file))
     assert resumed.returncode == 0, resumed.output
     assert "2 item(s) already applied" in resumed.stdout
-    assert f"uploaded {len(EXAMPLE_FILES) - 2}" in resumed.stdout
-    assert set(site.objects()) == set(EXAMPLE_FILES)
+    assert f"uploaded {len(example_files()) - 2}" in resumed.stdout
+    assert set(site.objects()) == set(example_files())
 
 
 def test_gem_written_changeset_is_accepted(site: SyncSite, tmp_path: Path) -> None:
     gem = [{"path": rel, "md5": hashlib.md5((site.build / rel).read_bytes()).hexdigest(), "action": "create"}
-           for rel in EXAMPLE_FILES]
+           for rel in example_files()]
     plan_file = tmp_path / "gem-1700000000.json"
     plan_file.write_text(json.dumps(gem, indent=2))
     result = site.inv("frontend.sync", "--yes", "--plan", str(plan_file))

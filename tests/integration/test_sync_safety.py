@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .test_sync_support import EXAMPLE_FILES, SyncSite, site_fixture  # noqa: F401  (fixture)
+from .test_sync_support import SyncSite, example_files, site_fixture  # noqa: F401  (fixture)
 
 
 def _seed(site: SyncSite, count: int, prefix: str = "old/") -> None:
@@ -39,14 +39,14 @@ def test_delete_count_cap_and_allow_deletes(site: SyncSite) -> None:
     assert refused.returncode == 1
     assert "refusing to delete: the plan deletes 60 objects, more than the cap of 50" in refused.stderr
     assert "--allow-deletes" in refused.stderr
-    assert len(site.objects()) == len(EXAMPLE_FILES) + 60
+    assert len(site.objects()) == len(example_files()) + 60
     warned = site.inv("frontend.plan")
     assert warned.returncode == 0 and "will refuse it without --allow-deletes" in warned.stdout
     raised = site.inv("frontend.sync", "--yes", "--max-deletes", "100")
     assert raised.returncode == 1 and "(75%), more than the cap of 50%" in raised.stderr
     allowed = site.inv("frontend.sync", "--yes", "--allow-deletes")
     assert allowed.returncode == 0, allowed.output
-    assert "deleted 60" in allowed.stdout and set(site.objects()) == set(EXAMPLE_FILES)
+    assert "deleted 60" in allowed.stdout and set(site.objects()) == set(example_files())
 
 
 def test_delete_percentage_cap(site: SyncSite) -> None:
@@ -68,14 +68,14 @@ def test_no_terminal_and_no_yes_is_an_error_not_a_hang(site: SyncSite) -> None:
     assert "no terminal to ask on" in result.stderr and "--yes" in result.stderr
     assert site.objects() == {}
     literal_true = site.inv("frontend.sync", env={"SYNC_AUTO_APPROVE": "true"})
-    assert literal_true.returncode == 0 and len(site.objects()) == len(EXAMPLE_FILES)
+    assert literal_true.returncode == 0 and len(site.objects()) == len(example_files())
 
 
 def test_dry_run_sends_no_write(site: SyncSite) -> None:
     _seed(site, 2)
     result = site.inv("frontend.sync", "--dry-run")  # no --yes needed: nothing is changed
     assert result.returncode == 0, result.output
-    assert f"Dry run: would upload {len(EXAMPLE_FILES)}" in result.stdout and "would delete 2" in result.stdout
+    assert f"Dry run: would upload {len(example_files())}" in result.stdout and "would delete 2" in result.stdout
     assert "nothing was sent" in result.stdout
     assert set(site.objects()) == {"old/000.txt", "old/001.txt"}
 

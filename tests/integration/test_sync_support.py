@@ -7,7 +7,12 @@ exist (so no other test's stack is consulted).
 
 from __future__ import annotations
 
+import atexit
+import functools
+import os
 import shutil
+import subprocess
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +21,7 @@ from typing import Any
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE_BUILD = REPO_ROOT / "examples" / "frontend" / "build"
-EXAMPLE_FILES = sorted(str(p.relative_to(EXAMPLE_BUILD)) for p in EXAMPLE_BUILD.rglob("*") if p.is_file())
+EXAMPLE_FRONTEND = REPO_ROOT / "examples" / "frontend"
 
 
 @dataclass
@@ -46,10 +50,33 @@ class SyncSite:
         return {str(p.relative_to(self.build)) for p in self.build.rglob("*") if p.is_file()}
 
 
+@functools.cache
+def example_build() -> Path:
+    """The example frontend built once per test process, by its real `npm run build`, into a
+    temporary folder: a fresh clone has no examples/frontend/build, and tests must not write
+    into the working tree."""
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.fail("npm is required to build examples/frontend for the sync tests")
+    out = Path(tempfile.mkdtemp(prefix="cruddur-example-build-")) / "build"
+    completed = subprocess.run([npm, "run", "build"], cwd=EXAMPLE_FRONTEND,
+                               env={**os.environ, "BUILD_PATH": str(out)},
+                               capture_output=True, text=True, timeout=300)
+    if completed.returncode != 0 or not (out / "index.html").is_file():
+        pytest.fail(f"npm run build failed in examples/frontend:\n{completed.stdout}{completed.stderr}")
+    atexit.register(shutil.rmtree, out.parent, True)
+    return out
+
+
+@functools.cache
+def example_files() -> tuple[str, ...]:
+    """Relative paths of every file the example build holds."""
+    build = example_build()
+    return tuple(sorted(str(p.relative_to(build)) for p in build.rglob("*") if p.is_file()))
+
+
 def copy_example(dest: Path) -> Path:
-    if not EXAMPLE_BUILD.is_dir():
-        pytest.fail("examples/frontend/build is missing: run `npm run build` in examples/frontend")
-    shutil.copytree(EXAMPLE_BUILD, dest)
+    shutil.copytree(example_build(), dest)
     return dest
 
 
