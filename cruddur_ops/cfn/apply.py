@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from botocore.parsers import ResponseParserError
 
 from ..aws import aws_errors, error_code, error_message
 from ..errors import AwsError
@@ -26,6 +25,14 @@ from .plan import (
 )
 
 ProgressCallback = Callable[[str, StackEvent | None], None]  # (stack status, new event or None)
+
+
+def _response_parser_error() -> type[Exception]:
+    """botocore.parsers costs ~70 ms to import; only a failing execute needs it (the except
+    clause evaluates this only while matching an exception)."""
+    from botocore.parsers import ResponseParserError
+
+    return ResponseParserError
 
 
 def template_url(bucket: str, key: str, region: str) -> str:
@@ -126,7 +133,7 @@ class ChangeSetRunner:
                 hint=(f"resources in this change set: {candidates}; " if candidates else "")
                 + f"events: aws cloudformation describe-stack-events --stack-name {stack_name}",
             ) from exc
-        except (BotoCoreError, ResponseParserError) as exc:
+        except (BotoCoreError, _response_parser_error()) as exc:
             # e.g. an emulator answering 500 with an HTML page for a resource it cannot build.
             raise AwsError(f"executing change set for stack {stack_name} failed: {exc}",
                            hint="the endpoint did not return a CloudFormation answer; check its logs") from exc
