@@ -132,6 +132,19 @@ def unique() -> str:
     return uuid.uuid4().hex[:10]
 
 
+@pytest.fixture
+def bare_group(boto_client: Callable[..., Any], unique: str) -> Iterator[str]:
+    """A security group in its own VPC (what the db stack's CrdDbRDSSG is), removed afterwards."""
+    ec2 = boto_client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
+    group = ec2.create_security_group(GroupName=f"crd-db-{unique}", Description="db", VpcId=vpc)["GroupId"]
+    try:
+        yield group
+    finally:
+        ec2.delete_security_group(GroupId=group)
+        ec2.delete_vpc(VpcId=vpc)
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer]:
     server = discover_postgres()

@@ -23,8 +23,8 @@ def with_password(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{parts.username}:{PASSWORD}@{parts.hostname}:{parts.port}"))
 
 
-@pytest.fixture
-def inv(run_task: Callable[..., Any], database_url: str) -> Callable[..., Any]:
+@pytest.fixture(name="inv")
+def inv_fixture(run_task: Callable[..., Any], database_url: str) -> Callable[..., Any]:
     """`inv ARGS` with CONNECTION_URL (password included) pointing at this test's database."""
 
     def run(*args: str, env: dict[str, str] | None = None, **kwargs: Any) -> Any:

@@ -13,23 +13,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import psycopg
-import pytest
 
-from tests.integration.test_db_migrations import EXAMPLE_MIGRATIONS, PASSWORD, query, with_password
+from tests.integration.test_db_migrations import (  # noqa: F401  (inv_fixture provides `inv`)
+    EXAMPLE_MIGRATIONS,
+    PASSWORD,
+    inv_fixture,
+    query,
+    with_password,
+)
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def inv(run_task: Callable[..., Any], database_url: str) -> Callable[..., Any]:
-    def run(*args: str, env: dict[str, str] | None = None, **kwargs: Any) -> Any:
-        full_env = {"CONNECTION_URL": with_password(database_url), "PROD_CONNECTION_URL": "",
-                    "PROD_DB_SECRET_ID": "", "MIGRATIONS_DIR": "", "DB_DIR": "", **(env or {})}
-        result = run_task(*args, env=full_env, **kwargs)
-        assert PASSWORD not in result.output, f"password printed by inv {' '.join(args)}"
-        return result
-
-    return run
 
 
 def dbname(url: str) -> str:

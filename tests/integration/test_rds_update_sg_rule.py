@@ -98,20 +98,6 @@ def stacks(boto_client: Callable[[str], Any]) -> Iterator[DbStacks]:
         helper.cleanup()
 
 
-@pytest.fixture
-def bare_group(boto_client: Callable[[str], Any], unique: str) -> Iterator[str]:
-    ec2 = boto_client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.43.0.0/16")["Vpc"]["VpcId"]
-    group = ec2.create_security_group(GroupName=f"crd-db-{unique}", Description="db", VpcId=vpc)[
-        "GroupId"
-    ]
-    try:
-        yield group
-    finally:
-        ec2.delete_security_group(GroupId=group)
-        ec2.delete_vpc(VpcId=vpc)
-
-
 def exported(output: str, name: str) -> str | None:
     for line in output.splitlines():
         if line.startswith(f"export {name}="):

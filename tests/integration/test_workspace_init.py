@@ -32,20 +32,6 @@ CLEAN = {
 
 
 @pytest.fixture
-def bare_group(boto_client: Callable[[str], Any], unique: str) -> Iterator[str]:
-    ec2 = boto_client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.44.0.0/16")["Vpc"]["VpcId"]
-    group = ec2.create_security_group(GroupName=f"crd-ws-{unique}", Description="db", VpcId=vpc)[
-        "GroupId"
-    ]
-    try:
-        yield group
-    finally:
-        ec2.delete_security_group(GroupId=group)
-        ec2.delete_vpc(VpcId=vpc)
-
-
-@pytest.fixture
 def parameter(boto_client: Callable[[str], Any], unique: str) -> Iterator[str]:
     name = f"/cruddur/test-{unique}/ORIGIN_URL_DEV"
     yield name
