@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
 
     log("starting moto server …")
     server = emulator.start_moto_server(workdir / "logs" / "moto.log")
-    proxy = CountingProxy("127.0.0.1", server.port).start()
+    proxy = CountingProxy("127.0.0.1", int(server.endpoint_url.rsplit(":", 1)[1])).start()
     admin = emulator.admin_client(server.endpoint_url)
     results = []
     hashing = None

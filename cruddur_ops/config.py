@@ -45,8 +45,8 @@ def repo_root() -> Path:
     """The project root: ``CRUDDUR_OPS_ROOT``, else the git top level, else the folder holding
     ``tasks.py`` above the current directory, else the current directory.
 
-    Never a hard-coded workspace path: the old scripts' ``/workspace/aws-bootcamp-cruddur-2023``
-    broke every checkout that lived anywhere else.
+    Never a hard-coded workspace path: the old scripts' fixed Gitpod checkout path broke every
+    checkout that lived anywhere else.
     """
     explicit = os.environ.get("CRUDDUR_OPS_ROOT")
     if explicit:

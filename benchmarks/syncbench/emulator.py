@@ -4,19 +4,15 @@ counting proxy), used to arrange and verify bucket state outside timed runs."""
 from __future__ import annotations
 
 import hashlib
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import boto3
 from botocore.config import Config
+
+from tests.support.moto_server import MotoServer
+from tests.support.moto_server import start_moto_server as start_test_moto_server
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -26,54 +22,9 @@ FAKE_CREDENTIALS = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class MotoServer:
-    process: subprocess.Popen[bytes]
-    port: int
-    log_path: Path
-
-    @property
-    def endpoint_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-
-
 def start_moto_server(log_path: Path, timeout: float = 60.0) -> MotoServer:
-    """moto server in its own process group (so it never competes for our GIL)."""
-    port = free_port()
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**os.environ, **FAKE_CREDENTIALS},
-        )
-    server = MotoServer(process, port, log_path)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"moto server exited early: {log_path.read_text()[-1500:]}")
-        try:
-            urllib.request.urlopen(f"{server.endpoint_url}/moto-api/", timeout=2).read()
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.stop()
-    raise RuntimeError(f"moto server did not answer within {timeout:.0f}s (log: {log_path})")
+    """The test harness's moto server (its own process group), with benchmark credentials."""
+    return start_test_moto_server(log_path, timeout=timeout, extra_env=FAKE_CREDENTIALS)
 
 
 def admin_client(endpoint_url: str, service: str = "s3") -> Any:
