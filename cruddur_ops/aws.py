@@ -1,8 +1,8 @@
-"""The only place that builds boto3 sessions and clients, and turns AWS failures into OpsError.
+"""The only place that builds AWS sessions and clients, and turns AWS failures into OpsError.
 
-boto3's own chain does the credential work (environment incl. ``AWS_SESSION_TOKEN``, profiles,
-SSO, web identity for GitHub OIDC, container/instance roles) and honours ``AWS_ENDPOINT_URL`` /
-``AWS_ENDPOINT_URL_<SERVICE>`` for emulators, so nothing here re-implements it: we only pass the
+botocore's own chain (the one boto3 and the AWS CLI use) does the credential work (environment
+incl. ``AWS_SESSION_TOKEN``, profiles, SSO, web identity for GitHub OIDC, container/instance
+roles) and honours ``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_<SERVICE>`` for emulators, so nothing here re-implements it: we only pass the
 profile/region we were given and translate failures into one actionable line.
 
 The old gem built ``Aws::Credentials.new(key, secret)`` by hand and dropped the session token,
@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from botocore.exceptions import (
     BotoCoreError,
@@ -30,11 +30,13 @@ from botocore.exceptions import (
 from .errors import AwsError, CredentialsError, OpsError
 
 if TYPE_CHECKING:
-    import boto3
+    from botocore.session import Session
 
-# boto3 (and botocore.config, which pulls in most of botocore) are imported on first use, not at
+# botocore.session and botocore.config (most of botocore) are imported on first use, not at
 # import: every `inv` start-up imports this module, and most tasks and `inv --list` never call
-# AWS. That is ~0.15-0.25 s of each small sync (measured in benchmarks/ANALYSIS.md).
+# AWS. Sessions are botocore's, not boto3's: boto3.Session adds nothing the tasks use but imports
+# s3transfer on the way (~0.04 s of every sync, measured in benchmarks/ANALYSIS.md); boto3's
+# transfer manager is still used, on demand, for multipart uploads.
 
 DEFAULT_REGION = "us-east-1"
 
@@ -79,33 +81,45 @@ class AwsTarget:
     endpoint_url: str | None = None  # explicit override; AWS_ENDPOINT_URL works without it
 
 
-def session(target: AwsTarget | None = None) -> boto3.Session:
-    """A boto3 session for ``target``; region falls back to boto3's chain, then us-east-1."""
-    import boto3
+def session(target: AwsTarget | None = None) -> Session:
+    """A botocore session for ``target``; region falls back to the SDK chain, then us-east-1."""
+    import botocore.session
 
     target = target or AwsTarget()
+    sess = botocore.session.Session(profile=target.profile)
     try:
-        sess = boto3.Session(profile_name=target.profile, region_name=target.region)
+        sess.get_scoped_config()  # an unknown profile fails here, not at the first request
     except ProfileNotFound as exc:
         raise CredentialsError(
             f"AWS profile {target.profile!r} is not configured",
             hint="check AWS_PROFILE / --profile against `aws configure list-profiles`",
         ) from exc
-    if sess.region_name is None:
-        sess = boto3.Session(profile_name=target.profile, region_name=DEFAULT_REGION)
+    if target.region:
+        sess.set_config_variable("region", target.region)
+    elif not sess.get_config_variable("region"):
+        sess.set_config_variable("region", DEFAULT_REGION)
     return sess
+
+
+def region_of(sess: Session) -> str:
+    return str(sess.get_config_variable("region") or DEFAULT_REGION)
 
 
 def client(
     service: str,
     target: AwsTarget | None = None,
     *,
-    sess: boto3.Session | None = None,
+    sess: Session | None = None,
     max_pool_connections: int = 10,
     max_attempts: int = 8,
     region: str | None = None,
+    request_checksum_calculation: Literal["when_supported", "when_required"] = "when_supported",
 ) -> Any:
-    """A client with standard retries (exponential backoff + jitter) and a sized connection pool."""
+    """A client with standard retries (exponential backoff + jitter) and a sized connection pool.
+
+    ``request_checksum_calculation="when_required"``: no CRC32 on requests that do not need
+    one; for callers that send their own integrity check (Content-MD5 on every PutObject).
+    """
     target = target or AwsTarget()
     sess = sess or session(target)
     from botocore.config import Config
@@ -114,13 +128,14 @@ def client(
         retries={"mode": "standard", "max_attempts": max_attempts},
         max_pool_connections=max_pool_connections,
         user_agent_extra="cruddur-ops",
+        request_checksum_calculation=request_checksum_calculation,
     )
     kwargs: dict[str, Any] = {"config": config}
     if target.endpoint_url:
         kwargs["endpoint_url"] = target.endpoint_url
     if region:
         kwargs["region_name"] = region
-    return sess.client(service, **kwargs)  # type: ignore[call-overload]
+    return sess.create_client(service, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -137,7 +152,7 @@ class CredentialFacts:
         return self.key_prefix == "ASIA" and not self.has_session_token
 
 
-def credential_facts(sess: boto3.Session) -> CredentialFacts:
+def credential_facts(sess: Session) -> CredentialFacts:
     try:
         creds = sess.get_credentials()
     except BotoCoreError:
@@ -178,7 +193,7 @@ def error_message(exc: ClientError) -> str:
     return found.group(1) if found else message
 
 
-def translate(exc: BaseException, *, action: str, sess: boto3.Session | None = None) -> OpsError:
+def translate(exc: BaseException, *, action: str, sess: Session | None = None) -> OpsError:
     """Turn a botocore failure into one actionable :class:`OpsError`.
 
     ``action`` says what we were doing ("list s3://bucket"), so the line stands on its own.
@@ -244,7 +259,7 @@ def _translate_client_error(exc: ClientError, *, action: str, facts: CredentialF
 
 
 @contextmanager
-def aws_errors(action: str, sess: boto3.Session | None = None) -> Iterator[None]:
+def aws_errors(action: str, sess: Session | None = None) -> Iterator[None]:
     """Run a block of AWS calls; expected botocore failures leave it as :class:`OpsError`."""
     try:
         yield
@@ -252,7 +267,7 @@ def aws_errors(action: str, sess: boto3.Session | None = None) -> Iterator[None]
         raise translate(exc, action=action, sess=sess) from exc
 
 
-def caller_identity(sess: boto3.Session, target: AwsTarget | None = None) -> dict[str, str]:
+def caller_identity(sess: Session, target: AwsTarget | None = None) -> dict[str, str]:
     """``sts get-caller-identity``, translated: the cheapest proof that credentials work."""
     with aws_errors("check AWS credentials (sts get-caller-identity)", sess):
         response = client("sts", target, sess=sess).get_caller_identity()

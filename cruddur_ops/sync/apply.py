@@ -28,6 +28,22 @@ from .remote import MD5_METADATA, metadata_md5
 
 DELETE_BATCH = 1000  # DeleteObjects limit
 MULTIPART_THRESHOLD = 256 * 1024 * 1024  # single PUTs up to here (limit 5 GiB): one request, ETag = MD5
+# botocore sends `Expect: 100-continue` with every PutObject, so each one waits a round trip
+# for "100 Continue" before sending its bytes. For a small file that is most of the request
+# (moto: 10.1 -> 6.1 ms per sequential 20 KB PUT; on S3 one more RTT each). Bodies up to this
+# size go without it, as in the Go SDK rclone uses (2 MB); larger ones keep the handshake, which
+# lets S3 refuse (412, 403) before the body is sent.
+EXPECT_CONTINUE_MIN_BYTES = 2 * 1024 * 1024
+
+
+def _drop_expect_for_small_bodies(model: Any, params: dict[str, Any], **_: Any) -> None:
+    from botocore.utils import determine_content_length
+
+    if model.name != "PutObject":
+        return
+    length = determine_content_length(params.get("body"))
+    if length is not None and length < EXPECT_CONTINUE_MIN_BYTES:
+        params["headers"].pop("Expect", None)
 
 Progress = Callable[[str, PlanItem | None, int], None]  # (event, item, bytes)
 
@@ -125,7 +141,7 @@ def _upload_all(phase: Sequence[PlanItem], executor: Executor, build_dir: Path, 
 
 
 class S3Executor:
-    """Uploads and deletes through a shared, thread-safe boto3 S3 client.
+    """Uploads and deletes through a shared, thread-safe botocore S3 client.
 
     ``conditional``: updates carry ``If-Match: <ETag seen at plan time>`` and creates
     ``If-None-Match: *``, so an object changed by someone else since the plan fails with 412
@@ -139,6 +155,12 @@ class S3Executor:
         self.bucket = bucket
         self.conditional = conditional
         self.multipart_threshold = multipart_threshold
+        events = getattr(getattr(s3, "meta", None), "events", None)  # test doubles have none
+        if events is not None:
+            # On "before-call.s3", last: botocore adds the header there, and handlers of the more
+            # specific "before-call.s3.PutObject" would run before it.
+            events.register_last("before-call.s3", _drop_expect_for_small_bodies,
+                                 unique_id="cruddur-ops-no-expect-small-put")
 
     def _extra(self, item: PlanItem) -> dict[str, Any]:
         extra: dict[str, Any] = {"Metadata": {MD5_METADATA: item.md5 or ""}}
@@ -195,10 +217,15 @@ class S3Executor:
     def _multipart(self, item: PlanItem, path: Path) -> None:
         # Large files: s3transfer's multipart upload (parallel parts, per-part retries). The MD5
         # metadata keeps the object comparable although its ETag is not an MD5.
-        from boto3.s3.transfer import TransferConfig
+        # A transfer manager, not ``client.upload_file``: that method exists only on clients
+        # built by a boto3 session, and cruddur_ops.aws builds them from botocore's.
+        from boto3.s3.transfer import TransferConfig, create_transfer_manager
 
-        self.s3.upload_file(str(path), self.bucket, item.path, ExtraArgs=self._extra(item),
-                            Config=TransferConfig(multipart_threshold=self.multipart_threshold))
+        config = TransferConfig(multipart_threshold=self.multipart_threshold)
+        with create_transfer_manager(self.s3, config) as manager:
+            # CRC32 per part: S3 checks every part though the client sends no default checksums.
+            manager.upload(str(path), self.bucket, item.path,
+                           extra_args={**self._extra(item), "ChecksumAlgorithm": "CRC32"}).result()
 
     @staticmethod
     def _explain(item: PlanItem, exc: Any) -> str:

@@ -116,6 +116,37 @@ def check_build_dir(build_dir: Path) -> None:
                           hint="set SYNC_BUILD_DIR to the folder `npm run build` writes")
 
 
+def walk_build(build_dir: Path, *, key_mode: str, prefix: str = "") -> list[LocalFile]:
+    """The build's files with their keys and sizes, not yet hashed (``md5`` empty): enough to
+    start listing the bucket while the hashing runs. Raises when the build dir is missing or
+    empty, or two files map to one key."""
+    check_build_dir(build_dir)
+    entries = walk(build_dir)
+    if not entries:
+        raise ConfigError(
+            f"build directory {build_dir} is empty (nothing was deleted)",
+            hint="run `inv frontend.build` first; syncing an empty build would delete the site",
+        )
+    files = [LocalFile(key=key_for(rel, key_mode, prefix), rel=rel, size=size) for rel, size in entries]
+    _check_collisions(files)
+    return files
+
+
+def hash_build(
+    build_dir: Path,
+    files: Sequence[LocalFile],
+    *,
+    workers: int = 8,
+    progress: Callable[[int], None] | None = None,
+) -> list[LocalFile]:
+    """``files`` with their MD5s (one thread when the build is small, see PARALLEL_HASH_BYTES)."""
+    total_bytes = sum(item.size for item in files)
+    digests = hash_files(build_dir, [item.rel for item in files],
+                         workers=workers if total_bytes >= PARALLEL_HASH_BYTES else 1, progress=progress)
+    return [LocalFile(key=item.key, rel=item.rel, size=item.size, md5=digest)
+            for item, digest in zip(files, digests, strict=True)]
+
+
 def scan(
     build_dir: Path,
     *,
@@ -125,25 +156,11 @@ def scan(
     on_total: Callable[[int], None] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> list[LocalFile]:
-    """Walk + hash: the local half of the plan. Raises when the build dir is missing or empty."""
-    check_build_dir(build_dir)
-    entries = walk(build_dir)
-    if not entries:
-        raise ConfigError(
-            f"build directory {build_dir} is empty (nothing was deleted)",
-            hint="run `inv frontend.build` first; syncing an empty build would delete the site",
-        )
+    """Walk + hash: the local half of the plan."""
+    files = walk_build(build_dir, key_mode=key_mode, prefix=prefix)
     if on_total:
-        on_total(len(entries))
-    total_bytes = sum(size for _, size in entries)
-    digests = hash_files(build_dir, [rel for rel, _ in entries],
-                         workers=workers if total_bytes >= PARALLEL_HASH_BYTES else 1, progress=progress)
-    files = [
-        LocalFile(key=key_for(rel, key_mode, prefix), rel=rel, size=size, md5=digest)
-        for (rel, size), digest in zip(entries, digests, strict=True)
-    ]
-    _check_collisions(files)
-    return files
+        on_total(len(files))
+    return hash_build(build_dir, files, workers=workers, progress=progress)
 
 
 def _check_collisions(files: Iterable[LocalFile]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -25,34 +25,67 @@ def skip_timestamp_parsing(sess: Any) -> None:
 
     botocore parses every ``LastModified`` of a listing with dateutil, which costs more than the
     request itself (~0.3 s per 1,000 keys); the sync never reads a timestamp. The AWS CLI's s3
-    commands make the same trade. ``sess`` is a boto3 Session (its botocore session is private API,
-    hence the guard).
+    commands make the same trade. ``sess`` is a botocore Session (see cruddur_ops.aws.session).
     """
-    core = getattr(sess, "_session", None)
-    factory = core.get_component("response_parser_factory") if core is not None else None
-    if factory is not None and hasattr(factory, "set_parser_defaults"):
+    factory = sess.get_component("response_parser_factory")
+    if hasattr(factory, "set_parser_defaults"):
         factory.set_parser_defaults(timestamp_parser=lambda value: value)
 
 
+# Keys per listing range. ListObjectsV2 pages are sequential (each needs the previous page's
+# continuation token), so one paginator over a big bucket is one round trip per 1,000 keys in a
+# row. Ranges of the key space (StartAfter = the last key of the previous range) list in
+# parallel; the local build's own keys are the best guess at where the bucket's keys fall.
+LIST_RANGE_KEYS = 500
+LIST_WORKERS = 8
+
+
+def range_bounds(keys: Iterable[str], per_range: int = LIST_RANGE_KEYS) -> list[str]:
+    """Upper bounds that cut the sorted ``keys`` into ranges of about ``per_range`` keys.
+
+    Python orders ``str`` by code point, which is the UTF-8 byte order S3 lists in.
+    """
+    ordered = sorted(set(keys))
+    return ordered[per_range - 1:-1:per_range] if per_range > 0 else []
+
+
 def list_objects(
-    s3: Any, bucket: str, prefix: str = "", *, progress: Callable[[int], None] | None = None
+    s3: Any,
+    bucket: str,
+    prefix: str = "",
+    *,
+    bounds: Sequence[str] = (),
+    workers: int = LIST_WORKERS,
+    progress: Callable[[int], None] | None = None,
 ) -> dict[str, RemoteObject]:
-    """Every object under ``prefix`` (all pages), keyed by key."""
+    """Every object under ``prefix``, keyed by key.
+
+    ``bounds`` (sorted, e.g. from :func:`range_bounds`) split the key space into ranges
+    (-inf, b1], (b1, b2], …, (bn, +inf) that are listed at the same time; every key falls in
+    exactly one range whatever the bucket holds, so the result is the same as one listing.
+    """
     from botocore.exceptions import ClientError
 
-    objects: dict[str, RemoteObject] = {}
-    kwargs: dict[str, Any] = {"Bucket": bucket}
-    if prefix:
-        kwargs["Prefix"] = prefix
+    lower: list[str | None] = [None, *bounds]
+    upper: list[str | None] = [*bounds, None]
+    # A range's first page asks for about as many keys as the range should hold, so it does not
+    # read far into the next range's keys (which that range's lister reads anyway).
+    page_size = min(1000, LIST_RANGE_KEYS + LIST_RANGE_KEYS // 10) if bounds else 1000
+
+    def one_range(index: int) -> dict[str, RemoteObject]:
+        return _list_range(s3, bucket, prefix, after=lower[index], until=upper[index],
+                           page_size=page_size, progress=progress)
+
     try:
         with aws_errors(f"list s3://{bucket}/{prefix}"):
-            for page in s3.get_paginator("list_objects_v2").paginate(**kwargs):
-                contents = page.get("Contents", ())
-                for entry in contents:
-                    key = entry["Key"]
-                    objects[key] = RemoteObject(key, int(entry["Size"]), entry["ETag"].strip('"'))
-                if progress:
-                    progress(len(contents))
+            if not bounds:
+                return one_range(0)
+            objects: dict[str, RemoteObject] = {}
+            with ThreadPoolExecutor(max_workers=max(1, min(workers, len(lower))),
+                                    thread_name_prefix="list") as pool:
+                for part in pool.map(one_range, range(len(lower))):
+                    objects.update(part)
+            return objects
     except AwsError as exc:
         cause = exc.__cause__
         if isinstance(cause, ClientError) and error_code(cause) == "NoSuchBucket":
@@ -61,7 +94,39 @@ def list_objects(
                 hint="check SYNC_S3_BUCKET (or deploy the frontend stack: `inv cfn.deploy frontend`)",
             ) from cause
         raise
-    return objects
+
+
+def _list_range(
+    s3: Any, bucket: str, prefix: str, *, after: str | None, until: str | None, page_size: int,
+    progress: Callable[[int], None] | None,
+) -> dict[str, RemoteObject]:
+    """Keys in (after, until] under ``prefix``, page by page; stops at the first key past ``until``."""
+    objects: dict[str, RemoteObject] = {}
+    kwargs: dict[str, Any] = {"Bucket": bucket, "MaxKeys": page_size}
+    if prefix:
+        kwargs["Prefix"] = prefix
+    if after is not None:
+        kwargs["StartAfter"] = after
+    while True:
+        page = s3.list_objects_v2(**kwargs)
+        contents = page.get("Contents", ())
+        taken = 0
+        for entry in contents:
+            key = entry["Key"]
+            if until is not None and key > until:
+                if progress:
+                    progress(taken)
+                return objects
+            objects[key] = RemoteObject(key, int(entry["Size"]), entry["ETag"].strip('"'))
+            taken += 1
+        if progress:
+            progress(taken)
+        token = page.get("NextContinuationToken")
+        if not page.get("IsTruncated") or not token:
+            return objects
+        kwargs.pop("StartAfter", None)  # the token carries the position from here on
+        kwargs["ContinuationToken"] = token
+        kwargs["MaxKeys"] = 1000  # past the first page the range is bigger than guessed
 
 
 def parse_md5(value: str | None) -> str | None:

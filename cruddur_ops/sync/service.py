@@ -1,7 +1,8 @@
 """Observe both sides and plan: the one call the tasks make before rendering.
 
-Local hashing and the bucket listing run at the same time (one is disk/CPU, the other network),
-then only the keys the listing cannot decide get a HEAD.
+The build is walked first (names and sizes only: milliseconds), its keys tell where to cut the
+bucket's key space into ranges that are listed in parallel, and the hashing runs while those
+listings wait on the network. Then only the keys the listing cannot decide get a HEAD.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .local import check_build_dir, scan
+from .local import hash_build, walk_build
 from .model import Plan
 from .plan import PlanRules, build_plan, metadata_candidates
-from .remote import list_objects, metadata_md5s
+from .remote import list_objects, metadata_md5s, range_bounds
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,14 @@ def observe_and_plan(
     hooks: Hooks | None = None,
 ) -> Plan:
     hooks = hooks or Hooks()
-    check_build_dir(build_dir)  # before any request: a wrong path fails fast
+    walked = walk_build(build_dir, key_mode=key_mode, prefix=prefix)  # before any request: a bad path fails fast
+    if hooks.hash_total:
+        hooks.hash_total(len(walked))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="list") as lister:
-        listing = lister.submit(list_objects, s3, bucket, prefix, progress=hooks.listed)
+        listing = lister.submit(list_objects, s3, bucket, prefix, workers=workers,
+                                bounds=range_bounds(item.key for item in walked), progress=hooks.listed)
         try:
-            files = scan(build_dir, key_mode=key_mode, prefix=prefix, workers=min(workers, 8),
-                         on_total=hooks.hash_total, progress=hooks.hashed)
+            files = hash_build(build_dir, walked, workers=min(workers, 8), progress=hooks.hashed)
         except BaseException:
             listing.cancel()
             raise

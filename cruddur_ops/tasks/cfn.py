@@ -1,44 +1,22 @@
-"""`inv cfn.*`: lint, plan, deploy and read outputs of any stack folder under aws/cfn/."""
+"""`inv cfn.*`: lint, plan, deploy and read outputs of any stack folder under aws/cfn/.
+
+Thin: resolve settings, run the steps in :mod:`cruddur_ops.cfn.workflow`, map the outcome to an
+exit code. The workflow (cfn-lint, rich tables, the CloudFormation core) is imported inside the
+tasks, so `inv --list` and every other task start without it.
+"""
 
 from __future__ import annotations
 
-import json
 import os
-import secrets
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 from invoke import Collection, Context
 from invoke.exceptions import Exit
-from rich.text import Text
 
-from ..aws import AwsTarget, client, session
-from ..cfn import render
-from ..cfn.apply import ChangeSetRunner
-from ..cfn.config import StackConfig, load_stack_config, parse_param_flags, secret_values
-from ..cfn.lint import errors_of, lint_template
-from ..cfn.observe import ChangeSetSnapshot, StackSnapshot, describe_stack
-from ..cfn.outputs import OutputsReport, outputs_report
-from ..cfn.plan import (
-    ChangeSetRequest,
-    StackEvent,
-    capabilities_for,
-    change_rows,
-    change_set_name,
-    change_set_type,
-    failure_message,
-    is_empty_change_set,
-    reject_unknown,
-    resolve_parameters,
-)
-from ..cfn.template import MAX_TEMPLATE_BODY, TemplateInfo, template_info
 from ..cli.common import confirm, load_settings
 from ..cli.guard import ops_task
-from ..config import Settings, repo_root, resolve_path
+from ..config import Settings
 from ..console import consoles
-from ..errors import EXIT_CHANGES_PRESENT, AwsError, ConfigError, RefusedError
+from ..errors import EXIT_CHANGES_PRESENT, RefusedError
 
 DEFAULT_STACKS_DIR = "aws/cfn"
 
@@ -51,198 +29,9 @@ COMMON_HELP = {
 }
 
 
-@dataclass
-class Prepared:
-    config: StackConfig
-    template: TemplateInfo
-    target: AwsTarget
-    cf: Any
-    runner: ChangeSetRunner
-    stack: StackSnapshot | None
-    request: ChangeSetRequest
-
-
 def _settings(ctx: Context, stacks_dir: str) -> Settings:
     return load_settings(ctx, section="cfn", flags={"CFN_STACKS_DIR": stacks_dir or None},
                          defaults={"CFN_STACKS_DIR": DEFAULT_STACKS_DIR})
-
-
-def _stack_config(settings: Settings, stack: str) -> StackConfig:
-    if not stack:
-        raise ConfigError("which stack?", hint="inv cfn.deploy STACK, e.g. `inv cfn.deploy sync`")
-    return load_stack_config(resolve_path(settings.get("CFN_STACKS_DIR"), repo_root()), stack)
-
-
-def _shown(path: Path) -> str:
-    for base in (Path.cwd(), repo_root()):
-        if path.is_relative_to(base):
-            return str(path.relative_to(base))
-    return str(path)
-
-
-def _target(settings: Settings, config: StackConfig, region: str, profile: str) -> AwsTarget:
-    return AwsTarget(
-        profile=profile or settings.get("AWS_PROFILE"),
-        region=region or config.region or settings.get("AWS_REGION", "AWS_DEFAULT_REGION"),
-        endpoint_url=settings.get("CRUDDUR_AWS_ENDPOINT_URL"),
-    )
-
-
-def _lint(config: StackConfig, region: str | None) -> None:
-    """cfn-lint before any AWS call: errors stop with file:line, warnings are only shown."""
-    err = consoles().err
-    findings = lint_template(config.template_path, region=region, shown_path=_shown(config.template_path))
-    for finding in findings:
-        err.print(render.lint_line(finding))
-    errors = errors_of(findings)
-    if errors:
-        first = errors[0]
-        raise ConfigError(
-            f"cfn-lint: {len(errors)} error(s) in {first.path}; first at {first.location()}: "
-            f"{first.rule_id} {first.message}",
-            hint="fix the template (warnings alone do not stop a deploy)",
-        )
-
-
-def _prepare(ctx: Context, stack: str, param: list[str] | None, stacks_dir: str, region: str,
-             profile: str, *, discard_review: bool) -> Prepared:
-    settings = _settings(ctx, stacks_dir)
-    config = _stack_config(settings, stack)
-    flags = parse_param_flags(param)
-    target = _target(settings, config, region, profile)
-    _lint(config, target.region)
-    info = template_info(config.template_path.read_text(encoding="utf-8"), source=_shown(config.template_path))
-    reject_unknown(info.parameters, [*config.parameters, *flags])
-    if info.needs_upload and not config.bucket:
-        raise ConfigError(
-            f"{_shown(config.template_path)} is {info.size} bytes; CloudFormation takes at most "
-            f"{MAX_TEMPLATE_BODY} inline",
-            hint=f"set [deploy] bucket (and prefix) in {_shown(config.directory / 'config.toml')} to upload it to S3",
-        )
-    sess = session(target)
-    cf = client("cloudformation", target, sess=sess)
-    runner = ChangeSetRunner(cf=cf, s3=client("s3", target, sess=sess) if info.needs_upload else None)
-    existing = describe_stack(cf, config.stack_name)
-    kind = change_set_type(existing.status if existing else None, config.stack_name)
-    parameters = resolve_parameters(
-        info.parameters,
-        config_values=config.parameters,
-        flag_values=flags,
-        # Only the task layer reads the environment: NoEcho values (DB_PASSWORD …) come from it.
-        secret_values=secret_values(info.no_echo_parameters, config, os.environ),
-        previous_keys=existing.parameters if existing and kind == "UPDATE" else (),
-        updating=kind == "UPDATE",
-    )
-    # After the parameters are known to be complete: nothing is discarded for a bad run.
-    if existing is not None and existing.status == "REVIEW_IN_PROGRESS" and discard_review:
-        # A stack that only holds never-executed change sets (e.g. from --no-execute): replace
-        # it, so the deploy executes exactly what it shows now and no stale review lingers.
-        consoles().err.print(Text(f"{config.stack_name}: discarding the unexecuted change set(s) of "
-                                  "its REVIEW_IN_PROGRESS stack", style="muted"))
-        runner.delete_review_stack(existing.stack_id or config.stack_name)
-        existing = None
-    url = None
-    if info.needs_upload:
-        assert config.bucket is not None
-        url = runner.upload_template(bucket=config.bucket, prefix=config.prefix, stack_name=config.stack_name,
-                                     body=info.body, region=target.region or "us-east-1")
-    request = ChangeSetRequest(
-        stack_name=config.stack_name,
-        change_set_name=change_set_name(datetime.now(UTC), secrets.token_hex(3)),
-        change_set_type=kind,
-        parameters=parameters,
-        tags=config.all_tags,
-        capabilities=config.capabilities if config.capabilities is not None
-        else capabilities_for(info.resource_types.values(), has_transform=info.has_transform),
-        template_body=None if url else info.body,
-        template_url=url,
-        description=f"cruddur-ops: {config.name} ({config.template_path.name})",
-    )
-    return Prepared(config, info, target, cf, runner, existing, request)
-
-
-def _create(prepared: Prepared) -> ChangeSetSnapshot:
-    c = consoles()
-    request = prepared.request
-    c.err.print(Text(f"{request.stack_name}: creating {request.change_set_type} change set "
-                     f"{request.change_set_name} in {prepared.target.region}…"))
-    c.err.print(render.parameter_table(request.parameters))
-    return prepared.runner.create_change_set(request)
-
-
-def _show(prepared: Prepared, snapshot: ChangeSetSnapshot) -> bool:
-    """Print the change table; False when the change set holds no changes. A change set that
-    failed for any other reason is an error with CloudFormation's reason."""
-    c = consoles()
-    name = prepared.request.stack_name
-    if is_empty_change_set(snapshot.status, snapshot.status_reason):
-        c.err.print(Text(f"{name}: no changes (template and parameters match the stack)", style="ok"))
-        return False
-    if snapshot.status != "CREATE_COMPLETE":
-        raise AwsError(
-            f"change set for stack {name} failed: {snapshot.status_reason or snapshot.status}",
-            hint="fix the template or parameters named above and try again",
-        )
-    rows = change_rows(snapshot.changes)
-    if rows:
-        c.out.print(render.change_table(name, prepared.request.change_set_type, rows))
-    c.out.print(render.change_summary(rows))
-    return True
-
-
-def _discard(prepared: Prepared, snapshot: ChangeSetSnapshot) -> None:
-    """Delete a change set we will not execute, and the REVIEW_IN_PROGRESS stack it created
-    when the stack did not exist before (so plan / a refusal / a failure leave nothing)."""
-    prepared.runner.delete_change_set(snapshot.arn)
-    before = prepared.stack.stack_id if prepared.stack is not None else None
-    if snapshot.stack_id and snapshot.stack_id != before:
-        prepared.runner.delete_review_stack(snapshot.stack_id)
-
-
-def _print_outputs(prepared_cf: Any, target: AwsTarget, stack_name: str, as_json: bool = False) -> OutputsReport:
-    iam = client("iam", target)
-    report = outputs_report(prepared_cf, iam, stack_name)
-    c = consoles()
-    if as_json:
-        c.out.out(json.dumps(report.outputs, sort_keys=True, indent=2), highlight=False)
-    elif report.outputs:
-        c.out.print(render.outputs_table(stack_name, report.outputs))
-    if report.source == "template":
-        c.err.print(Text("note: the stack reported no Outputs (an emulator quirk); values were resolved "
-                         "from its template, parameters and resources", style="muted"))
-    if report.unresolved:
-        c.err.print(Text(f"note: not resolvable without the stack's own Outputs: {', '.join(report.unresolved)}",
-                         style="skipped"))
-    return report
-
-
-class _Progress:
-    """Stack status on a spinner (live terminals) or as plain lines; failed events always."""
-
-    def __init__(self, stack_name: str) -> None:
-        self.c = consoles()
-        self.stack_name = stack_name
-        self.last_status = ""
-        self.status = self.c.err.status(f"{stack_name}: executing…") if self.c.live else None
-
-    def __enter__(self) -> _Progress:
-        if self.status is not None:
-            self.status.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.status is not None:
-            self.status.__exit__(None, None, None)
-
-    def __call__(self, stack_status: str, event: StackEvent | None) -> None:
-        if event is not None and event.failed:
-            self.c.err.print(render.event_line(event))
-        if stack_status != self.last_status:
-            self.last_status = stack_status
-            if self.status is not None:
-                self.status.update(f"{self.stack_name}: {stack_status}")
-            elif stack_status.endswith("_IN_PROGRESS") and stack_status != "EXECUTE_IN_PROGRESS":
-                self.c.err.print(Text(f"{self.stack_name}: {stack_status}", style="muted"))
 
 
 @ops_task(
@@ -265,19 +54,26 @@ def deploy(ctx: Context, stack: str, yes: bool = False, no_execute: bool = False
     if not yes and not no_execute and not consoles().interactive:
         raise RefusedError("refusing to deploy without confirmation: no terminal to ask on",
                            hint="re-run with --yes to execute, or --no-execute to only create the change set")
-    prepared = _prepare(ctx, stack, param, stacks_dir, region, profile, discard_review=True)
+    from rich.text import Text
+
+    from ..cfn import workflow
+    from ..cfn.plan import failure_message
+
+    # Only the task layer reads the environment: NoEcho values (DB_PASSWORD …) come from it.
+    prepared = workflow.prepare(_settings(ctx, stacks_dir), stack, param, region, profile,
+                                environ=os.environ, discard_review=True)
     c = consoles()
     name = prepared.config.stack_name
-    snapshot = _create(prepared)
+    snapshot = workflow.create_change_set(prepared)
     try:
-        has_changes = _show(prepared, snapshot)
+        has_changes = workflow.show_changes(prepared, snapshot)
     except BaseException:
-        _discard(prepared, snapshot)
+        workflow.discard_change_set(prepared, snapshot)
         raise
     if not has_changes:
-        _discard(prepared, snapshot)
+        workflow.discard_change_set(prepared, snapshot)
         if prepared.stack is not None:
-            _print_outputs(prepared.cf, prepared.target, name)
+            workflow.print_outputs(prepared.cf, prepared.target, name)
         return
     if no_execute:
         c.err.print(Text(f"change set kept for review: {snapshot.name}"))
@@ -290,14 +86,14 @@ def deploy(ctx: Context, stack: str, yes: bool = False, no_execute: bool = False
     try:
         confirm(f"Execute change set {snapshot.name} on stack {name}?", yes=yes)
     except BaseException:
-        _discard(prepared, snapshot)
+        workflow.discard_change_set(prepared, snapshot)
         raise
-    with _Progress(name) as progress:
+    with workflow.StackProgress(name) as progress:
         outcome = prepared.runner.execute(snapshot, name, on_progress=progress)
     if not outcome.succeeded:
         raise failure_message(outcome)
     c.err.print(Text(f"{name}: {outcome.status}", style="ok"))
-    _print_outputs(prepared.cf, prepared.target, name)
+    workflow.print_outputs(prepared.cf, prepared.target, name)
 
 
 @ops_task(
@@ -312,12 +108,15 @@ def plan(ctx: Context, stack: str, param: list[str] | None = None, stacks_dir: s
     A stack that did not exist before is removed again (CloudFormation creates an empty
     REVIEW_IN_PROGRESS stack to hold a CREATE change set).
     """
-    prepared = _prepare(ctx, stack, param, stacks_dir, region, profile, discard_review=False)
-    snapshot = _create(prepared)
+    from ..cfn import workflow
+
+    prepared = workflow.prepare(_settings(ctx, stacks_dir), stack, param, region, profile,
+                                environ=os.environ, discard_review=False)
+    snapshot = workflow.create_change_set(prepared)
     try:
-        has_changes = _show(prepared, snapshot)
+        has_changes = workflow.show_changes(prepared, snapshot)
     finally:
-        _discard(prepared, snapshot)
+        workflow.discard_change_set(prepared, snapshot)
     if has_changes and detailed_exitcode:
         raise Exit(code=EXIT_CHANGES_PRESENT)
 
@@ -331,11 +130,14 @@ def plan(ctx: Context, stack: str, param: list[str] | None = None, stacks_dir: s
 def outputs(ctx: Context, stack: str, json: bool = False, stacks_dir: str = "", region: str = "",
             profile: str = "") -> None:
     """Print a deployed stack's outputs (table, or --json for scripts)."""
+    from ..aws import client
+    from ..cfn import workflow
+
     settings = _settings(ctx, stacks_dir)
-    config = _stack_config(settings, stack)
-    target = _target(settings, config, region, profile)
+    config = workflow.stack_config(settings, stack)
+    target = workflow.stack_target(settings, config, region, profile)
     cf = client("cloudformation", target)
-    _print_outputs(cf, target, config.stack_name, as_json=json)
+    workflow.print_outputs(cf, target, config.stack_name, as_json=json)
 
 
 collection = Collection("cfn", plan, deploy, outputs)

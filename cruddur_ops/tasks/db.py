@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 from invoke import Collection, Context
 from invoke.exceptions import Exit
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from ..cli.common import aws_target, confirm, load_settings
@@ -29,9 +28,11 @@ from ..config import Settings, repo_root, resolve_path
 from ..console import consoles
 from ..errors import EXIT_CHANGES_PRESENT, ConfigError, RefusedError
 
-# The db core imports psycopg (~0.3 s): imported inside the tasks, so `inv --list` and every
-# other namespace stay fast.
+# The db core imports psycopg (~0.3 s), and rich.table is only needed to print one: both are
+# imported inside the tasks, so `inv --list` and every other namespace stay fast.
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from ..db.migrations.apply import DryRunExecutor, PostgresExecutor, Progress
     from ..db.target import DbTarget
 

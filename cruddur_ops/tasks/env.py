@@ -1,4 +1,8 @@
-"""`inv env.*` tasks: render env files from `erb_templates/*.env.erb`."""
+"""`inv env.*` tasks: render env files from `erb_templates/*.env.erb`.
+
+The env-file core (jinja2) is imported inside the task, so `inv --list` and every other task
+start without it.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,6 @@ from ..cli.common import aws_target, load_settings
 from ..cli.guard import ops_task
 from ..config import repo_root, resolve_path
 from ..console import consoles
-from ..envfiles.files import parse_names
-from ..envfiles.lookups import AwsLookups
-from ..envfiles.service import render_env_files
 
 
 @ops_task(
@@ -42,6 +43,10 @@ def render(
     Every template is rendered before any file is written, so a missing variable in one leaves
     all existing env files untouched. Files holding secrets are written with mode 0600.
     """
+    from ..envfiles.files import parse_names
+    from ..envfiles.lookups import AwsLookups
+    from ..envfiles.service import render_env_files
+
     settings = load_settings(ctx, section="env")
     root = repo_root()
     lookups = AwsLookups(aws_target(settings))

@@ -1,4 +1,7 @@
-"""`inv frontend.build`: npm ci when needed, npm run build with the rendered frontend env, zip."""
+"""`inv frontend.build`: npm ci when needed, npm run build with the rendered frontend env, zip.
+
+The build core is imported inside the task, so `inv --list` and every other task start without it.
+"""
 
 from __future__ import annotations
 
@@ -13,14 +16,6 @@ from ..cli.common import load_settings
 from ..cli.guard import ops_task
 from ..config import repo_root, resolve_path
 from ..console import consoles
-from ..frontend_build import (
-    DEFAULT_ENV_FILE,
-    BuildRequest,
-    NpmError,
-    build_frontend,
-    default_frontend_dir,
-    zip_target,
-)
 
 
 def _shown(path: os.PathLike[str] | str) -> str:
@@ -62,6 +57,15 @@ def build(
     missing, npm fails, or the build folder has no index.html. Prints the build folder, its
     file count and size (and the zip) on stdout; npm's output and progress go to stderr.
     """
+    from ..frontend_build import (
+        DEFAULT_ENV_FILE,
+        BuildRequest,
+        NpmError,
+        build_frontend,
+        default_frontend_dir,
+        zip_target,
+    )
+
     settings = load_settings(
         ctx,
         section="frontend",

@@ -1,30 +1,34 @@
-"""`inv frontend.doctor`: explain a 403 (or any other break) in the chain that serves the site."""
+"""`inv frontend.doctor`: explain a 403 (or any other break) in the chain that serves the site.
+
+The doctor core and the stack-output reader are imported inside the task, so `inv --list` and
+every other task start without them.
+"""
 
 from __future__ import annotations
 
 import json as jsonlib
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from invoke import Context
 from rich.text import Text
 
-from ..aws import AwsTarget, client, session
-from ..cfn.outputs import stack_folder_outputs
 from ..cli.common import aws_target, load_settings
 from ..cli.guard import ops_task
 from ..config import Settings, repo_root, resolve_path
 from ..console import consoles
-from ..doctor import render
-from ..doctor.checks import healthy, run_checks
-from ..doctor.observe import observe_site
 from ..errors import ConfigError, OpsError
+
+if TYPE_CHECKING:
+    from ..aws import AwsTarget
 
 DISTRIBUTION_NAMES = ("SYNC_CLOUDFRONT_DISTRIBUTION_ID", "SYNC_CLOUDFRONT_DISTRUBTION_ID")
 
 
 def _from_stack(settings: Settings, stack: str, target: AwsTarget) -> dict[str, str]:
     """BucketName / DistributionId from the frontend stack's outputs (when not configured)."""
+    from ..cfn.outputs import stack_folder_outputs
+
     stacks_dir = resolve_path(settings.get("CFN_STACKS_DIR", default="aws/cfn"), repo_root())
     return stack_folder_outputs(stacks_dir, stack, target)
 
@@ -49,6 +53,11 @@ def doctor(ctx: Context, bucket: str = "", distribution_id: str = "", env_file: 
     default root object → SPA error responses → aliases covered by the certificate.
     Exit 1 when any link is broken.
     """
+    from ..aws import client, session
+    from ..doctor import render
+    from ..doctor.checks import healthy, run_checks
+    from ..doctor.observe import observe_site
+
     env_path = resolve_path(env_file or "sync.env", repo_root())
     if env_file and not env_path.is_file():
         raise ConfigError(f"env file {env_file} not found", hint="render it first: inv env.render sync")

@@ -70,7 +70,11 @@ def _prepare(ctx: Context, *, env_file: str, build_dir: str, key_mode: str, work
         config.bucket, config.distribution_id, stack_name=config.stack_name,
         cfn_factory=lambda: aws.client("cloudformation", target_spec, sess=sess),
     )
-    s3 = aws.client("s3", target_spec, sess=sess, max_pool_connections=config.workers + 4)
+    # Every PutObject carries Content-MD5, which S3 verifies; botocore's default CRC32 on top
+    # would wrap small bodies in a stream on HTTPS (aws-chunked) and bring back the
+    # Expect: 100-continue round trip that sync.apply avoids (multipart parts get CRC32 there).
+    s3 = aws.client("s3", target_spec, sess=sess, max_pool_connections=config.workers + 4,
+                    request_checksum_calculation="when_required")
     return config, target, s3, sess, target_spec
 
 

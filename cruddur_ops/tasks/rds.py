@@ -1,39 +1,27 @@
-"""`inv rds.*` tasks: open the database to this workspace's IP."""
+"""`inv rds.*` tasks: open the database to this workspace's IP.
+
+The network core is imported inside the functions that use it, so `inv --list` and every other
+task start without it (`inv workspace.init` reuses these helpers).
+"""
 
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from invoke import Collection, Context
 from rich.text import Text
 
-from .. import aws
 from ..cli.common import aws_target, load_settings
 from ..cli.guard import ops_task
 from ..config import Settings, repo_root
 from ..console import consoles
-from ..network.addresses import HostAddress
-from ..network.apply import DryRunRuleExecutor, Ec2RuleExecutor, RuleExecutor, RuleOutcome
-from ..network.observe import SecurityGroupReader
-from ..network.publicip import (
-    DEFAULT_IPV4_URLS,
-    DEFAULT_IPV6_URLS,
-    DEFAULT_TIMEOUT,
-    IP_VARIABLES,
-    ResolvedIp,
-    lookup_public_ip,
-    parse_urls,
-    resolve_workspace_ip,
-)
-from ..network.render import ip_line, summary
-from ..network.service import (
-    DEFAULT_DESCRIPTION,
-    RuleRequest,
-    db_stack_name,
-    ensure_rule,
-    validate_rule_settings,
-)
-from ..workspace.detect import detect_workspace
+
+if TYPE_CHECKING:
+    from ..network.addresses import HostAddress
+    from ..network.apply import RuleOutcome
+    from ..network.publicip import ResolvedIp
+    from ..network.service import RuleRequest
 
 DB_STACK_CONFIG = "aws/cfn/db/config.toml"
 
@@ -41,6 +29,16 @@ DB_STACK_CONFIG = "aws/cfn/db/config.toml"
 def workspace_ip(settings: Settings, *, ip: str | None, ipv6: bool) -> ResolvedIp:
     """--ip, else GITPOD_IP / WORKSPACE_IP, else the lookup services (configurable for tests
     and for networks that block the defaults: WORKSPACE_IP_LOOKUP_URLS, a comma list)."""
+    from ..network.publicip import (
+        DEFAULT_IPV4_URLS,
+        DEFAULT_IPV6_URLS,
+        DEFAULT_TIMEOUT,
+        IP_VARIABLES,
+        lookup_public_ip,
+        parse_urls,
+        resolve_workspace_ip,
+    )
+
     defaults = DEFAULT_IPV6_URLS if ipv6 else DEFAULT_IPV4_URLS
     urls = parse_urls(settings.get("WORKSPACE_IP_LOOKUP_URLS"), defaults)
     try:
@@ -70,6 +68,13 @@ def rule_request(
     description: str | None,
     stack: str | None,
 ) -> RuleRequest:
+    from ..network.service import (
+        DEFAULT_DESCRIPTION,
+        RuleRequest,
+        db_stack_name,
+        validate_rule_settings,
+    )
+
     number, text = validate_rule_settings(
         port or settings.get("DB_PORT", default=5432),
         description or settings.get("DB_SG_RULE_DESCRIPTION", default=DEFAULT_DESCRIPTION),
@@ -88,6 +93,11 @@ def rule_request(
 
 
 def apply_rule(settings: Settings, request: RuleRequest, *, dry_run: bool) -> RuleOutcome:
+    from .. import aws
+    from ..network.apply import DryRunRuleExecutor, Ec2RuleExecutor, RuleExecutor
+    from ..network.observe import SecurityGroupReader
+    from ..network.service import ensure_rule
+
     target = aws_target(settings)
     sess = aws.session(target)
     ec2 = aws.client("ec2", target, sess=sess)
@@ -97,6 +107,9 @@ def apply_rule(settings: Settings, request: RuleRequest, *, dry_run: bool) -> Ru
 
 
 def print_outcome(outcome: RuleOutcome, ip: ResolvedIp | None = None) -> None:
+    from ..network.render import ip_line, summary
+    from ..workspace.detect import detect_workspace
+
     out = consoles().out
     if ip is not None:
         out.print(ip_line(ip))

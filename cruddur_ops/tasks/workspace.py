@@ -1,8 +1,13 @@
-"""`inv workspace.*` tasks: what a Gitpod / Codespaces / local workspace runs at start."""
+"""`inv workspace.*` tasks: what a Gitpod / Codespaces / local workspace runs at start.
+
+The workspace core (env rendering, network rules, SSM) is imported inside the tasks, so
+`inv --list` and every other task start without it.
+"""
 
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from invoke import Collection, Context
 from invoke.exceptions import Exit
@@ -12,22 +17,17 @@ from ..cli.guard import debug_enabled, ops_task
 from ..config import Settings, repo_root, resolve_path
 from ..console import consoles
 from ..errors import ConfigError
-from ..network.addresses import HostAddress
-from ..network.publicip import IP_VARIABLES, ResolvedIp
-from ..network.service import RuleRequest
-from ..workspace.detect import detect_workspace
-from ..workspace.init import AwsAccess, InitConfig, run_init
-from ..workspace.origin import (
-    DEFAULT_ENVIRONMENT,
-    DEFAULT_FRONTEND_PORT,
-    exact_origin,
-    parameter_name,
-)
-from ..workspace.render import step_lines
 from .rds import rule_request, workspace_ip
+
+if TYPE_CHECKING:
+    from ..network.addresses import HostAddress
+    from ..network.publicip import ResolvedIp
+    from ..network.service import RuleRequest
 
 
 def _frontend_port(settings: Settings, port: int) -> int:
+    from ..workspace.origin import DEFAULT_FRONTEND_PORT
+
     value = port or settings.get("FRONTEND_PORT", default=DEFAULT_FRONTEND_PORT)
     try:
         number = int(value)
@@ -45,6 +45,9 @@ def origin(ctx: Context, port: int = 0) -> None:
     Gitpod: https://3000-<workspace>.<cluster>; Codespaces: https://<name>-3000.<domain>;
     elsewhere http://localhost:3000.
     """
+    from ..workspace.detect import detect_workspace
+    from ..workspace.origin import exact_origin
+
     settings = load_settings(ctx, section="workspace")
     url = detect_workspace(os.environ).url(_frontend_port(settings, port))
     consoles().out.print(exact_origin(url), markup=False, highlight=False)
@@ -82,6 +85,12 @@ def init(
     and the task exits 1 when any step failed. Steps needing AWS are skipped when no credentials
     are configured; the database step is skipped when neither DB_SG_ID nor the db stack exists.
     """
+    from ..network.publicip import IP_VARIABLES
+    from ..workspace.detect import detect_workspace
+    from ..workspace.init import AwsAccess, InitConfig, run_init
+    from ..workspace.origin import DEFAULT_ENVIRONMENT, parameter_name
+    from ..workspace.render import step_lines
+
     settings = load_settings(ctx, section="workspace")
     rds_settings = load_settings(ctx, section="rds")
     env_settings = load_settings(ctx, section="env")

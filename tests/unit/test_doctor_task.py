@@ -24,7 +24,8 @@ def observed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[s
         seen["kwargs"] = kwargs
         return seen["snapshot"]
 
-    monkeypatch.setattr(frontend_doctor, "observe_site", fake_observe_site)
+    # The task imports observe_site when it runs (lazy start-up): patch it where it is looked up.
+    monkeypatch.setattr("cruddur_ops.doctor.observe.observe_site", fake_observe_site)
     monkeypatch.setenv("CRUDDUR_OPS_ROOT", str(tmp_path))  # no sync.env of the checkout leaks in
     for name in ("SYNC_S3_BUCKET", "SYNC_CLOUDFRONT_DISTRIBUTION_ID", "SYNC_CLOUDFRONT_DISTRUBTION_ID"):
         monkeypatch.delenv(name, raising=False)

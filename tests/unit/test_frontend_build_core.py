@@ -240,7 +240,6 @@ class TestTaskSettings:
     @pytest.fixture
     def captured(self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[list[BuildRequest]]:
         from cruddur_ops.frontend_build import BuildResult
-        from cruddur_ops.tasks import frontend_build as task_module
 
         requests: list[BuildRequest] = []
 
@@ -249,7 +248,8 @@ class TestTaskSettings:
             return BuildResult(frontend_dir=request.frontend_dir, build_dir=tmp_path, file_count=1,
                                total_bytes=5, installed=False, install_reason="", env_file=None)
 
-        monkeypatch.setattr(task_module, "build_frontend", fake_build)
+        # The task imports build_frontend when it runs (lazy start-up): patch the package it reads.
+        monkeypatch.setattr("cruddur_ops.frontend_build.build_frontend", fake_build)
         monkeypatch.delenv("FRONTEND_DIR", raising=False)
         monkeypatch.delenv("FRONTEND_ENV_FILE", raising=False)
         reset_consoles()

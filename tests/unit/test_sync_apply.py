@@ -6,10 +6,10 @@ import base64
 import hashlib
 from pathlib import Path
 
-import boto3
 import pytest
 from moto import mock_aws
 
+from cruddur_ops import aws
 from cruddur_ops.sync.apply import (
     DELETE_BATCH,
     DryRunExecutor,
@@ -87,8 +87,10 @@ def test_dry_run_executor_sends_nothing(tmp_path: Path) -> None:
 
 @pytest.fixture
 def s3():
+    # Built the way the tasks build it (a botocore session, no boto3 injections such as
+    # client.upload_file), so a call that only exists on boto3-made clients fails here.
     with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
+        client = aws.client("s3", aws.AwsTarget(region="us-east-1"), request_checksum_calculation="when_required")
         client.create_bucket(Bucket="bkt")
         yield client
 
@@ -102,6 +104,25 @@ def test_put_sets_type_cache_md5_metadata_and_no_acl(s3, tmp_path: Path) -> None
     assert head["Metadata"] == {"md5chksum": md5(data)} and head["ETag"] == f'"{md5(data)}"'
     grants = s3.get_object_acl(Bucket="bkt", Key="a.js")["Grants"]
     assert [g["Permission"] for g in grants] == ["FULL_CONTROL"]  # owner only: no ACL sent
+
+
+def test_small_files_skip_the_expect_handshake_and_large_ones_keep_it(s3, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from cruddur_ops.sync import apply as apply_module
+
+    sent: dict[str, bytes | None] = {}
+
+    def record(request, **_: object) -> None:
+        sent[request.url.rsplit("/", 1)[1]] = request.headers.get("Expect")
+
+    s3.meta.events.register("before-send.s3.PutObject", record)
+    monkeypatch.setattr(apply_module, "EXPECT_CONTINUE_MIN_BYTES", 1000)
+    small, large = b"s" * 999, b"L" * 1000
+    for name, data in (("small.js", small), ("large.js", large)):
+        (tmp_path / name).write_bytes(data)
+        S3Executor(s3, "bkt").upload(item(name, data=data), tmp_path / name)
+        assert s3.get_object(Bucket="bkt", Key=name)["Body"].read() == data
+    assert sent == {"small.js": None, "large.js": b"100-continue"}
 
 
 def test_conditional_writes_refuse_concurrent_changes(s3, tmp_path: Path) -> None:
@@ -163,6 +184,8 @@ def test_large_files_go_multipart_with_md5_metadata(s3, tmp_path: Path) -> None:
     listed = list_objects(s3, "bkt")["big.bin"]
     assert not listed.etag_is_md5 and listed.size == len(data)
     assert metadata_md5(s3, "bkt", "big.bin") == md5(data)
+    # parts carry a CRC32 that S3 checks, though the sync's client sends no default checksums
+    assert "ChecksumCRC32" in s3.head_object(Bucket="bkt", Key="big.bin", ChecksumMode="ENABLED")
 
 
 def test_delete_reports_per_key_errors_from_the_response(s3) -> None:
