@@ -114,11 +114,14 @@ def client(
     max_attempts: int = 8,
     region: str | None = None,
     request_checksum_calculation: Literal["when_supported", "when_required"] = "when_supported",
+    sign_s3_payload: bool | None = None,
 ) -> Any:
     """A client with standard retries (exponential backoff + jitter) and a sized connection pool.
 
     ``request_checksum_calculation="when_required"``: no CRC32 on requests that do not need
     one; for callers that send their own integrity check (Content-MD5 on every PutObject).
+    ``sign_s3_payload=False``: no SHA-256 of request bodies. botocore already skips it on HTTPS
+    when Content-MD5 is sent; this makes plain-HTTP endpoints (emulators) behave the same.
     """
     target = target or AwsTarget()
     sess = sess or session(target)
@@ -129,6 +132,7 @@ def client(
         max_pool_connections=max_pool_connections,
         user_agent_extra="cruddur-ops",
         request_checksum_calculation=request_checksum_calculation,
+        s3=None if sign_s3_payload is None else {"payload_signing_enabled": sign_s3_payload},
     )
     kwargs: dict[str, Any] = {"config": config}
     if target.endpoint_url:

@@ -104,6 +104,15 @@ def emulator(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         server.stop()
 
 
+@pytest.fixture(autouse=True)
+def private_cache_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Tasks run by tests keep their caches (the sync's MD5 cache) in a per-test folder, not in
+    the machine's ~/.cache."""
+    folder = tmp_path_factory.mktemp("xdg-cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder
+
+
 @pytest.fixture
 def aws_env(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """Point this process (and child processes given ``task_env``) at the emulator."""

@@ -10,11 +10,13 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError
+from .hash_cache import RACY_SECONDS, signature
 from .keys import key_for
 from .model import LocalFile
 
@@ -25,14 +27,14 @@ PARALLEL_HASH_BYTES = 16 * 1024 * 1024
 KEEP_HIDDEN = frozenset({".well-known"})  # RFC 8615: must be deployed (ACME, app links)
 
 
-def walk(build_dir: Path) -> list[tuple[str, int]]:
-    """``(relative posix path, size)`` of every regular file, depth-first in sorted order.
+def walk(build_dir: Path) -> list[tuple[str, os.stat_result]]:
+    """``(relative posix path, stat)`` of every regular file, depth-first in sorted order.
 
     Hidden files and directories (``.DS_Store``, ``.git``) are skipped, except ``.well-known``.
     Symlinks to files are followed (their target's bytes are deployed); directory symlinks are
     not (no cycles).
     """
-    found: list[tuple[str, int]] = []
+    found: list[tuple[str, os.stat_result]] = []
 
     def visit(folder: str, prefix: str) -> None:
         with os.scandir(folder) as entries:
@@ -44,7 +46,7 @@ def walk(build_dir: Path) -> list[tuple[str, int]]:
             if entry.is_dir(follow_symlinks=False):
                 visit(entry.path, rel + "/")
             elif entry.is_file(follow_symlinks=True):
-                found.append((rel, entry.stat(follow_symlinks=True).st_size))
+                found.append((rel, entry.stat(follow_symlinks=True)))
 
     visit(str(build_dir), "")
     return found
@@ -116,10 +118,19 @@ def check_build_dir(build_dir: Path) -> None:
                           hint="set SYNC_BUILD_DIR to the folder `npm run build` writes")
 
 
-def walk_build(build_dir: Path, *, key_mode: str, prefix: str = "") -> list[LocalFile]:
-    """The build's files with their keys and sizes, not yet hashed (``md5`` empty): enough to
-    start listing the bucket while the hashing runs. Raises when the build dir is missing or
-    empty, or two files map to one key."""
+@dataclass
+class WalkedBuild:
+    """The build's files with keys and sizes, not yet hashed (``md5`` empty), and what the hash
+    cache needs to know about each (parallel lists)."""
+
+    files: list[LocalFile]
+    signatures: list[str]
+    ctimes_ns: list[int]
+
+
+def walk_build(build_dir: Path, *, key_mode: str, prefix: str = "") -> WalkedBuild:
+    """Enough to start listing the bucket while the hashing runs. Raises when the build dir is
+    missing or empty, or two files map to one key."""
     check_build_dir(build_dir)
     entries = walk(build_dir)
     if not entries:
@@ -127,24 +138,42 @@ def walk_build(build_dir: Path, *, key_mode: str, prefix: str = "") -> list[Loca
             f"build directory {build_dir} is empty (nothing was deleted)",
             hint="run `inv frontend.build` first; syncing an empty build would delete the site",
         )
-    files = [LocalFile(key=key_for(rel, key_mode, prefix), rel=rel, size=size) for rel, size in entries]
+    files = [LocalFile(key=key_for(rel, key_mode, prefix), rel=rel, size=st.st_size) for rel, st in entries]
     _check_collisions(files)
-    return files
+    return WalkedBuild(files, [signature(st) for _, st in entries], [st.st_ctime_ns for _, st in entries])
 
 
 def hash_build(
     build_dir: Path,
-    files: Sequence[LocalFile],
+    walked: WalkedBuild,
     *,
+    known: Mapping[str, str] | None = None,
     workers: int = 8,
     progress: Callable[[int], None] | None = None,
 ) -> list[LocalFile]:
-    """``files`` with their MD5s (one thread when the build is small, see PARALLEL_HASH_BYTES)."""
-    total_bytes = sum(item.size for item in files)
-    digests = hash_files(build_dir, [item.rel for item in files],
-                         workers=workers if total_bytes >= PARALLEL_HASH_BYTES else 1, progress=progress)
-    return [LocalFile(key=item.key, rel=item.rel, size=item.size, md5=digest)
-            for item, digest in zip(files, digests, strict=True)]
+    """The walked files with their MD5s: from ``known`` (signature → MD5, the hash cache) where
+    the signature matches, else read and hashed (one thread when that is little data, see
+    PARALLEL_HASH_BYTES)."""
+    known = known or {}
+    cached = [known.get(sig) for sig in walked.signatures]
+    todo = [i for i, digest in enumerate(cached) if digest is None]
+    if progress and len(todo) < len(cached):
+        progress(len(cached) - len(todo))
+    todo_bytes = sum(walked.files[i].size for i in todo)
+    digests = hash_files(build_dir, [walked.files[i].rel for i in todo],
+                         workers=workers if todo_bytes >= PARALLEL_HASH_BYTES else 1, progress=progress)
+    for i, digest in zip(todo, digests, strict=True):
+        cached[i] = digest
+    return [LocalFile(key=item.key, rel=item.rel, size=item.size, md5=digest or "")
+            for item, digest in zip(walked.files, cached, strict=True)]
+
+
+def cache_entries(walked: WalkedBuild, files: Sequence[LocalFile], hashed_at_ns: int) -> dict[str, str]:
+    """What the hash cache should hold after this run: every file not changed too recently to
+    trust its signature (see hash_cache.is_racy)."""
+    fresh = hashed_at_ns - int(RACY_SECONDS * 1e9)
+    return {sig: item.md5 for sig, ctime, item in zip(walked.signatures, walked.ctimes_ns, files, strict=True)
+            if ctime < fresh}
 
 
 def scan(
@@ -156,11 +185,11 @@ def scan(
     on_total: Callable[[int], None] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> list[LocalFile]:
-    """Walk + hash: the local half of the plan."""
-    files = walk_build(build_dir, key_mode=key_mode, prefix=prefix)
+    """Walk + hash (no cache): the local half of the plan."""
+    walked = walk_build(build_dir, key_mode=key_mode, prefix=prefix)
     if on_total:
-        on_total(len(files))
-    return hash_build(build_dir, files, workers=workers, progress=progress)
+        on_total(len(walked.files))
+    return hash_build(build_dir, walked, workers=workers, progress=progress)
 
 
 def _check_collisions(files: Iterable[LocalFile]) -> None:

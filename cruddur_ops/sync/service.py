@@ -7,13 +7,15 @@ listings wait on the network. Then only the keys the listing cannot decide get a
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .local import hash_build, walk_build
+from . import hash_cache as hash_cache_file
+from .local import cache_entries, hash_build, walk_build
 from .model import Plan
 from .plan import PlanRules, build_plan, metadata_candidates
 from .remote import list_objects, metadata_md5s, range_bounds
@@ -38,16 +40,21 @@ def observe_and_plan(
     rules: PlanRules,
     workers: int = 16,
     hooks: Hooks | None = None,
+    hash_cache: Path | None = None,
 ) -> Plan:
+    """``hash_cache``: the file that remembers MD5s by stat signature (None: hash every file)."""
     hooks = hooks or Hooks()
+    hashed_at_ns = time.time_ns()  # before any file is read: see hash_cache (racy entries)
     walked = walk_build(build_dir, key_mode=key_mode, prefix=prefix)  # before any request: a bad path fails fast
     if hooks.hash_total:
-        hooks.hash_total(len(walked))
+        hooks.hash_total(len(walked.files))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="list") as lister:
         listing = lister.submit(list_objects, s3, bucket, prefix, workers=workers,
-                                bounds=range_bounds(item.key for item in walked), progress=hooks.listed)
+                                bounds=range_bounds(item.key for item in walked.files), progress=hooks.listed)
         try:
-            files = hash_build(build_dir, walked, workers=min(workers, 8), progress=hooks.hashed)
+            known = hash_cache_file.load(hash_cache)
+            files = hash_build(build_dir, walked, known=known, workers=min(workers, 8), progress=hooks.hashed)
+            hash_cache_file.save(hash_cache, cache_entries(walked, files, hashed_at_ns), known)
         except BaseException:
             listing.cancel()
             raise

@@ -16,6 +16,7 @@ from typing import Any
 from ..config import Settings, parse_bool, resolve_path
 from ..errors import ConfigError
 from .cache_control import CacheRule, parse_rules
+from .hash_cache import cache_path
 from .invalidation import DEFAULT_MAX_PATHS
 from .keys import check_key_mode, normalise_prefix
 from .safety import DEFAULT_MAX_DELETE_PERCENT, DEFAULT_MAX_DELETES
@@ -43,6 +44,7 @@ class SyncConfig:
     max_delete_percent: float = DEFAULT_MAX_DELETE_PERCENT
     invalidation_max_paths: int = DEFAULT_MAX_PATHS
     stack_name: str = DEFAULT_STACK
+    hash_cache: Path | None = None  # MD5s by stat signature (None: off); see sync/hash_cache.py
 
 
 def _int(settings: Settings, *names: str, default: int, minimum: int) -> int:
@@ -96,10 +98,12 @@ def stack_name_from_config(root: Path) -> str:
 
 
 def sync_config(settings: Settings, root: Path) -> SyncConfig:
+    build_dir = resolve_path(str(settings.get("SYNC_BUILD_DIR", default=DEFAULT_BUILD_DIR)).rstrip("/") or "/", root)
+    xdg = settings.get("XDG_CACHE_HOME")
     return SyncConfig(
         bucket=settings.get("SYNC_S3_BUCKET"),
         distribution_id=settings.get("SYNC_CLOUDFRONT_DISTRIBUTION_ID", "SYNC_CLOUDFRONT_DISTRUBTION_ID"),
-        build_dir=resolve_path(str(settings.get("SYNC_BUILD_DIR", default=DEFAULT_BUILD_DIR)).rstrip("/") or "/", root),
+        build_dir=build_dir,
         changeset_path=resolve_path(settings.get("SYNC_OUTPUT_CHANGESET_PATH", default=DEFAULT_CHANGESET), root),
         auto_approve=parse_bool(str(settings.get("SYNC_AUTO_APPROVE", default="false")), name="SYNC_AUTO_APPROVE"),
         key_mode=check_key_mode(str(settings.get("SYNC_KEY_MODE", "KEY_MODE", default="relative"))),
@@ -112,4 +116,5 @@ def sync_config(settings: Settings, root: Path) -> SyncConfig:
         max_delete_percent=_float(settings, "MAX_DELETE_PERCENT", DEFAULT_MAX_DELETE_PERCENT),
         invalidation_max_paths=_int(settings, "INVALIDATION_MAX_PATHS", default=DEFAULT_MAX_PATHS, minimum=0),
         stack_name=str(settings.get("SYNC_FRONTEND_STACK", default=stack_name_from_config(root))),
+        hash_cache=cache_path(settings.get("SYNC_HASH_CACHE"), build_dir, {"XDG_CACHE_HOME": xdg} if xdg else {}),
     )

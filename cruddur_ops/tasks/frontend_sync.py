@@ -70,11 +70,12 @@ def _prepare(ctx: Context, *, env_file: str, build_dir: str, key_mode: str, work
         config.bucket, config.distribution_id, stack_name=config.stack_name,
         cfn_factory=lambda: aws.client("cloudformation", target_spec, sess=sess),
     )
-    # Every PutObject carries Content-MD5, which S3 verifies; botocore's default CRC32 on top
-    # would wrap small bodies in a stream on HTTPS (aws-chunked) and bring back the
-    # Expect: 100-continue round trip that sync.apply avoids (multipart parts get CRC32 there).
+    # Every PutObject carries Content-MD5, a signed header that S3 verifies against the body.
+    # On top of it botocore would add a CRC32 (wrapping bodies in an aws-chunked stream on HTTPS)
+    # and, over plain HTTP (emulators), a SHA-256 of every body: client CPU per PUT for no added
+    # safety. Multipart parts get their CRC32 in sync.apply.
     s3 = aws.client("s3", target_spec, sess=sess, max_pool_connections=config.workers + 4,
-                    request_checksum_calculation="when_required")
+                    request_checksum_calculation="when_required", sign_s3_payload=False)
     return config, target, s3, sess, target_spec
 
 
@@ -90,7 +91,7 @@ def _observe(config: SyncConfig, target: Target, s3: Any, *, force: bool) -> Pla
         return observe_and_plan(
             s3, bucket=target.bucket, build_dir=config.build_dir, key_mode=config.key_mode,
             prefix=config.prefix, rules=rules, workers=config.workers,
-            hooks=Hooks(hash_total=set_total, hashed=advance),
+            hooks=Hooks(hash_total=set_total, hashed=advance), hash_cache=config.hash_cache,
         )
 
 

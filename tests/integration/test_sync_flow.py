@@ -7,6 +7,8 @@ import os
 import time
 from pathlib import Path
 
+from tests.support.recording_proxy import RecordingProxy
+
 from .test_sync_support import SyncSite, example_files, site_fixture  # noqa: F401  (fixture)
 
 UNICODE_KEY = "static/media/café menu.f91248e59666df4b3246.svg"
@@ -154,3 +156,47 @@ def test_no_distribution_skips_invalidation_with_a_notice(site: SyncSite) -> Non
     result = site.inv("frontend.sync", "--yes")
     assert result.returncode == 0
     assert "no CloudFront distribution configured" in result.output and "invalidation skipped" in result.output
+
+
+def test_puts_carry_content_md5_without_the_expect_handshake_or_a_payload_hash(
+        site: SyncSite, aws_env: dict[str, str]) -> None:
+    """What goes over the wire per upload: S3 checks Content-MD5 (a signed header) against the
+    body, so the sync sends neither `Expect: 100-continue` (a round trip per small file) nor a
+    SHA-256 of the body (botocore's default over plain HTTP) nor an extra CRC32."""
+    proxy = RecordingProxy(upstream=aws_env["AWS_ENDPOINT_URL"]).start()
+    try:
+        applied = site.inv("frontend.sync", "--yes", env={"AWS_ENDPOINT_URL": proxy.endpoint_url})
+    finally:
+        proxy.stop()
+    assert applied.returncode == 0, applied.output
+    puts = [r for r in proxy.requests if r[":method"] == "PUT" and r[":path"].count("/") > 1]
+    assert len(puts) == len(example_files())
+    for request in puts:
+        assert request.get("content-md5"), request[":path"]
+        assert "expect" not in request, request[":path"]
+        assert request.get("x-amz-content-sha256") == "UNSIGNED-PAYLOAD", request[":path"]
+        assert not any(name.startswith("x-amz-checksum-") for name in request), request[":path"]
+    assert set(site.objects()) == set(example_files())
+
+
+def test_md5_cache_is_written_outside_the_build_and_a_later_edit_is_still_caught(
+        site: SyncSite, private_cache_home: Path) -> None:
+    time.sleep(2.2)  # files written within hash_cache.RACY_SECONDS of hashing are not remembered
+    assert site.inv("frontend.sync", "--yes").returncode == 0
+    caches = list((private_cache_home / "cruddur-ops" / "md5").glob("*.json"))
+    assert len(caches) == 1, caches
+    assert len(json.loads(caches[0].read_text())["md5"]) == len(example_files())
+    assert set(site.objects()) == set(example_files())  # the cache is not part of the site
+
+    target = site.build / "static/js/main.489c26e2.js"
+    data = bytearray(target.read_bytes())
+    data[0] = ord("X") if data[0] != ord("X") else ord("Y")
+    before = target.stat()
+    target.write_bytes(bytes(data))
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))  # same size, same mtime
+    edited = site.inv("frontend.plan", "--detailed-exitcode")
+    assert edited.returncode == 2, edited.output
+    assert "~ static/js/main.489c26e2.js" in edited.stdout and "0 to create, 1 to update, 0 to delete" in edited.stdout
+
+    off = site.inv("frontend.plan", env={"SYNC_HASH_CACHE": "off"})
+    assert off.returncode == 0 and "1 to update" in off.stdout

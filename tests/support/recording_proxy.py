@@ -45,7 +45,9 @@ class RecordingProxy:
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                proxy.requests.append({k.lower(): v for k, v in self.headers.items()})
+                # headers by lower-case name, plus the request line as ":method" and ":path"
+                proxy.requests.append({**{k.lower(): v for k, v in self.headers.items()},
+                                       ":method": self.command, ":path": self.path})
                 if proxy.canned is not None:
                     self.send_response(proxy.canned.status)
                     self.send_header("Content-Type", proxy.canned.content_type)
