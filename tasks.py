@@ -1,8 +1,8 @@
 """Invoke entry point: `inv --list` in a checkout. The tasks live in cruddur_ops.tasks."""
 
-from cruddur_ops.cli.bytecode import restore_bytecode_cache
+from cruddur_ops.cli.process import prepare_cli_process
 
-restore_bytecode_cache()  # before the namespace import: see cruddur_ops/cli/bytecode.py
+prepare_cli_process()  # before the namespace import: see cruddur_ops/cli/process.py
 
 from cruddur_ops.cli.namespace import namespace as ns  # noqa: E402
 

@@ -1,0 +1,36 @@
+"""Interpreter settings for a CLI run (``inv …`` or ``cruddur-ops …``), applied before the tasks load.
+
+**Bytecode.** invoke sets ``sys.dont_write_bytecode = True`` while it parses its core flags
+unless ``--write-pyc`` is given (a Python 2-era guard against stray ``tasks.pyc`` files next to a
+tasks file). Everything imported after that point was compiled from source on *every* run and
+never cached: cruddur_ops itself, rich, jinja2 and the sync core — ~0.2 s of each
+``inv frontend.sync`` (156 modules through ``compile()``), more than the whole bucket listing.
+Python 3 keeps bytecode in ``__pycache__``, so caching goes back to what the interpreter was
+started with: ``python -B`` / ``PYTHONDONTWRITEBYTECODE`` still turn it off.
+
+**Exit.** When the interpreter shuts down, its garbage collector walks every live object
+(botocore's loaded service models alone are hundreds of thousands) although the process is
+about to end: ~0.06 s of each run, measured. ``gc.freeze()`` from an atexit handler moves them
+out of the collector's reach first. atexit handlers, stream flushes and ordinary deallocation
+still happen; only finalizers of objects caught in reference cycles may not run, which Python
+never guarantees at exit anyway.
+"""
+
+from __future__ import annotations
+
+import atexit
+import gc
+import sys
+
+
+def restore_bytecode_cache() -> None:
+    sys.dont_write_bytecode = bool(sys.flags.dont_write_bytecode)
+
+
+def skip_exit_collection() -> None:
+    atexit.register(gc.freeze)
+
+
+def prepare_cli_process() -> None:
+    restore_bytecode_cache()
+    skip_exit_collection()
