@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import ConfigError
 from .hash_cache import RACY_SECONDS, signature
@@ -27,14 +28,22 @@ PARALLEL_HASH_BYTES = 16 * 1024 * 1024
 KEEP_HIDDEN = frozenset({".well-known"})  # RFC 8615: must be deployed (ACME, app links)
 
 
-def walk(build_dir: Path) -> list[tuple[str, os.stat_result]]:
-    """``(relative posix path, stat)`` of every regular file, depth-first in sorted order.
+class WalkEntry(NamedTuple):
+    rel: str  # relative posix path
+    size: int
+    signature: str  # see hash_cache.signature
+    ctime_ns: int
+
+
+def walk(build_dir: Path) -> list[WalkEntry]:
+    """Every regular file, depth-first in sorted order.
 
     Hidden files and directories (``.DS_Store``, ``.git``) are skipped, except ``.well-known``.
     Symlinks to files are followed (their target's bytes are deployed); directory symlinks are
-    not (no cycles).
+    not (no cycles). Only what the plan and the hash cache need is kept of each stat (whole
+    ``stat_result`` objects cost ~30 MB at 100,000 files).
     """
-    found: list[tuple[str, os.stat_result]] = []
+    found: list[WalkEntry] = []
 
     def visit(folder: str, prefix: str) -> None:
         with os.scandir(folder) as entries:
@@ -46,7 +55,8 @@ def walk(build_dir: Path) -> list[tuple[str, os.stat_result]]:
             if entry.is_dir(follow_symlinks=False):
                 visit(entry.path, rel + "/")
             elif entry.is_file(follow_symlinks=True):
-                found.append((rel, entry.stat(follow_symlinks=True)))
+                st = entry.stat(follow_symlinks=True)
+                found.append(WalkEntry(rel, st.st_size, signature(st), st.st_ctime_ns))
 
     visit(str(build_dir), "")
     return found
@@ -138,9 +148,9 @@ def walk_build(build_dir: Path, *, key_mode: str, prefix: str = "") -> WalkedBui
             f"build directory {build_dir} is empty (nothing was deleted)",
             hint="run `inv frontend.build` first; syncing an empty build would delete the site",
         )
-    files = [LocalFile(key=key_for(rel, key_mode, prefix), rel=rel, size=st.st_size) for rel, st in entries]
+    files = [LocalFile(key=key_for(e.rel, key_mode, prefix), rel=e.rel, size=e.size) for e in entries]
     _check_collisions(files)
-    return WalkedBuild(files, [signature(st) for _, st in entries], [st.st_ctime_ns for _, st in entries])
+    return WalkedBuild(files, [e.signature for e in entries], [e.ctime_ns for e in entries])
 
 
 def hash_build(

@@ -68,9 +68,10 @@ def list_objects(
 
     lower: list[str | None] = [None, *bounds]
     upper: list[str | None] = [*bounds, None]
-    # A range's first page asks for about as many keys as the range should hold, so it does not
-    # read far into the next range's keys (which that range's lister reads anyway).
-    page_size = min(1000, LIST_RANGE_KEYS + LIST_RANGE_KEYS // 10) if bounds else 1000
+    # A range's first page asks for about as many keys as the range should hold (plus a little
+    # for keys the build does not have), so it does not read far into the next range's keys,
+    # which that range's lister reads anyway.
+    page_size = min(1000, LIST_RANGE_KEYS + LIST_RANGE_KEYS // 50 + 2) if bounds else 1000
 
     def one_range(index: int) -> dict[str, RemoteObject]:
         return _list_range(s3, bucket, prefix, after=lower[index], until=upper[index],

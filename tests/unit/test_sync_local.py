@@ -17,7 +17,7 @@ def test_walk_is_sorted_skips_hidden_but_keeps_well_known(tmp_path: Path) -> Non
                 "café menu.svg"]:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(rel)
-    assert [rel for rel, _ in walk(tmp_path)] == [
+    assert [entry.rel for entry in walk(tmp_path)] == [
         ".well-known/security.txt", "a/y.css", "a/z.css", "b.js", "café menu.svg"]
 
 
