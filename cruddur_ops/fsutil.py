@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 SECRET_FILE_MODE = 0o600
 DEFAULT_FILE_MODE = 0o644
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, mode: int = DEFAULT_FILE_MODE) -> Path:
+@contextmanager
+def atomic_writer(path: Path, *, mode: int = DEFAULT_FILE_MODE) -> Iterator[BinaryIO]:
+    """A binary file that replaces ``path`` when the block ends without an error (and is
+    removed otherwise): for large files written piece by piece."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -23,7 +29,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int = DEFAULT_FILE_MODE
         # never readable by others, not even for an instant.
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)
@@ -33,7 +39,12 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int = DEFAULT_FILE_MODE
         except FileNotFoundError:
             pass
         raise
-    return path
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, mode: int = DEFAULT_FILE_MODE) -> Path:
+    with atomic_writer(path, mode=mode) as handle:
+        handle.write(data)
+    return Path(path)
 
 
 def atomic_write_text(path: Path, text: str, *, mode: int = DEFAULT_FILE_MODE) -> Path:
