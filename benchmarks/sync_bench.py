@@ -166,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     hashing = None
     plans: list[cruddur_extra.PlanScale] = []
+    floor: cruddur_extra.NoChangeFloor | None = None
     invalidation_counted = False
     try:
         bench = Bench(build=build, proxy=proxy, admin_s3=admin, workdir=workdir, runs=args.runs,
@@ -187,6 +188,18 @@ def main(argv: list[str] | None = None) -> int:
         results = run_all(bench, lanes, SCENARIOS)
         if not args.no_extras:
             cruddur = next((t for t in tools if isinstance(t, CruddurOps)), None)
+            cruddur_lane = next((lane for lane in lanes if lane.tool is cruddur), None)
+            rclone = next((t for t in tools if t.slug == "rclone"), None)
+            if cruddur_lane is not None:
+                log("== no-change floor: python + botocore listing only, rclone, cruddur-ops "
+                    "(one bucket)")
+                try:
+                    floor = cruddur_extra.no_change_floor(
+                        cruddur_lane.bucket, build.root, proxy.endpoint_url,
+                        [t for t in (cruddur, rclone) if t is not None], workdir,
+                        runs=1 if args.quick else 5, log=log)
+                except Exception as exc:
+                    log(f"  floor probe failed: {exc}")
             log("== cruddur-ops alone: hashing throughput vs md5sum")
             try:
                 hashing = cruddur_extra.hashing(build.root, workdir, REPO_ROOT,
@@ -208,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     measurements = dict(
         results=results, versions=versions, skipped=skipped, build_summary=build_summary,
         n_files=len(build.files), runs=args.runs, command=command, deleted=len(delete_keys),
-        hashing=hashing, plans=plans, invalidation_counted=invalidation_counted,
+        hashing=hashing, plans=plans, floor=floor, invalidation_counted=invalidation_counted,
         moto_version=moto_version, elapsed_s=time.perf_counter() - started)
     saved_run_path(workdir, args.output).write_bytes(pickle.dumps(measurements))
     text = render_report(measurements)

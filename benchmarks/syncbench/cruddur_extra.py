@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cruddur_ops.sync.remote import FIRST_PAGE_KEYS, range_bounds
+
 from .listing_stub import ListingStub
 from .measure import run_measured
-from .tools import CruddurOps
+from .tools import CruddurOps, base_env
 
 PROBE = Path(__file__).with_name("probe.py")
 
@@ -175,3 +177,42 @@ def plan_scale(sizes: list[int], workdir: Path, repo_root: Path, tool: CruddurOp
             f"peak {measured.peak_rss_mb:.0f} MB, {stub.requests} stub requests"
             + (f", unexpected: {stub.unexpected[:3]}" if stub.unexpected else ""))
     return results
+
+
+FLOOR_LISTER = Path(__file__).with_name("floor_lister.py")
+FLOOR_NAME = "python + botocore, list only"
+
+
+@dataclass
+class NoChangeFloor:
+    """Interleaved no-change runs on one synced bucket: the Python + botocore floor (list only),
+    rclone, and `inv frontend.sync`; median wall seconds of each."""
+
+    keys: int
+    runs: int
+    seconds: dict[str, float]
+
+
+def no_change_floor(bucket: str, build_dir: Path, endpoint_url: str, tools: list[Any], workdir: Path,
+                    runs: int, log: Any) -> NoChangeFloor:
+    """``tools``: the CruddurOps and Rclone adapters (pointed at ``endpoint_url``). The bucket must
+    equal the build (the cruddur-ops lane's bucket after the benchmark)."""
+    keys = sorted(p.relative_to(build_dir).as_posix() for p in build_dir.rglob("*") if p.is_file())
+    bounds = ",".join(range_bounds(keys))
+    commands: dict[str, tuple[list[str], dict[str, str]]] = {
+        FLOOR_NAME: ([sys.executable, str(FLOOR_LISTER), endpoint_url, bucket, str(FIRST_PAGE_KEYS), bounds],
+                                         base_env(workdir)),
+    }
+    for tool in tools:
+        commands[tool.name] = tool.command(bucket, build_dir)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for run in range(runs + 1):  # run 0 warms caches and is not counted
+        for name, (argv, env) in commands.items():
+            measured = run_measured(argv, env, workdir / "logs" / f"floor-{len(times[name])}.log")
+            if measured.returncode != 0:
+                raise RuntimeError(f"{name} failed in the floor probe: {measured.tail(3)}")
+            if run:
+                times[name].append(measured.wall_s)
+    seconds = {name: statistics.median(values) for name, values in times.items()}
+    log("  " + ", ".join(f"{name} {value:.2f} s" for name, value in seconds.items()))
+    return NoChangeFloor(len(keys), runs, seconds)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from .cruddur_extra import HashResult, PlanScale
+from .cruddur_extra import FLOOR_NAME, HashResult, NoChangeFloor, PlanScale
 from .scenarios import ScenarioResult
 
 CRUDDUR = "cruddur-ops"
@@ -169,7 +169,8 @@ def targets(results: list[ScenarioResult], n_files: int, hashing: HashResult | N
 def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: dict[str, str],
            build_summary: str, n_files: int, runs: int, command: str, deleted: int,
            hashing: HashResult | None, plans: list[PlanScale], invalidation_counted: bool,
-           moto_version: str, analysis: str, elapsed_s: float) -> str:
+           moto_version: str, analysis: str, elapsed_s: float,
+           floor: NoChangeFloor | None = None) -> str:
     lines = [
         "# Sync benchmark: cruddur-ops vs aws s3 sync, s3cmd, rclone",
         "",
@@ -251,6 +252,19 @@ def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: 
             f"{hashing.ratio:.2f} |",
             f"| same, workers=1 | {hashing.cruddur_single_s:.3f} | {hashing.single_mbps:.0f} | "
             f"{hashing.md5sum_s / hashing.cruddur_single_s:.2f} |", ""]
+    if floor:
+        base = floor.seconds.get(FLOOR_NAME)
+        lines += [
+            f"No-change floor: {floor.keys} keys already in one bucket (the cruddur-ops lane's, after "
+            f"the scenarios), the same counting proxy, {floor.runs} interleaved runs after one "
+            "warm-up, median wall. `python + botocore, list only` "
+            "(benchmarks/syncbench/floor_lister.py) starts an interpreter, creates the client and "
+            "lists the bucket in the same parallel key ranges, and does nothing else: no invoke, "
+            "settings, hashing, plan or output.", "",
+            "| run | wall s | × floor |", "|---|--:|--:|"]
+        for name, value in floor.seconds.items():
+            lines.append(f"| {name} | {value:.2f} | {_fmt(value / base if base else None)} |")
+        lines.append("")
     if plans:
         lines += [
             "Plan at scale. `build_plan` = the pure planner on in-memory inputs (fresh "

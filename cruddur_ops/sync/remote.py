@@ -37,6 +37,10 @@ def skip_timestamp_parsing(sess: Any) -> None:
 # row. Ranges of the key space (StartAfter = the last key of the previous range) list in
 # parallel; the local build's own keys are the best guess at where the bucket's keys fall.
 LIST_RANGE_KEYS = 500
+# A range's first page asks for about as many keys as the range should hold (plus a little for
+# keys the build does not have), so it does not read far into the next range's keys, which that
+# range's lister reads anyway.
+FIRST_PAGE_KEYS = min(1000, LIST_RANGE_KEYS + LIST_RANGE_KEYS // 50 + 2)
 LIST_WORKERS = 8
 
 
@@ -68,10 +72,7 @@ def list_objects(
 
     lower: list[str | None] = [None, *bounds]
     upper: list[str | None] = [*bounds, None]
-    # A range's first page asks for about as many keys as the range should hold (plus a little
-    # for keys the build does not have), so it does not read far into the next range's keys,
-    # which that range's lister reads anyway.
-    page_size = min(1000, LIST_RANGE_KEYS + LIST_RANGE_KEYS // 50 + 2) if bounds else 1000
+    page_size = FIRST_PAGE_KEYS if bounds else 1000
 
     def one_range(index: int) -> dict[str, RemoteObject]:
         return _list_range(s3, bucket, prefix, after=lower[index], until=upper[index],
