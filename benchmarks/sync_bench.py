@@ -188,15 +188,13 @@ def main(argv: list[str] | None = None) -> int:
         results = run_all(bench, lanes, SCENARIOS)
         if not args.no_extras:
             cruddur = next((t for t in tools if isinstance(t, CruddurOps)), None)
-            cruddur_lane = next((lane for lane in lanes if lane.tool is cruddur), None)
-            rclone = next((t for t in tools if t.slug == "rclone"), None)
-            if cruddur_lane is not None:
-                log("== no-change floor: python + botocore listing only, rclone, cruddur-ops "
-                    "(one bucket)")
+            floor_lanes = [(lane.tool, lane.bucket) for lane in lanes
+                           if lane.tool is cruddur or lane.tool.slug == "rclone"]
+            if cruddur is not None:
+                log("== no-change floor: python + botocore listing only, cruddur-ops, rclone")
                 try:
                     floor = cruddur_extra.no_change_floor(
-                        cruddur_lane.bucket, build.root, proxy.endpoint_url,
-                        [t for t in (cruddur, rclone) if t is not None], workdir,
+                        floor_lanes, build.root, proxy.endpoint_url, workdir,
                         runs=1 if args.quick else 5, log=log)
                 except Exception as exc:
                     log(f"  floor probe failed: {exc}")

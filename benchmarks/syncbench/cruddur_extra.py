@@ -193,17 +193,18 @@ class NoChangeFloor:
     seconds: dict[str, float]
 
 
-def no_change_floor(bucket: str, build_dir: Path, endpoint_url: str, tools: list[Any], workdir: Path,
+def no_change_floor(lanes: list[tuple[Any, str]], build_dir: Path, endpoint_url: str, workdir: Path,
                     runs: int, log: Any) -> NoChangeFloor:
-    """``tools``: the CruddurOps and Rclone adapters (pointed at ``endpoint_url``). The bucket must
-    equal the build (the cruddur-ops lane's bucket after the benchmark)."""
+    """``lanes``: (tool adapter pointed at ``endpoint_url``, its bucket) for cruddur-ops and
+    rclone. Every lane's bucket equals the build after the scenarios; each tool re-syncs its own
+    (rclone keeps its own metadata on its objects), and the floor lists the first lane's."""
     keys = sorted(p.relative_to(build_dir).as_posix() for p in build_dir.rglob("*") if p.is_file())
     bounds = ",".join(range_bounds(keys))
     commands: dict[str, tuple[list[str], dict[str, str]]] = {
-        FLOOR_NAME: ([sys.executable, str(FLOOR_LISTER), endpoint_url, bucket, str(FIRST_PAGE_KEYS), bounds],
-                                         base_env(workdir)),
+        FLOOR_NAME: ([sys.executable, str(FLOOR_LISTER), endpoint_url, lanes[0][1], str(FIRST_PAGE_KEYS),
+                      bounds], base_env(workdir)),
     }
-    for tool in tools:
+    for tool, bucket in lanes:
         commands[tool.name] = tool.command(bucket, build_dir)
     times: dict[str, list[float]] = {name: [] for name in commands}
     for run in range(runs + 1):  # run 0 warms caches and is not counted

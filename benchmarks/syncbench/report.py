@@ -255,9 +255,9 @@ def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: 
     if floor:
         base = floor.seconds.get(FLOOR_NAME)
         lines += [
-            f"No-change floor: {floor.keys} keys already in one bucket (the cruddur-ops lane's, after "
-            f"the scenarios), the same counting proxy, {floor.runs} interleaved runs after one "
-            "warm-up, median wall. `python + botocore, list only` "
+            f"No-change floor: {floor.keys} keys, every bucket already equal to the build (after the "
+            f"scenarios; each tool re-syncs its own), the same counting proxy, {floor.runs} "
+            "interleaved runs after one warm-up, median wall. `python + botocore, list only` "
             "(benchmarks/syncbench/floor_lister.py) starts an interpreter, creates the client and "
             "lists the bucket in the same parallel key ranges, and does nothing else: no invoke, "
             "settings, hashing, plan or output.", "",
