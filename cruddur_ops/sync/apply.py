@@ -28,11 +28,12 @@ from .remote import MD5_METADATA, metadata_md5
 
 DELETE_BATCH = 1000  # DeleteObjects limit
 MULTIPART_THRESHOLD = 256 * 1024 * 1024  # single PUTs up to here (limit 5 GiB): one request, ETag = MD5
-# botocore sends `Expect: 100-continue` with every PutObject, so each one waits a round trip
-# for "100 Continue" before sending its bytes. For a small file that is most of the request
-# (moto: 10.1 -> 6.1 ms per sequential 20 KB PUT; on S3 one more RTT each). Bodies up to this
-# size go without it, as in the Go SDK rclone uses (2 MB); larger ones keep the handshake, which
-# lets S3 refuse (412, 403) before the body is sent.
+# botocore sends `Expect: 100-continue` with every PutObject, so each one waits for "100
+# Continue" before sending its bytes: one more round trip per object on S3, for small files
+# most of the request. (On a local emulator the round trip is nearly free: 2.97 vs 2.88 ms
+# median, p90 5.7 vs 3.4 ms, per sequential 20 KB PUT on moto.) Bodies below this size go
+# without it, as in the Go SDK rclone uses (2 MB); larger ones keep the handshake, which lets S3
+# refuse (412, 403) before the body is sent.
 EXPECT_CONTINUE_MIN_BYTES = 2 * 1024 * 1024
 
 
