@@ -48,7 +48,10 @@ def default_path(build_dir: Path, environ: Mapping[str, str]) -> Path:
 def cache_path(setting: str | None, build_dir: Path, environ: Mapping[str, str]) -> Path | None:
     """Where the cache of ``build_dir`` lives; None when the setting turns it off."""
     if setting is None or setting.strip() == "":
-        return default_path(build_dir, environ)
+        try:
+            return default_path(build_dir, environ)
+        except (RuntimeError, KeyError, OSError):  # no home directory to be found: no cache
+            return None
     if setting.strip().lower() in OFF_VALUES:
         return None
     return Path(setting).expanduser()

@@ -118,3 +118,12 @@ def test_cache_location(tmp_path: Path) -> None:
     assert other != default  # one file per build folder
     assert hash_cache.cache_path("off", build, {}) is None
     assert hash_cache.cache_path(str(tmp_path / "mine.json"), build, {}) == tmp_path / "mine.json"
+
+
+def test_no_home_directory_means_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert hash_cache.cache_path(None, tmp_path / "build", {}) is None
+    assert hash_cache.cache_path(None, tmp_path / "build", {"XDG_CACHE_HOME": str(tmp_path)}) is not None
