@@ -179,8 +179,10 @@ def hash_build(
 
 
 def cache_entries(walked: WalkedBuild, files: Sequence[LocalFile], hashed_at_ns: int) -> dict[str, str]:
-    """What the hash cache should hold after this run: every file not changed too recently to
-    trust its signature (see hash_cache.is_racy)."""
+    """What the hash cache should hold after this run: every file whose last change (ctime) is
+    more than RACY_SECONDS older than ``hashed_at_ns``, taken before any file was read. A file
+    changed later could be changed again within the same timestamp tick and keep its signature
+    (git's "racily clean" entries), so it is hashed again next time instead."""
     fresh = hashed_at_ns - int(RACY_SECONDS * 1e9)
     return {sig: item.md5 for sig, ctime, item in zip(walked.signatures, walked.ctimes_ns, files, strict=True)
             if ctime < fresh}
