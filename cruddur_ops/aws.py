@@ -85,6 +85,8 @@ def session(target: AwsTarget | None = None) -> Session:
     """A botocore session for ``target``; region falls back to the SDK chain, then us-east-1."""
     import botocore.session
 
+    from .botocore_loader import install as install_direct_loader
+
     target = target or AwsTarget()
     sess = botocore.session.Session(profile=target.profile)
     try:
@@ -94,6 +96,7 @@ def session(target: AwsTarget | None = None) -> Session:
             f"AWS profile {target.profile!r} is not configured",
             hint="check AWS_PROFILE / --profile against `aws configure list-profiles`",
         ) from exc
+    install_direct_loader(sess)  # skips botocore's scan of ~420 service folders per client
     if target.region:
         sess.set_config_variable("region", target.region)
     elif not sess.get_config_variable("region"):
