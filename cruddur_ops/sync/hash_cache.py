@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -31,6 +32,7 @@ RACY_SECONDS = 2.0
 FORMAT_VERSION = 1
 HEADER = f"cruddur-ops md5 cache v{FORMAT_VERSION}\n"
 OFF_VALUES = frozenset({"off", "false", "0", "no", "none"})
+_MD5_HEX = re.compile(r"[0-9a-f]{32}")
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +70,7 @@ def load(path: Path | None) -> dict[str, str]:
             entries: dict[str, str] = {}
             for line in handle:
                 sig, _, digest = line.rstrip("\n").partition(" ")
-                if len(digest) == 32 and sig:
+                if sig and _MD5_HEX.fullmatch(digest):  # a damaged line is skipped, never trusted
                     entries[sig] = digest
             return entries
     except FileNotFoundError:

@@ -100,7 +100,8 @@ def test_an_unusable_cache_means_hash_everything(build: Path, tmp_path: Path, re
 
 def test_entries_that_are_not_md5s_are_dropped(tmp_path: Path) -> None:
     cache_file = tmp_path / "md5.json"
-    cache_file.write_text(hash_cache.HEADER + "a " + "0" * 32 + "\nb short\n" + " " + "1" * 32 + "\nc\n")
+    cache_file.write_text(hash_cache.HEADER + "a " + "0" * 32 + "\nb short\n" + " " + "1" * 32 + "\nc\n"
+                          + "d " + "z" * 32 + "\ne " + "A" * 32 + "\n")
     assert hash_cache.load(cache_file) == {"a": "0" * 32}
 
 
