@@ -188,22 +188,6 @@ def cache_entries(walked: WalkedBuild, files: Sequence[LocalFile], hashed_at_ns:
             if ctime < fresh}
 
 
-def scan(
-    build_dir: Path,
-    *,
-    key_mode: str,
-    prefix: str = "",
-    workers: int = 8,
-    on_total: Callable[[int], None] | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> list[LocalFile]:
-    """Walk + hash (no cache): the local half of the plan."""
-    walked = walk_build(build_dir, key_mode=key_mode, prefix=prefix)
-    if on_total:
-        on_total(len(walked.files))
-    return hash_build(build_dir, walked, workers=workers, progress=progress)
-
-
 def _check_collisions(files: Iterable[LocalFile]) -> None:
     seen: dict[str, str] = {}
     for item in files:

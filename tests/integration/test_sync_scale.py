@@ -104,11 +104,12 @@ def test_plan_of_100k_files_stays_under_300_mb(tmp_path: Path) -> None:
     script = textwrap.dedent(f"""
         import resource
         from pathlib import Path
-        from cruddur_ops.sync.local import scan
+        from cruddur_ops.sync.local import hash_build, walk_build
         from cruddur_ops.sync.model import RemoteObject
         from cruddur_ops.sync.plan import build_plan
         from cruddur_ops.sync.changeset import write_changeset
-        files = scan(Path({str(build)!r}), key_mode="relative")
+        build = Path({str(build)!r})
+        files = hash_build(build, walk_build(build, key_mode="relative"))
         remote = {{f.key: RemoteObject(f.key, f.size, f.md5 if i % 2 else "0" * 32)
                    for i, f in enumerate(files)}}
         plan = build_plan(files, remote, bucket="b")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cruddur_ops.errors import ConfigError
-from cruddur_ops.sync.local import HASH_BATCH, hash_files, md5_file, scan, walk
+from cruddur_ops.sync.local import HASH_BATCH, hash_files, md5_file, walk, walk_build
 
 
 def test_walk_is_sorted_skips_hidden_but_keeps_well_known(tmp_path: Path) -> None:
@@ -49,18 +49,18 @@ def test_hashing_keeps_order_across_batches(tmp_path: Path) -> None:
 
 def test_missing_and_empty_build_dirs_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
-        scan(tmp_path / "nope", key_mode="relative")
+        walk_build(tmp_path / "nope", key_mode="relative")
     (tmp_path / "empty" / ".hidden-only").mkdir(parents=True)
     with pytest.raises(ConfigError, match="is empty"):
-        scan(tmp_path / "empty", key_mode="relative")
+        walk_build(tmp_path / "empty", key_mode="relative")
 
 
 def test_strip_html_collisions_are_refused(tmp_path: Path) -> None:
     (tmp_path / "about.html").write_text("a")
     (tmp_path / "about").write_text("b")
     with pytest.raises(ConfigError, match="both map to the key 'about'"):
-        scan(tmp_path, key_mode="strip-html")
-    assert {f.key for f in scan(tmp_path, key_mode="relative")} == {"about", "about.html"}
+        walk_build(tmp_path, key_mode="strip-html")
+    assert {f.key for f in walk_build(tmp_path, key_mode="relative").files} == {"about", "about.html"}
 
 
 @pytest.mark.parametrize("name", ["a/b.JS", "a/.hidden", "b.", "x", "a.b/c", "a/b.tar.gz",
