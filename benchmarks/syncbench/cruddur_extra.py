@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cruddur_ops.sync.remote import FIRST_PAGE_KEYS, range_bounds
+from cruddur_ops.sync.remote import range_bounds
 
 from .listing_stub import ListingStub
 from .measure import run_measured
@@ -201,8 +201,8 @@ def no_change_floor(lanes: list[tuple[Any, str]], build_dir: Path, endpoint_url:
     keys = sorted(p.relative_to(build_dir).as_posix() for p in build_dir.rglob("*") if p.is_file())
     bounds = ",".join(range_bounds(keys))
     commands: dict[str, tuple[list[str], dict[str, str]]] = {
-        FLOOR_NAME: ([sys.executable, str(FLOOR_LISTER), endpoint_url, lanes[0][1], str(FIRST_PAGE_KEYS),
-                      bounds], base_env(workdir)),
+        FLOOR_NAME: ([sys.executable, str(FLOOR_LISTER), endpoint_url, lanes[0][1], bounds],
+                     base_env(workdir)),
     }
     for tool, bucket in lanes:
         commands[tool.name] = tool.command(bucket, build_dir)
