@@ -2,8 +2,9 @@
 
 botocore's own chain (the one boto3 and the AWS CLI use) does the credential work (environment
 incl. ``AWS_SESSION_TOKEN``, profiles, SSO, web identity for GitHub OIDC, container/instance
-roles) and honours ``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_<SERVICE>`` for emulators, so nothing here re-implements it: we only pass the
-profile/region we were given and translate failures into one actionable line.
+roles) and honours ``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_<SERVICE>`` for emulators, so
+nothing here re-implements it: we only pass the profile/region we were given and translate
+failures into one actionable line.
 
 The old gem built ``Aws::Credentials.new(key, secret)`` by hand and dropped the session token,
 which is how the journal's "invalid aws access key id" happened. Never build credentials here.
@@ -102,10 +103,6 @@ def session(target: AwsTarget | None = None) -> Session:
     elif not sess.get_config_variable("region"):
         sess.set_config_variable("region", DEFAULT_REGION)
     return sess
-
-
-def region_of(sess: Session) -> str:
-    return str(sess.get_config_variable("region") or DEFAULT_REGION)
 
 
 def client(

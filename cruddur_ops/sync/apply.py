@@ -46,6 +46,7 @@ def _drop_expect_for_small_bodies(model: Any, params: dict[str, Any], **_: Any) 
     if length is not None and length < EXPECT_CONTINUE_MIN_BYTES:
         params["headers"].pop("Expect", None)
 
+
 Progress = Callable[[str, PlanItem | None, int], None]  # (event, item, bytes)
 
 

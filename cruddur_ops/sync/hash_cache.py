@@ -41,17 +41,18 @@ def signature(stat: os.stat_result) -> str:
     return f"{stat.st_dev:x}:{stat.st_ino:x}:{stat.st_size:x}:{stat.st_mtime_ns:x}:{stat.st_ctime_ns:x}"
 
 
-def default_path(build_dir: Path, environ: Mapping[str, str]) -> Path:
-    base = Path(environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+def default_path(build_dir: Path, cache_home: str | None) -> Path:
+    """``cache_home``: ``$XDG_CACHE_HOME`` when set (else ``~/.cache``)."""
+    base = Path(cache_home or Path.home() / ".cache")
     digest = hashlib.sha256(str(build_dir.resolve()).encode("utf-8")).hexdigest()[:24]
     return base / "cruddur-ops" / "md5" / digest
 
 
-def cache_path(setting: str | None, build_dir: Path, environ: Mapping[str, str]) -> Path | None:
+def cache_path(setting: str | None, build_dir: Path, cache_home: str | None) -> Path | None:
     """Where the cache of ``build_dir`` lives; None when the setting turns it off."""
     if setting is None or setting.strip() == "":
         try:
-            return default_path(build_dir, environ)
+            return default_path(build_dir, cache_home)
         except (RuntimeError, KeyError, OSError):  # no home directory to be found: no cache
             return None
     if setting.strip().lower() in OFF_VALUES:

@@ -99,7 +99,6 @@ def stack_name_from_config(root: Path) -> str:
 
 def sync_config(settings: Settings, root: Path) -> SyncConfig:
     build_dir = resolve_path(str(settings.get("SYNC_BUILD_DIR", default=DEFAULT_BUILD_DIR)).rstrip("/") or "/", root)
-    xdg = settings.get("XDG_CACHE_HOME")
     return SyncConfig(
         bucket=settings.get("SYNC_S3_BUCKET"),
         distribution_id=settings.get("SYNC_CLOUDFRONT_DISTRIBUTION_ID", "SYNC_CLOUDFRONT_DISTRUBTION_ID"),
@@ -116,5 +115,5 @@ def sync_config(settings: Settings, root: Path) -> SyncConfig:
         max_delete_percent=_float(settings, "MAX_DELETE_PERCENT", DEFAULT_MAX_DELETE_PERCENT),
         invalidation_max_paths=_int(settings, "INVALIDATION_MAX_PATHS", default=DEFAULT_MAX_PATHS, minimum=0),
         stack_name=str(settings.get("SYNC_FRONTEND_STACK", default=stack_name_from_config(root))),
-        hash_cache=cache_path(settings.get("SYNC_HASH_CACHE"), build_dir, {"XDG_CACHE_HOME": xdg} if xdg else {}),
+        hash_cache=cache_path(settings.get("SYNC_HASH_CACHE"), build_dir, settings.get("XDG_CACHE_HOME")),
     )

@@ -86,7 +86,7 @@ def test_aws_errors_context_manager_translates():
 def test_region_defaults_when_nothing_configured(monkeypatch):
     monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
     monkeypatch.delenv("AWS_REGION", raising=False)
-    assert aws.region_of(aws.session()) == aws.DEFAULT_REGION
+    assert aws.session().get_config_variable("region") == aws.DEFAULT_REGION
 
 
 def test_xml_error_body_on_a_json_service_still_yields_the_code():

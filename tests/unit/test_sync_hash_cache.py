@@ -113,12 +113,12 @@ def test_an_unwritable_cache_does_not_fail_the_run(build: Path, tmp_path: Path) 
 
 def test_cache_location(tmp_path: Path) -> None:
     build = tmp_path / "build"
-    default = hash_cache.cache_path(None, build, {"XDG_CACHE_HOME": str(tmp_path / "xdg")})
+    default = hash_cache.cache_path(None, build, str(tmp_path / "xdg"))
     assert default is not None and default.parent == tmp_path / "xdg" / "cruddur-ops" / "md5"
-    other = hash_cache.cache_path(None, tmp_path / "other", {"XDG_CACHE_HOME": str(tmp_path / "xdg")})
+    other = hash_cache.cache_path(None, tmp_path / "other", str(tmp_path / "xdg"))
     assert other != default  # one file per build folder
-    assert hash_cache.cache_path("off", build, {}) is None
-    assert hash_cache.cache_path(str(tmp_path / "mine.json"), build, {}) == tmp_path / "mine.json"
+    assert hash_cache.cache_path("off", build, None) is None
+    assert hash_cache.cache_path(str(tmp_path / "mine.json"), build, None) == tmp_path / "mine.json"
 
 
 def test_no_home_directory_means_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -126,5 +126,5 @@ def test_no_home_directory_means_no_cache(tmp_path: Path, monkeypatch: pytest.Mo
         raise RuntimeError("Could not determine home directory.")
 
     monkeypatch.setattr(Path, "home", staticmethod(no_home))
-    assert hash_cache.cache_path(None, tmp_path / "build", {}) is None
-    assert hash_cache.cache_path(None, tmp_path / "build", {"XDG_CACHE_HOME": str(tmp_path)}) is not None
+    assert hash_cache.cache_path(None, tmp_path / "build", None) is None
+    assert hash_cache.cache_path(None, tmp_path / "build", str(tmp_path)) is not None
