@@ -12,6 +12,7 @@ which is how the journal's "invalid aws access key id" happened. Never build cre
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -87,6 +88,7 @@ def session(target: AwsTarget | None = None) -> Session:
     import botocore.session
 
     from .botocore_loader import install as install_direct_loader
+    from .botocore_model_cache import cache_dir as model_cache_dir
 
     target = target or AwsTarget()
     sess = botocore.session.Session(profile=target.profile)
@@ -97,7 +99,8 @@ def session(target: AwsTarget | None = None) -> Session:
             f"AWS profile {target.profile!r} is not configured",
             hint="check AWS_PROFILE / --profile against `aws configure list-profiles`",
         ) from exc
-    install_direct_loader(sess)  # skips botocore's scan of ~420 service folders per client
+    # skips botocore's scan of ~420 service folders per client, and its JSON parsing after the first
+    install_direct_loader(sess, model_cache=model_cache_dir(os.environ))
     if target.region:
         sess.set_config_variable("region", target.region)
     elif not sess.get_config_variable("region"):

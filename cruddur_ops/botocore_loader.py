@@ -11,16 +11,21 @@ through botocore's own ``list_api_versions``. Iterating the result still lists e
 for the "known services" of an ``UnknownServiceError`` and ``Session.get_available_services()``.
 Everything else, including search paths (``AWS_DATA_PATH``, ``~/.aws/models``) and extras, is
 botocore's own code.
+
+Its files are read through cruddur_ops.botocore_model_cache (parsed once, then read back).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import DataNotFoundError
 from botocore.loaders import Loader
+
+from .botocore_model_cache import CachedJSONFileLoader
 
 
 class _ServiceNames:
@@ -60,8 +65,13 @@ class DirectServiceLoader(Loader):
         return list(super().list_available_services(type_name))
 
 
-def install(session: Any) -> None:
-    """Give a botocore session this loader, with the search paths botocore would use."""
+def install(session: Any, *, model_cache: Path | None = None) -> None:
+    """Give a botocore session this loader, with the search paths botocore would use.
+
+    ``model_cache``: the folder of parsed data files (see botocore_model_cache); None = none.
+    """
     data_path = session.get_config_variable("data_path")
     paths = [os.path.expanduser(os.path.expandvars(p)) for p in data_path.split(os.pathsep)] if data_path else []
-    session.register_component("data_loader", DirectServiceLoader(extra_search_paths=paths))
+    file_loader = CachedJSONFileLoader(model_cache) if model_cache else None
+    session.register_component("data_loader", DirectServiceLoader(extra_search_paths=paths,
+                                                                  file_loader=file_loader))
