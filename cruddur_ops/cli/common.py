@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from invoke import Context
-from rich.text import Text
 
 from ..aws import AwsTarget
 from ..config import Settings, env_settings, parse_bool, repo_root, resolve_path
-from ..console import consoles
+from ..console import consoles, plain
 from ..errors import RefusedError
 
 
@@ -60,7 +59,7 @@ def confirm(question: str, *, yes: bool, expected: str = "yes", what: str = "--y
             "refusing to proceed without confirmation: no terminal to ask on",
             hint=f"re-run with {what} to approve non-interactively",
         )
-    c.err.print(Text(f"{question} Type {expected!r} to continue: "), end="")
+    c.err.print(plain(f"{question} Type {expected!r} to continue: "), end="")
     try:
         answer = input()
     except EOFError:

@@ -15,9 +15,8 @@ from typing import Any, TypeVar
 
 from invoke import Task, task
 from invoke.exceptions import Exit
-from rich.text import Text
 
-from ..console import consoles
+from ..console import consoles, plain
 from ..errors import EXIT_INTERRUPTED, DatabaseError, OpsError
 from ..redact import mask_text
 
@@ -31,9 +30,9 @@ def debug_enabled() -> bool:
 
 def report_error(error: OpsError) -> None:
     err = consoles().err
-    err.print(Text("error: ", style="error") + Text(mask_text(error.message)))
+    err.print(plain("error: ", style="error") + plain(mask_text(error.message)))
     if error.hint:
-        err.print(Text("hint: ", style="hint") + Text(mask_text(error.hint)))
+        err.print(plain("hint: ", style="hint") + plain(mask_text(error.hint)))
 
 
 def as_ops_error(exc: BaseException) -> OpsError | None:
@@ -62,7 +61,7 @@ def run_guarded(body: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     except KeyboardInterrupt:
         if debug_enabled():
             raise
-        consoles().err.print(Text("interrupted", style="error"))
+        consoles().err.print(plain("interrupted", style="error"))
         raise Exit(code=EXIT_INTERRUPTED) from None
     except Exception as exc:
         error = exc if isinstance(exc, OpsError) else as_ops_error(exc)

@@ -19,13 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from invoke import Collection, Context
 from invoke.exceptions import Exit
-from rich.console import Console
-from rich.text import Text
 
 from ..cli.common import aws_target, confirm, load_settings
 from ..cli.guard import ops_task
 from ..config import Settings, repo_root, resolve_path
-from ..console import consoles
+from ..console import consoles, plain
 from ..errors import EXIT_CHANGES_PRESENT, ConfigError, RefusedError
 
 # The db core imports psycopg (~0.3 s), and rich.table is only needed to print one: both are
@@ -67,7 +65,7 @@ def _target(ctx: Context, env: str, secret_id: str) -> tuple[Settings, DbTarget]
         fetch_secret=lambda sid: fetch_secret_string(sid, aws_target(settings)),
         default_dbname=settings.get("DB_NAME", default="cruddur"),
     )
-    consoles().err.print(Text(f"db: {target.env} → {target.describe()} ({target.source})", style="muted"))
+    consoles().err.print(plain(f"db: {target.env} → {target.describe()} ({target.source})", style="muted"))
     return settings, target
 
 
@@ -118,7 +116,7 @@ def _guard_destructive(target: DbTarget, action: str, yes: bool) -> None:
 
 
 def _say(message: str, style: str | None = None) -> None:
-    consoles().err.print(Text(message, style=style or ""))
+    consoles().err.print(plain(message, style=style or ""))
 
 
 def _print_table(table: Table) -> None:
@@ -127,10 +125,12 @@ def _print_table(table: Table) -> None:
     if out.is_terminal:
         out.print(table)
         return
+    from rich.console import Console
+
     wide = Console(file=io.StringIO(), width=400, no_color=True, highlight=False, emoji=False)
     wide.print(table)
     text = "\n".join(line.rstrip() for line in wide.file.getvalue().splitlines())  # type: ignore[attr-defined]
-    out.print(Text(text), soft_wrap=True)
+    out.print(plain(text), soft_wrap=True)
 
 
 def _progress(event: Progress) -> None:
@@ -144,7 +144,7 @@ def _progress(event: Progress) -> None:
     elif event.event == "done" and event.step is not None:
         # Printed as each step commits, so a later failure cannot hide what is already applied.
         verb = "applied" if event.direction == "up" else "rolled back"
-        consoles().out.print(Text(f"{verb} {event.step.version}_{event.step.name} ({event.detail})"))
+        consoles().out.print(plain(f"{verb} {event.step.version}_{event.step.name} ({event.detail})"))
     elif event.event == "accepted" and event.step is not None:
         _say(f"recorded the new checksum of {event.step.version}_{event.step.name}", "skipped")
 
@@ -185,7 +185,7 @@ def _create(settings: Settings, target: DbTarget) -> None:
 
     with open_connection(_maintenance(settings, target)) as conn:
         created = admin.create_database(conn, target.dbname)
-    consoles().out.print(Text(f"created database {target.dbname}" if created
+    consoles().out.print(plain(f"created database {target.dbname}" if created
                               else f"database {target.dbname} already exists"))
 
 
@@ -204,7 +204,7 @@ def _drop(settings: Settings, target: DbTarget, force: bool) -> None:
 
     with open_connection(_maintenance(settings, target)) as conn:
         dropped = admin.drop_database(conn, target.dbname, force=force)
-    consoles().out.print(Text(f"dropped database {target.dbname}" if dropped
+    consoles().out.print(plain(f"dropped database {target.dbname}" if dropped
                               else f"database {target.dbname} does not exist"))
 
 
@@ -219,7 +219,7 @@ def _load_file(target: DbTarget, path: Path, kind: str) -> None:
     with open_connection(target) as conn:
         run_sql_file(conn, path, label=str(path.relative_to(root) if path.is_relative_to(root) else path))
         recorded = applied_count(conn) if kind == "schema" else 0
-    consoles().out.print(Text(f"loaded {path.name} into {target.dbname}"))
+    consoles().out.print(plain(f"loaded {path.name} into {target.dbname}"))
     if recorded:
         # The old schema-load silently desynced the pointer: the tables were re-created without
         # the migrated columns while the pointer still said "applied".
@@ -295,7 +295,7 @@ def kill_all(ctx: Context, env: str = "dev", secret_id: str = "") -> None:
         raise RefusedError("kill-all is for dev only", hint="on prod, end single sessions deliberately")
     with open_connection(_maintenance(settings, target)) as conn:
         count = admin.terminate_sessions(conn, target.dbname)
-    consoles().out.print(Text(f"terminated {count} session(s) on {target.dbname}"))
+    consoles().out.print(plain(f"terminated {count} session(s) on {target.dbname}"))
 
 
 def _executor(conn: Any, settings: Settings, *, dry_run: bool, lock_wait: str,
@@ -402,7 +402,7 @@ def new(ctx: Context, name: str, migrations_dir: str = "", db_dir: str = "") -> 
     path = migration_files.write_new(_migrations_dir(settings, migrations_dir, db_dir),
                                      migration_files.validate_name(name), time.time_ns())
     shown = path.relative_to(repo_root()) if path.is_relative_to(repo_root()) else path
-    consoles().out.print(Text(str(shown)))
+    consoles().out.print(plain(str(shown)))
     _say("edit migrate_sql() and rollback_sql(), then `inv db.migrate`")
 
 

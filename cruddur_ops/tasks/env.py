@@ -10,12 +10,11 @@ import os
 from pathlib import Path
 
 from invoke import Collection, Context
-from rich.text import Text
 
 from ..cli.common import aws_target, load_settings
 from ..cli.guard import ops_task
 from ..config import repo_root, resolve_path
-from ..console import consoles
+from ..console import consoles, plain
 
 
 @ops_task(
@@ -65,7 +64,7 @@ def render(
         path = written.path
         shown = os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
         note = " (secrets: mode 0600)" if written.holds_secrets else ""
-        out.print(Text(f"rendered {shown}{note}"))
+        out.print(plain(f"rendered {shown}{note}"))
 
 
 collection = Collection("env", render)

@@ -10,12 +10,11 @@ import os
 from typing import Any
 
 from invoke import Context
-from rich.text import Text
 
 from ..cli.common import load_settings
 from ..cli.guard import ops_task
 from ..config import repo_root, resolve_path
-from ..console import consoles
+from ..console import consoles, plain
 
 
 def _shown(path: os.PathLike[str] | str) -> str:
@@ -87,9 +86,11 @@ def build(
     c = consoles()
 
     def step(message: str) -> None:
-        c.err.print(Text("==> ", style="muted") + Text(message))
+        c.err.print(plain("==> ", style="muted") + plain(message))
 
     def npm_line(line: str) -> None:
+        from rich.text import Text
+
         c.err.print(Text.from_ansi(line))
 
     try:
@@ -106,10 +107,10 @@ def build(
         raise
 
     out = c.out
-    out.print(Text(f"build: {_shown(result.build_dir)} ({result.file_count} files, {result.total_bytes:,} bytes)"))
+    out.print(plain(f"build: {_shown(result.build_dir)} ({result.file_count} files, {result.total_bytes:,} bytes)"))
     if result.zip is not None:
         z = result.zip
-        out.print(Text(f"zip: {_shown(z.path)} ({z.entries} entries, {z.size:,} bytes, sha256 {z.sha256})"))
+        out.print(plain(f"zip: {_shown(z.path)} ({z.entries} entries, {z.size:,} bytes, sha256 {z.sha256})"))
 
 
 # Task objects this module contributes to the `frontend` namespace.

@@ -11,12 +11,11 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from invoke import Context
-from rich.text import Text
 
 from ..cli.common import aws_target, load_settings
 from ..cli.guard import ops_task
 from ..config import Settings, repo_root, resolve_path
-from ..console import consoles
+from ..console import consoles, plain
 from ..errors import ConfigError, OpsError
 
 if TYPE_CHECKING:
@@ -80,7 +79,7 @@ def doctor(ctx: Context, bucket: str = "", distribution_id: str = "", env_file: 
                 f"(sync.env), or deploy the {stack} stack ({exc.message})",
             ) from exc
         bucket_name, distribution = outputs.get("BucketName"), outputs.get("DistributionId")
-        err.print(Text(f"using the {stack} stack's outputs: bucket {bucket_name or '?'}, "
+        err.print(plain(f"using the {stack} stack's outputs: bucket {bucket_name or '?'}, "
                        f"distribution {distribution or '?'}", style="muted"))
     sess = session(target)
     snapshot = observe_site(

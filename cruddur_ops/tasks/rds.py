@@ -10,12 +10,11 @@ import os
 from typing import TYPE_CHECKING
 
 from invoke import Collection, Context
-from rich.text import Text
 
 from ..cli.common import aws_target, load_settings
 from ..cli.guard import ops_task
 from ..config import Settings, repo_root
-from ..console import consoles
+from ..console import consoles, plain
 
 if TYPE_CHECKING:
     from ..network.addresses import HostAddress
@@ -48,7 +47,7 @@ def workspace_ip(settings: Settings, *, ip: str | None, ipv6: bool) -> ResolvedI
 
     def lookup() -> ResolvedIp:
         consoles().err.print(
-            Text(f"looking up the public IP ({len(urls)} services)…", style="muted")
+            plain(f"looking up the public IP ({len(urls)} services)…", style="muted")
         )
         return lookup_public_ip(urls, timeout=timeout, allow_ipv6=ipv6)
 
@@ -118,7 +117,7 @@ def print_outcome(outcome: RuleOutcome, ip: ResolvedIp | None = None) -> None:
     names = [name for name, _ in outcome.exports]
     if names and detect_workspace(os.environ).kind == "gitpod":
         pairs = " ".join(f"{n}={v}" for n, v in outcome.exports)
-        consoles().err.print(Text(f"to keep it for new workspaces: gp env {pairs}", style="hint"))
+        consoles().err.print(plain(f"to keep it for new workspaces: gp env {pairs}", style="hint"))
 
 
 @ops_task(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from cruddur_ops.console import THEME
+from cruddur_ops.console import theme
 from cruddur_ops.sync import journal
 from cruddur_ops.sync.apply import ApplyResult
 from cruddur_ops.sync.invalidation import plan_invalidation
@@ -18,7 +18,7 @@ from cruddur_ops.sync.render import apply_summary, human_size, preview
 
 def render(renderable, color: bool = False) -> str:
     buffer = io.StringIO()
-    Console(file=buffer, width=200, theme=THEME, no_color=not color, force_terminal=color,
+    Console(file=buffer, width=200, theme=theme(), no_color=not color, force_terminal=color,
             color_system="standard" if color else None).print(renderable)
     return buffer.getvalue()
 
