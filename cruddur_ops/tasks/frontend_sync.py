@@ -21,6 +21,7 @@ from ..console import consoles
 from ..errors import EXIT_CHANGES_PRESENT, OpsError, RefusedError
 
 if TYPE_CHECKING:
+    from ..aws import AwsTarget
     from ..sync.invalidation import InvalidationPlan
     from ..sync.model import Plan, PlanItem
     from ..sync.settings import SyncConfig
@@ -45,11 +46,11 @@ def _relative(path: Path) -> str:
 
 
 def _prepare(ctx: Context, *, env_file: str, build_dir: str, key_mode: str, workers: int | None,
-             flags: dict[str, Any] | None = None) -> tuple[SyncConfig, Target, Any, Any, Any]:
+             flags: dict[str, Any] | None = None) -> tuple[SyncConfig, AwsTarget, Any, Any]:
+    """Settings, the AWS session and the S3 client: what the bucket listing needs, nothing more."""
     from .. import aws
     from ..sync.remote import skip_timestamp_parsing
     from ..sync.settings import sync_config
-    from ..sync.target import resolve_target
 
     root = repo_root()
     env_path = resolve_path(env_file, root) if env_file else root / "sync.env"
@@ -66,33 +67,48 @@ def _prepare(ctx: Context, *, env_file: str, build_dir: str, key_mode: str, work
     target_spec = aws_target(settings)
     sess = aws.session(target_spec)
     skip_timestamp_parsing(sess)
-    target = resolve_target(
-        config.bucket, config.distribution_id, stack_name=config.stack_name,
-        cfn_factory=lambda: aws.client("cloudformation", target_spec, sess=sess),
-    )
     # Every PutObject carries Content-MD5, a signed header that S3 verifies against the body.
     # On top of it botocore would add a CRC32 (wrapping bodies in an aws-chunked stream on HTTPS)
     # and, over plain HTTP (emulators), a SHA-256 of every body: client CPU per PUT for no added
     # safety. Multipart parts get their CRC32 in sync.apply.
     s3 = aws.client("s3", target_spec, sess=sess, max_pool_connections=config.workers + 4,
                     request_checksum_calculation="when_required", sign_s3_payload=False)
-    return config, target, s3, sess, target_spec
+    return config, target_spec, sess, s3
 
 
-def _observe(config: SyncConfig, target: Target, s3: Any, *, force: bool) -> Plan:
-    from ..sync.plan import PlanRules
-    from ..sync.render import progress_bar
-    from ..sync.service import Hooks, observe_and_plan
+def _target(config: SyncConfig, target_spec: AwsTarget, sess: Any) -> Target:
+    from .. import aws
+    from ..sync.target import resolve_target
 
-    c = consoles()
-    rules = PlanRules(ignore=config.ignore, cache_rules=config.cache_rules,
-                      content_types=config.content_types, force=force)
-    with progress_bar(c.err, "hashing", enabled=c.live) as (advance, set_total):
-        return observe_and_plan(
-            s3, bucket=target.bucket, build_dir=config.build_dir, key_mode=config.key_mode,
-            prefix=config.prefix, rules=rules, workers=config.workers,
-            hooks=Hooks(hash_total=set_total, hashed=advance), hash_cache=config.hash_cache,
-        )
+    return resolve_target(
+        config.bucket, config.distribution_id, stack_name=config.stack_name,
+        cfn_factory=lambda: aws.client("cloudformation", target_spec, sess=sess),
+    )
+
+
+def _observe(config: SyncConfig, target_spec: AwsTarget, sess: Any, s3: Any, *,
+             force: bool) -> tuple[Target, Plan]:
+    """Start the bucket listing as soon as the bucket is known; the stack lookup (when the
+    distribution comes from the stack), the consoles and the hashing run while it is in flight."""
+    from ..sync.service import Hooks, start_observation
+
+    target = None if config.bucket else _target(config, target_spec, sess)  # bucket from the stack
+    bucket = target.bucket if target else config.bucket or ""
+    with start_observation(s3, bucket=bucket, build_dir=config.build_dir, key_mode=config.key_mode,
+                           prefix=config.prefix, workers=config.workers) as observation:
+        if target is None:
+            target = _target(config, target_spec, sess)
+        # imported here, not above: sync.render imports rich, which now loads during the listing
+        from ..sync.plan import PlanRules
+        from ..sync.render import progress_bar
+
+        c = consoles()
+        rules = PlanRules(ignore=config.ignore, cache_rules=config.cache_rules,
+                          content_types=config.content_types, force=force)
+        with progress_bar(c.err, "hashing", enabled=c.live) as (advance, set_total):
+            plan = observation.finish(rules, hooks=Hooks(hash_total=set_total, hashed=advance),
+                                      hash_cache=config.hash_cache)
+    return target, plan
 
 
 def _invalidation(config: SyncConfig, target: Target, items: Any, extra: Any = ()) -> InvalidationPlan:
@@ -147,9 +163,9 @@ def plan(
     from ..sync.changeset import dumps, epoch_path, write_changeset
     from ..sync.safety import delete_cap_violation
 
-    config, target, s3, _, _ = _prepare(ctx, env_file=env_file, build_dir=build_dir,
-                                        key_mode=key_mode, workers=workers)
-    the_plan = _observe(config, target, s3, force=force)
+    config, target_spec, sess, s3 = _prepare(ctx, env_file=env_file, build_dir=build_dir,
+                                             key_mode=key_mode, workers=workers)
+    target, the_plan = _observe(config, target_spec, sess, s3, force=force)
     path = resolve_path(out, repo_root()) if out else epoch_path(config.changeset_path)
     write_changeset(path, the_plan)
     inv = _invalidation(config, target, the_plan.items) if target.distribution_id else None
@@ -212,12 +228,12 @@ def sync(
     from ..sync.changeset import epoch_path, write_changeset
     from ..sync.safety import delete_cap_violation
 
-    c = consoles()
-    config, target, s3, sess, target_spec = _prepare(
+    config, target_spec, sess, s3 = _prepare(
         ctx, env_file=env_file, build_dir=build_dir, key_mode=key_mode, workers=workers,
         flags={"MAX_DELETES": max_deletes or None},
     )
-    fresh = _observe(config, target, s3, force=force)
+    target, fresh = _observe(config, target_spec, sess, s3, force=force)
+    c = consoles()
     if plan:
         shown_plan, todo, done = _saved_plan(plan, fresh)
         changeset_note: str | None = f"{plan} (saved plan{f'; {done} item(s) already applied' if done else ''})"

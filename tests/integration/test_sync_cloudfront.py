@@ -9,6 +9,7 @@ import pytest
 from .test_sync_support import (
     SyncSite,
     create_distribution,
+    example_files,
     invalidation_paths,
     site_fixture,  # noqa: F401  (fixture)
 )
@@ -123,3 +124,26 @@ def test_a_killed_run_owes_its_invalidation_to_the_next_one(site: SyncSite, cdn,
     paths = {unquote(p) for p in encoded}
     assert {f"/{key}" for key in landed} <= paths, "objects of the killed run are invalidated too"
     assert {f"/{key}" for key in site.objects()} <= paths
+
+
+def test_distribution_from_the_stack_while_the_bucket_comes_from_settings(site: SyncSite, boto_client,
+                                                                          unique: str) -> None:
+    """The stack lookup runs while the bucket listing is in flight: both must still land."""
+    import json
+
+    cloudfront = boto_client("cloudfront")
+    distribution = create_distribution(cloudfront, site.bucket, unique)
+    stack = f"CrdFrontendDist{unique}"
+    template = {"Resources": {"Marker": {"Type": "AWS::SSM::Parameter",
+                                         "Properties": {"Name": f"/cruddur-test/d{unique}", "Type": "String",
+                                                        "Value": "x"}}},
+                "Outputs": {"DistributionId": {"Value": distribution}}}
+    cfn = boto_client("cloudformation")
+    cfn.create_stack(StackName=stack, TemplateBody=json.dumps(template))
+    cfn.get_waiter("stack_create_complete").wait(StackName=stack, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    result = site.inv("frontend.sync", "--yes", env={"SYNC_FRONTEND_STACK": stack})
+    assert result.returncode == 0, result.output
+    assert f"on {distribution}" in result.stdout
+    [paths] = invalidation_paths(cloudfront, distribution)
+    assert "/index.html" in paths
+    assert set(site.objects()) == set(example_files())

@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 
 from cruddur_ops.errors import ConfigError
-from cruddur_ops.sync.local import HASH_BATCH, hash_files, md5_file, walk, walk_build
+from cruddur_ops.sync.local import (
+    HASH_BATCH,
+    hash_build,
+    hash_files,
+    list_build,
+    md5_file,
+    stat_build,
+    walk,
+    walk_build,
+)
 
 
 def test_walk_is_sorted_skips_hidden_but_keeps_well_known(tmp_path: Path) -> None:
@@ -17,7 +26,7 @@ def test_walk_is_sorted_skips_hidden_but_keeps_well_known(tmp_path: Path) -> Non
                 "café menu.svg"]:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(rel)
-    assert [entry.rel for entry in walk(tmp_path)] == [
+    assert walk(tmp_path) == [
         ".well-known/security.txt", "a/y.css", "a/z.css", "b.js", "café menu.svg"]
 
 
@@ -71,3 +80,38 @@ def test_file_suffix_matches_pathlib(name: str) -> None:
     from cruddur_ops.sync.content_types import file_suffix
 
     assert file_suffix(name) == PurePosixPath(name).suffix.lower()
+
+
+def test_walk_follows_file_symlinks_only(tmp_path: Path) -> None:
+    build = tmp_path / "build"
+    (build / "real").mkdir(parents=True)
+    (build / "real" / "a.js").write_text("a")
+    (tmp_path / "outside.css").write_text("c")
+    (build / "linked.css").symlink_to(tmp_path / "outside.css")
+    (build / "dangling.js").symlink_to(tmp_path / "missing.js")
+    (build / "loop").symlink_to(build, target_is_directory=True)
+    assert walk(build) == ["linked.css", "real/a.js"]
+    walked = walk_build(build, key_mode="relative")
+    assert [(f.rel, f.size) for f in walked.files] == [("linked.css", 1), ("real/a.js", 1)]
+
+
+def test_a_file_gone_between_listing_and_stat_is_a_clear_error(tmp_path: Path) -> None:
+    for name in ("a.js", "b.js"):
+        (tmp_path / name).write_text(name)
+    names = list_build(tmp_path, key_mode="relative")
+    (tmp_path / "b.js").unlink()
+    with pytest.raises(ConfigError, match=r"b\.js in .* changed while planning") as caught:
+        stat_build(tmp_path, names)
+    assert "build" in (caught.value.hint or "")
+    (tmp_path / "b.js").mkdir()
+    with pytest.raises(ConfigError, match="no longer a file"):
+        stat_build(tmp_path, names)
+
+
+def test_a_file_gone_before_hashing_is_a_clear_error(tmp_path: Path) -> None:
+    for name in ("a.js", "b.js"):
+        (tmp_path / name).write_text(name)
+    walked = walk_build(tmp_path, key_mode="relative")
+    (tmp_path / "a.js").unlink()
+    with pytest.raises(ConfigError, match=r"^a\.js in .* changed while planning"):
+        hash_build(tmp_path, walked)
