@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from ..aws import error_code, error_message
 from .content_types import is_html
@@ -35,6 +35,11 @@ MULTIPART_THRESHOLD = 256 * 1024 * 1024  # single PUTs up to here (limit 5 GiB):
 # without it, as in the Go SDK rclone uses (2 MB); larger ones keep the handshake, which lets S3
 # refuse (412, 403) before the body is sent.
 EXPECT_CONTINUE_MIN_BYTES = 2 * 1024 * 1024
+# Bodies below this size are read into memory and sent as bytes: botocore then knows the length
+# without probing the file (seek/tell) and urllib3 sends it in one piece instead of reading the
+# file in chunks. -8 % client CPU per PUT (1.85 vs 2.00 ms, 600 PUTs of JS chunks to moto), and
+# the upload workers hold at most workers x 2 MiB.
+IN_MEMORY_BODY_BYTES = 2 * 1024 * 1024
 
 
 def _drop_expect_for_small_bodies(model: Any, params: dict[str, Any], **_: Any) -> None:
@@ -183,13 +188,13 @@ class S3Executor:
             if size >= self.multipart_threshold:
                 self._multipart(item, path)
             else:
-                self._put(item, path)
+                self._put(item, path, size)
         except ClientError as exc:
             raise UploadFailed(self._explain(item, exc)) from exc
         except BotoCoreError as exc:
             raise UploadFailed(str(exc)) from exc
 
-    def _put(self, item: PlanItem, path: Path) -> None:
+    def _put(self, item: PlanItem, path: Path, size: int) -> None:
         from botocore.exceptions import ClientError
 
         kwargs = self._extra(item)
@@ -202,7 +207,8 @@ class S3Executor:
                 condition = {"IfNoneMatch": "*"}
             elif item.remote_etag:
                 condition = {"IfMatch": f'"{item.remote_etag}"'}
-        with open(path, "rb") as body:
+        with open(path, "rb") as handle:
+            body: bytes | BinaryIO = handle.read() if size < IN_MEMORY_BODY_BYTES else handle
             try:
                 self.s3.put_object(Bucket=self.bucket, Key=item.path, Body=body, **kwargs, **condition)
             except ClientError as exc:
@@ -211,7 +217,7 @@ class S3Executor:
                     return  # a retried request had already landed: the object is what we wanted
                 if code in ("NotImplemented", "501") and condition:
                     self.conditional = False  # endpoint without conditional writes
-                    body.seek(0)
+                    handle.seek(0)  # rewinds a file body; a bytes body needs nothing
                     self.s3.put_object(Bucket=self.bucket, Key=item.path, Body=body, **kwargs)
                     return
                 raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from moto import mock_aws
 from cruddur_ops import aws
 from cruddur_ops.sync.apply import (
     DELETE_BATCH,
+    IN_MEMORY_BODY_BYTES,
     DryRunExecutor,
     S3Executor,
     UploadFailed,
@@ -175,6 +177,30 @@ def test_endpoint_without_conditional_writes_falls_back(tmp_path: Path) -> None:
     executor = S3Executor(fake, "bkt")
     executor.upload(item("a.js"), tmp_path / "a.js")
     assert fake.calls == 2 and not executor.conditional and "IfNoneMatch" not in fake.kwargs
+
+
+@pytest.mark.parametrize("size", [3, 2 * 1024 * 1024])
+def test_small_bodies_go_as_bytes_large_ones_as_the_open_file_and_both_survive_a_fallback(
+        tmp_path: Path, size: int) -> None:
+    class NoConditions:
+        def __init__(self) -> None:
+            self.bodies: list[bytes] = []
+            self.types: list[type] = []
+
+        def put_object(self, **kwargs):
+            body = kwargs["Body"]
+            self.types.append(type(body))
+            self.bodies.append(body if isinstance(body, bytes) else body.read())
+            if "IfNoneMatch" in kwargs:
+                raise _client_error("NotImplemented")
+
+    data = bytes(range(256)) * (size // 256) + b"abc"[: size % 256]
+    (tmp_path / "a.bin").write_bytes(data)
+    fake = NoConditions()
+    S3Executor(fake, "bkt").upload(item("a.bin", data=data), tmp_path / "a.bin")
+    assert fake.bodies == [data, data]  # the retry sent the whole file again
+    expected = bytes if size < IN_MEMORY_BODY_BYTES else io.BufferedReader
+    assert fake.types == [expected, expected]
 
 
 def test_large_files_go_multipart_with_md5_metadata(s3, tmp_path: Path) -> None:
