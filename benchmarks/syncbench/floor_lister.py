@@ -1,8 +1,12 @@
-"""The floor of any Python + botocore sync tool on the benchmark's emulator.
+"""The floor of a Python + botocore sync tool on the benchmark's emulator.
 
 Start the interpreter, import botocore, create an S3 client, list the bucket in the same
 parallel key ranges `inv frontend.sync` uses, print the key count, exit. No invoke, no settings,
 no hashing, no plan, no output: what a no-change sync cannot go below in this language and SDK.
+
+The session and client are cruddur_ops.aws's, built exactly as the sync builds them (botocore
+session, the direct service loader and the parsed-model cache, the same client options), so the
+floor moves with the tool's client set-up and measures only what the rest of the tool adds.
 
 It exits the way `inv` does since cruddur_ops.cli.process: without the interpreter's final
 garbage collection (gc.freeze at exit), so the floor is not inflated by a cost we removed.
@@ -20,17 +24,17 @@ import gc
 import sys
 from typing import Any
 
-import botocore.session
-from botocore.config import Config
-
-from cruddur_ops.sync.remote import list_objects
+from cruddur_ops import aws
+from cruddur_ops.sync.remote import list_objects, skip_timestamp_parsing
 
 
 def main(endpoint: str, bucket: str, bounds: list[str]) -> int:
     atexit.register(gc.freeze)
-    session = botocore.session.Session()
-    session.set_config_variable("region", "us-east-1")
-    s3: Any = session.create_client("s3", endpoint_url=endpoint, config=Config(max_pool_connections=20))
+    target = aws.AwsTarget(region="us-east-1", endpoint_url=endpoint)
+    session = aws.session(target)
+    skip_timestamp_parsing(session)
+    s3: Any = aws.client("s3", target, sess=session, max_pool_connections=20,
+                         request_checksum_calculation="when_required", sign_s3_payload=False)
     print(len(list_objects(s3, bucket, bounds=bounds)))
     return 0
 

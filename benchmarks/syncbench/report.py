@@ -258,7 +258,8 @@ def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: 
             f"No-change floor: {floor.keys} keys, every bucket already equal to the build (after the "
             f"scenarios; each tool re-syncs its own), the same counting proxy, {floor.runs} "
             "interleaved runs after one warm-up, median wall. `python + botocore, list only` "
-            "(benchmarks/syncbench/floor_lister.py) starts an interpreter, creates the client and "
+            "(benchmarks/syncbench/floor_lister.py) starts an interpreter, creates the S3 client "
+            "exactly as the sync does (cruddur_ops.aws: botocore with the parsed-model cache) and "
             "lists the bucket in the same parallel key ranges, and does nothing else: no invoke, "
             "settings, hashing, plan or output.", "",
             "| run | wall s | × floor |", "|---|--:|--:|"]
