@@ -4,9 +4,9 @@ Start the interpreter, import botocore, create an S3 client, list the bucket in 
 parallel key ranges `inv frontend.sync` uses, print the key count, exit. No invoke, no settings,
 no hashing, no plan, no output: what a no-change sync cannot go below in this language and SDK.
 
-The session and client are cruddur_ops.aws's, built exactly as the sync builds them (botocore
-session, the direct service loader and the parsed-model cache, the same client options), so the
-floor moves with the tool's client set-up and measures only what the rest of the tool adds.
+The session and client are built exactly as the sync builds them (cruddur_ops.aws's botocore
+session with the direct service loader and the parsed-model cache, sync.s3client's options), so
+the floor moves with the tool's client set-up and measures only what the rest of the tool adds.
 
 It exits the way `inv` does since cruddur_ops.cli.process: without the interpreter's final
 garbage collection (gc.freeze at exit), so the floor is not inflated by a cost we removed.
@@ -25,16 +25,14 @@ import sys
 from typing import Any
 
 from cruddur_ops import aws
-from cruddur_ops.sync.remote import list_objects, skip_timestamp_parsing
+from cruddur_ops.sync.remote import list_objects
+from cruddur_ops.sync.s3client import sync_client
 
 
 def main(endpoint: str, bucket: str, bounds: list[str]) -> int:
     atexit.register(gc.freeze)
     target = aws.AwsTarget(region="us-east-1", endpoint_url=endpoint)
-    session = aws.session(target)
-    skip_timestamp_parsing(session)
-    s3: Any = aws.client("s3", target, sess=session, max_pool_connections=20,
-                         request_checksum_calculation="when_required", sign_s3_payload=False)
+    s3: Any = sync_client(target, aws.session(target), workers=16)
     print(len(list_objects(s3, bucket, bounds=bounds)))
     return 0
 

@@ -28,28 +28,11 @@ from .remote import MD5_METADATA, metadata_md5
 
 DELETE_BATCH = 1000  # DeleteObjects limit
 MULTIPART_THRESHOLD = 256 * 1024 * 1024  # single PUTs up to here (limit 5 GiB): one request, ETag = MD5
-# botocore sends `Expect: 100-continue` with every PutObject, so each one waits for "100
-# Continue" before sending its bytes: one more round trip per object on S3, for small files
-# most of the request. (On a local emulator the round trip is nearly free: 2.97 vs 2.88 ms
-# median, p90 5.7 vs 3.4 ms, per sequential 20 KB PUT on moto.) Bodies below this size go
-# without it, as in the Go SDK rclone uses (2 MB); larger ones keep the handshake, which lets S3
-# refuse (412, 403) before the body is sent.
-EXPECT_CONTINUE_MIN_BYTES = 2 * 1024 * 1024
 # Bodies below this size are read into memory and sent as bytes: botocore then knows the length
 # without probing the file (seek/tell) and urllib3 sends it in one piece instead of reading the
 # file in chunks. -8 % client CPU per PUT (1.85 vs 2.00 ms, 600 PUTs of JS chunks to moto), and
 # the upload workers hold at most workers x 2 MiB.
 IN_MEMORY_BODY_BYTES = 2 * 1024 * 1024
-
-
-def _drop_expect_for_small_bodies(model: Any, params: dict[str, Any], **_: Any) -> None:
-    from botocore.utils import determine_content_length
-
-    if model.name != "PutObject":
-        return
-    length = determine_content_length(params.get("body"))
-    if length is not None and length < EXPECT_CONTINUE_MIN_BYTES:
-        params["headers"].pop("Expect", None)
 
 
 Progress = Callable[[str, PlanItem | None, int], None]  # (event, item, bytes)
@@ -162,12 +145,6 @@ class S3Executor:
         self.bucket = bucket
         self.conditional = conditional
         self.multipart_threshold = multipart_threshold
-        events = getattr(getattr(s3, "meta", None), "events", None)  # test doubles have none
-        if events is not None:
-            # On "before-call.s3", last: botocore adds the header there, and handlers of the more
-            # specific "before-call.s3.PutObject" would run before it.
-            events.register_last("before-call.s3", _drop_expect_for_small_bodies,
-                                 unique_id="cruddur-ops-no-expect-small-put")
 
     def _extra(self, item: PlanItem) -> dict[str, Any]:
         extra: dict[str, Any] = {"Metadata": {MD5_METADATA: item.md5 or ""}}

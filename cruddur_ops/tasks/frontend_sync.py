@@ -49,7 +49,7 @@ def _prepare(ctx: Context, *, env_file: str, build_dir: str, key_mode: str, work
              flags: dict[str, Any] | None = None) -> tuple[SyncConfig, AwsTarget, Any, Any]:
     """Settings, the AWS session and the S3 client: what the bucket listing needs, nothing more."""
     from .. import aws
-    from ..sync.remote import skip_timestamp_parsing
+    from ..sync.s3client import sync_client
     from ..sync.settings import sync_config
 
     root = repo_root()
@@ -66,13 +66,7 @@ def _prepare(ctx: Context, *, env_file: str, build_dir: str, key_mode: str, work
     config = sync_config(settings, root)
     target_spec = aws_target(settings)
     sess = aws.session(target_spec)
-    skip_timestamp_parsing(sess)
-    # Every PutObject carries Content-MD5, a signed header that S3 verifies against the body.
-    # On top of it botocore would add a CRC32 (wrapping bodies in an aws-chunked stream on HTTPS)
-    # and, over plain HTTP (emulators), a SHA-256 of every body: client CPU per PUT for no added
-    # safety. Multipart parts get their CRC32 in sync.apply.
-    s3 = aws.client("s3", target_spec, sess=sess, max_pool_connections=config.workers + 4,
-                    request_checksum_calculation="when_required", sign_s3_payload=False)
+    s3 = sync_client(target_spec, sess, workers=config.workers)
     return config, target_spec, sess, s3
 
 

@@ -21,6 +21,7 @@ from cruddur_ops.sync.apply import (
 )
 from cruddur_ops.sync.model import PlanItem
 from cruddur_ops.sync.remote import list_objects, metadata_md5, parse_md5
+from cruddur_ops.sync.s3client import sync_client
 
 
 def md5(data: bytes) -> str:
@@ -92,7 +93,8 @@ def s3():
     # Built the way the tasks build it (a botocore session, no boto3 injections such as
     # client.upload_file), so a call that only exists on boto3-made clients fails here.
     with mock_aws():
-        client = aws.client("s3", aws.AwsTarget(region="us-east-1"), request_checksum_calculation="when_required")
+        target = aws.AwsTarget(region="us-east-1")
+        client = sync_client(target, aws.session(target), workers=4)
         client.create_bucket(Bucket="bkt")
         yield client
 
@@ -110,7 +112,7 @@ def test_put_sets_type_cache_md5_metadata_and_no_acl(s3, tmp_path: Path) -> None
 
 def test_small_files_skip_the_expect_handshake_and_large_ones_keep_it(s3, tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    from cruddur_ops.sync import apply as apply_module
+    from cruddur_ops.sync import s3client
 
     sent: dict[str, bytes | None] = {}
 
@@ -118,7 +120,7 @@ def test_small_files_skip_the_expect_handshake_and_large_ones_keep_it(s3, tmp_pa
         sent[request.url.rsplit("/", 1)[1]] = request.headers.get("Expect")
 
     s3.meta.events.register("before-send.s3.PutObject", record)
-    monkeypatch.setattr(apply_module, "EXPECT_CONTINUE_MIN_BYTES", 1000)
+    monkeypatch.setattr(s3client, "EXPECT_CONTINUE_MIN_BYTES", 1000)
     small, large = b"s" * 999, b"L" * 1000
     for name, data in (("small.js", small), ("large.js", large)):
         (tmp_path / name).write_bytes(data)
