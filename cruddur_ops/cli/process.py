@@ -8,6 +8,13 @@ never cached: cruddur_ops itself, rich, jinja2 and the sync core — ~0.2 s of e
 Python 3 keeps bytecode in ``__pycache__``, so caching goes back to what the interpreter was
 started with: ``python -B`` / ``PYTHONDONTWRITEBYTECODE`` still turn it off.
 
+**Collections.** A CLI run allocates most of its objects once and keeps them (modules,
+botocore's models, the plan), and reference counting frees nearly everything else. With the
+default thresholds (a young collection every 700 allocations) a no-change ``inv frontend.sync``
+ran ~190 young and ~17 middle collections that re-walked those objects: 45-50 ms of each run.
+A young generation of 50,000 objects means ~2 collections, 15-34 ms (measured with
+``gc.callbacks``). Only cyclic garbage waits longer, at most that many objects.
+
 **Exit.** When the interpreter shuts down, its garbage collector walks every live object
 (botocore's loaded service models alone are hundreds of thousands) although the process is
 about to end: ~0.06 s of each run, measured. ``gc.freeze()`` from an atexit handler moves them
@@ -31,6 +38,15 @@ def skip_exit_collection() -> None:
     atexit.register(gc.freeze)
 
 
+YOUNG_GENERATION_THRESHOLD = 50_000
+
+
+def collect_less_often() -> None:
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_GENERATION_THRESHOLD, middle, old)
+
+
 def prepare_cli_process() -> None:
     restore_bytecode_cache()
+    collect_less_often()
     skip_exit_collection()

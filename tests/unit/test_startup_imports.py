@@ -84,3 +84,21 @@ def test_task_modules_keep_their_bytecode_cache_unless_python_is_told_not_to(tmp
     assert "namespace.cpython-{}{}.pyc".format(*sys.version_info[:2]) in cached
     assert any(name.startswith("frontend_sync.") for name in cached), cached
     assert _cached_after_list(tmp_path / "off", argv, dont_write=True) == []
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        f"from invoke.main import program; program.run(['inv', '--search-root', {str(REPO_ROOT)!r}, '--list'])",
+        "from cruddur_ops.cli.program import program; program.run(['cruddur-ops', '--list'])",
+    ],
+)
+def test_cli_runs_collect_the_young_generation_less_often(run: str) -> None:
+    from cruddur_ops.cli.process import YOUNG_GENERATION_THRESHOLD
+
+    code = ("import atexit, gc\n"
+            "atexit.register(lambda: print('young threshold', gc.get_threshold()[0]))\n" + run)
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == f"young threshold {YOUNG_GENERATION_THRESHOLD}"
