@@ -47,6 +47,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="smoke test: 300 files, 1 run, small plan sizes, 1 hashing repeat")
     parser.add_argument("--files", type=int, help="files in the synthetic build (default 2000)")
     parser.add_argument("--runs", type=int, help="timed runs per tool × scenario (default 3)")
+    parser.add_argument("--short-runs", type=int,
+                        help="timed runs of the ~1 s scenarios: no change, one file changed, files "
+                             "deleted (default 7; never fewer than --runs)")
     parser.add_argument("--tools", default=",".join(TOOL_NAMES),
                         help=f"comma-separated subset of {', '.join(TOOL_NAMES)}")
     parser.add_argument("--delete-count", type=int, default=200,
@@ -67,6 +70,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.files = args.files or (300 if args.quick else 2000)
     args.runs = args.runs or (1 if args.quick else 3)
+    args.short_runs = max(args.runs, args.short_runs or (1 if args.quick else 7))
     if args.plan_sizes is None:
         args.plan_sizes = "1000,10000" if args.quick else "10000,100000"
     try:
@@ -170,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     invalidation_counted = False
     try:
         bench = Bench(build=build, proxy=proxy, admin_s3=admin, workdir=workdir, runs=args.runs,
-                      delete_keys=delete_keys, log=log)
+                      delete_keys=delete_keys, log=log, short_runs=args.short_runs)
         lanes = []
         for index, tool in enumerate(tools):
             tool.endpoint_url = proxy.endpoint_url
@@ -218,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
 
     measurements = dict(
         results=results, versions=versions, skipped=skipped, build_summary=build_summary,
-        n_files=len(build.files), runs=args.runs, command=command, deleted=len(delete_keys),
+        n_files=len(build.files), runs=args.runs, short_runs=args.short_runs, command=command,
+        deleted=len(delete_keys),
         hashing=hashing, plans=plans, floor=floor, invalidation_counted=invalidation_counted,
         moto_version=moto_version, elapsed_s=time.perf_counter() - started)
     saved_run_path(workdir, args.output).write_bytes(pickle.dumps(measurements))

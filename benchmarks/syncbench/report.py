@@ -170,7 +170,10 @@ def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: 
            build_summary: str, n_files: int, runs: int, command: str, deleted: int,
            hashing: HashResult | None, plans: list[PlanScale], invalidation_counted: bool,
            moto_version: str, analysis: str, elapsed_s: float,
-           floor: NoChangeFloor | None = None) -> str:
+           floor: NoChangeFloor | None = None, short_runs: int | None = None) -> str:
+    short = (f" ({short_runs} for no change, one file changed and files deleted: ~1 s runs, "
+             "where the machine's noise is as large as the differences)"
+             if short_runs and short_runs != runs else "")
     lines = [
         "# Sync benchmark: cruddur-ops vs aws s3 sync, s3cmd, rclone",
         "",
@@ -186,7 +189,7 @@ def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: 
         *[f"- {name}: {version}" for name, version in versions.items()],
         *[f"- {name}: **skipped** — {why}" for name, why in skipped.items()],
         f"- Build: {build_summary}",
-        f"- Method: median wall time of {runs} run(s) per tool × scenario, each from the same "
+        f"- Method: median wall time of {runs} run(s) per tool × scenario{short}, each from the same "
         "starting state (reset untimed: bucket emptied before each first upload; files "
         "rewritten before each rebuild run; index.html flipped between two versions; deleted "
         "files restored and re-synced between delete runs). Request counts are those of the "

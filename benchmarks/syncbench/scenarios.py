@@ -65,6 +65,12 @@ class ScenarioResult:
         return len(signatures) <= 1
 
 
+# Scenarios that move the whole build (~10 s a run for some tools); the others take ~1 s a run,
+# where the machine's noise (±0.1-0.2 s a run) is as large as the differences between tools, so
+# they get more runs for a steadier median.
+BULK_SCENARIOS = ("first upload", "rebuild (same bytes)")
+
+
 @dataclass
 class Bench:
     """Shared context of a benchmark session."""
@@ -76,6 +82,10 @@ class Bench:
     runs: int
     delete_keys: list[str]
     log: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr, flush=True)
+    short_runs: int = 0  # runs of the scenarios outside BULK_SCENARIOS (0: same as runs)
+
+    def runs_for(self, scenario: str) -> int:
+        return self.runs if scenario in BULK_SCENARIOS else max(self.runs, self.short_runs)
 
 
 @dataclass
@@ -111,14 +121,14 @@ def run_all(bench: Bench, lanes: list[Lane],
         s3.list_buckets()
         time.sleep(0.5)
 
-    def timed(lane: Lane, result: ScenarioResult, run: int) -> None:
+    def timed(lane: Lane, result: ScenarioResult, run: int, of: int) -> None:
         settle()
         bench.proxy.take()  # nothing from resets counts
         slug = result.scenario.split(" (")[0].replace(" ", "-")
         measured = lane.sync(bench, f"{slug}-{run}")
         counts = bench.proxy.take()
         result.runs.append(Run(measured, counts))
-        bench.log(f"  {lane.tool.name:12} {result.scenario:22} run {run + 1}/{bench.runs}: "
+        bench.log(f"  {lane.tool.name:12} {result.scenario:22} run {run + 1}/{of}: "
                   f"{measured.wall_s:6.2f} s, {counts.total} requests, "
                   f"{counts.objects_written} uploads, {counts.keys_deleted} deleted, "
                   f"rss {measured.peak_rss_mb:.0f} MB"
@@ -148,7 +158,8 @@ def run_all(bench: Bench, lanes: list[Lane],
         bench.log(f"== {scenario}")
         by_lane = {lane.tool.name: ScenarioResult(lane.tool.name, scenario) for lane in lanes}
         results.extend(by_lane.values())
-        for run in range(bench.runs):
+        runs = bench.runs_for(scenario)
+        for run in range(runs):
             if scenario == "rebuild (same bytes)":
                 build.rewrite_identical()
             elif scenario == "one file changed":
@@ -166,7 +177,7 @@ def run_all(bench: Bench, lanes: list[Lane],
                 try:
                     if scenario == "first upload":
                         emulator.empty_bucket(s3, lane.bucket)
-                    timed(lane, result, run)
+                    timed(lane, result, run, runs)
                 except Exception as exc:
                     result.failure = f"{type(exc).__name__}: {exc}"
                     bench.log(f"  {lane.tool.name}: {scenario} failed: {result.failure}")
@@ -175,7 +186,7 @@ def run_all(bench: Bench, lanes: list[Lane],
             if not result.failure:
                 result.converged = emulator.verify_converged(s3, lane.bucket, build.root)
         # re-establish the base state the next scenario starts from (untimed)
-        if scenario == "one file changed" and bench.runs % 2:
+        if scenario == "one file changed" and runs % 2:
             build.set_index_variant(0)
             each(lambda lane: lane.untimed(bench, "index-back"), lanes, by_lane)
         elif scenario == "files deleted":
