@@ -44,6 +44,8 @@ SETTING = "CRUDDUR_OPS_MODEL_CACHE"
 OFF_VALUES = frozenset({"off", "false", "0", "no", "none"})
 # marshal's format can change between Python versions; a cache written by another is a miss.
 PYTHON_TAG = f"py{sys.version_info[0]}.{sys.version_info[1]}-m{marshal.version}"
+# An entry: MAGIC, the signature line, the body's CRC-32 as 8 hex digits and a newline, the body.
+CRC_LINE_BYTES = 9
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +105,7 @@ class CachedJSONFileLoader(JSONFileLoader):
         head_end = len(MAGIC) + len(signature) + 1
         if not blob.startswith(MAGIC) or blob[len(MAGIC):head_end] != signature + b"\n":
             return None
-        crc_end = head_end + 9
+        crc_end = head_end + CRC_LINE_BYTES
         body = memoryview(blob)[crc_end:]
         try:
             if int(blob[head_end:crc_end - 1], 16) != zlib.crc32(body):

@@ -67,13 +67,13 @@ def make_console(stream: TextIO, environ: dict[str, str] | None = None) -> Conso
 
     env = dict(os.environ) if environ is None else environ
     tty = stream_is_tty(stream) and env.get("TERM") != "dumb"
-    plain = _plain_requested(env) or not tty
+    colourless = _plain_requested(env) or not tty
     return Console(
         file=stream,
         theme=theme(),
         force_terminal=tty,
-        no_color=plain,
-        color_system=None if plain else "auto",
+        no_color=colourless,
+        color_system=None if colourless else "auto",
         highlight=False,
         soft_wrap=not tty,
         emoji=False,

@@ -7,6 +7,7 @@ for small files they overlap the open/read syscalls.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -142,6 +143,14 @@ class WalkedBuild:
 CHANGED_HINT = "is a build still writing to it? run the sync again once the build has finished"
 
 
+def _unreadable(rel: str, build_dir: Path, exc: OSError) -> ConfigError:
+    """A build file that could not be stat-ed or read after the walk listed it."""
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        return ConfigError(f"{rel} in {build_dir} changed while planning (it is gone)", hint=CHANGED_HINT)
+    return ConfigError(f"cannot read {rel} in {build_dir}: {exc.strerror}",
+                       hint="check its permissions: the sync reads every file of the build")
+
+
 def list_build(build_dir: Path, *, key_mode: str, prefix: str = "") -> BuildNames:
     """The build's file names and bucket keys: enough to start listing the bucket. Raises when
     the build dir is missing or empty, or two files map to one key."""
@@ -168,8 +177,7 @@ def stat_build(build_dir: Path, names: BuildNames) -> WalkedBuild:
         try:
             st = os.stat(os.path.join(root, rel))
         except OSError as exc:
-            raise ConfigError(f"{rel} in {build_dir} changed while planning ({exc.strerror})",
-                              hint=CHANGED_HINT) from exc
+            raise _unreadable(rel, build_dir, exc) from exc
         if not stat.S_ISREG(st.st_mode):
             raise ConfigError(f"{rel} in {build_dir} changed while planning (no longer a file)",
                               hint=CHANGED_HINT)
@@ -205,9 +213,8 @@ def hash_build(
         digests = hash_files(build_dir, [walked.files[i].rel for i in todo],
                              workers=workers if todo_bytes >= PARALLEL_HASH_BYTES else 1, progress=progress)
     except OSError as exc:
-        shown = os.path.relpath(exc.filename, build_dir) if exc.filename else "a file"
-        raise ConfigError(f"{shown} in {build_dir} changed while planning ({exc.strerror})",
-                          hint=CHANGED_HINT) from exc
+        rel = os.path.relpath(exc.filename, build_dir) if isinstance(exc.filename, str) else "a file"
+        raise _unreadable(rel, build_dir, exc) from exc
     for i, digest in zip(todo, digests, strict=True):
         cached[i] = digest
     return [LocalFile(key=item.key, rel=item.rel, size=item.size, md5=digest or "")

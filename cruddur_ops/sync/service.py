@@ -1,4 +1,5 @@
-"""Observe both sides and plan: what the tasks call before rendering.
+"""Observe both sides and plan: what the tasks call before rendering (start_observation, then
+Observation.finish).
 
 The build's names are walked first (no stat per file: milliseconds), its keys tell where to cut
 the bucket's key space into ranges that are listed in parallel, and everything else (the
@@ -28,7 +29,6 @@ class Hooks:
 
     hash_total: Callable[[int], None] | None = None
     hashed: Callable[[int], None] | None = None
-    listed: Callable[[int], None] | None = None
 
 
 class Observation:
@@ -37,18 +37,18 @@ class Observation:
     ``start_observation`` returns it as early as possible, so the caller can do work the listing
     does not need (resolve the CloudFormation stack's outputs, build its consoles) while the
     listing waits on the network; ``finish`` stats and hashes the files, collects the listing
-    and plans. Used as a
-    context manager, leaving the block ends the listing thread whatever happened.
+    and plans. Used as a context manager, leaving the block ends the listing thread whatever
+    happened.
     """
 
     def __init__(self, s3: Any, *, bucket: str, build_dir: Path, key_mode: str, prefix: str,
-                 workers: int, listed: Callable[[int], None] | None = None) -> None:
+                 workers: int) -> None:
         self.s3, self.bucket, self.build_dir, self.prefix, self.workers = s3, bucket, build_dir, prefix, workers
         self.hashed_at_ns = time.time_ns()  # before any file is read: see hash_cache (racy entries)
         self.names = list_build(build_dir, key_mode=key_mode, prefix=prefix)  # a bad path fails before any request
         self._lister = ThreadPoolExecutor(max_workers=1, thread_name_prefix="list")
         self._listing = self._lister.submit(list_objects, s3, bucket, prefix, workers=workers,
-                                            bounds=range_bounds(self.names.keys), progress=listed)
+                                            bounds=range_bounds(self.names.keys))
 
     def finish(self, rules: PlanRules, *, hooks: Hooks | None = None, hash_cache: Path | None = None) -> Plan:
         """``hash_cache``: the file that remembers MD5s by stat signature (None: hash every file)."""
@@ -77,25 +77,7 @@ class Observation:
 
 
 def start_observation(s3: Any, *, bucket: str, build_dir: Path, key_mode: str, prefix: str,
-                      workers: int = 16, listed: Callable[[int], None] | None = None) -> Observation:
-    """Walk the build and start listing ``bucket``; see Observation."""
+                      workers: int = 16) -> Observation:
+    """Walk the build's names and start listing ``bucket``; see Observation."""
     return Observation(s3, bucket=bucket, build_dir=build_dir, key_mode=key_mode, prefix=prefix,
-                       workers=workers, listed=listed)
-
-
-def observe_and_plan(
-    s3: Any,
-    *,
-    bucket: str,
-    build_dir: Path,
-    key_mode: str,
-    prefix: str,
-    rules: PlanRules,
-    workers: int = 16,
-    hooks: Hooks | None = None,
-    hash_cache: Path | None = None,
-) -> Plan:
-    """Observe both sides and plan in one call (start_observation, then finish)."""
-    with start_observation(s3, bucket=bucket, build_dir=build_dir, key_mode=key_mode, prefix=prefix,
-                           workers=workers, listed=(hooks or Hooks()).listed) as observation:
-        return observation.finish(rules, hooks=hooks, hash_cache=hash_cache)
+                       workers=workers)

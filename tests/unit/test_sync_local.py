@@ -113,5 +113,23 @@ def test_a_file_gone_before_hashing_is_a_clear_error(tmp_path: Path) -> None:
         (tmp_path / name).write_text(name)
     walked = walk_build(tmp_path, key_mode="relative")
     (tmp_path / "a.js").unlink()
-    with pytest.raises(ConfigError, match=r"^a\.js in .* changed while planning"):
+    with pytest.raises(ConfigError, match=r"^a\.js in .* changed while planning \(it is gone\)"):
         hash_build(tmp_path, walked)
+
+
+def test_an_unreadable_file_is_a_permissions_error_not_a_change(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from cruddur_ops.sync import local
+
+    (tmp_path / "a.js").write_text("a")
+    walked = walk_build(tmp_path, key_mode="relative")
+
+    def denied(path: str) -> str:  # what open() raises on a mode-000 file for a non-root user
+        raise PermissionError(errno.EACCES, "Permission denied", path)
+
+    monkeypatch.setattr(local, "md5_file", denied)
+    with pytest.raises(ConfigError, match=r"^cannot read a\.js in .*: Permission denied") as caught:
+        hash_build(tmp_path, walked)
+    assert "permissions" in (caught.value.hint or "")

@@ -14,7 +14,7 @@ from moto import mock_aws
 from cruddur_ops.errors import ConfigError
 from cruddur_ops.sync import local, service
 from cruddur_ops.sync.plan import PlanRules
-from cruddur_ops.sync.service import observe_and_plan, start_observation
+from cruddur_ops.sync.service import start_observation
 
 
 @pytest.fixture
@@ -69,13 +69,6 @@ def test_the_listing_is_in_flight_before_any_file_is_stat_ed(s3: Any, tmp_path: 
         client.gate.set()
         plan = observation.finish(PlanRules(), hash_cache=None)
     assert stats == ["stat"]
-    assert {(i.path, i.action) for i in plan.items} == {("a.js", "no_change"), ("b.js", "create"),
-                                                       ("gone.js", "delete")}
-
-
-def test_observe_and_plan_is_start_then_finish(s3: Any, tmp_path: Path) -> None:
-    plan = observe_and_plan(s3, bucket="bkt", build_dir=build(tmp_path), key_mode="relative", prefix="",
-                            rules=PlanRules(), workers=4)
     assert {(i.path, i.action) for i in plan.items} == {("a.js", "no_change"), ("b.js", "create"),
                                                        ("gone.js", "delete")}
 
