@@ -13,14 +13,6 @@ from cruddur_ops import aws
 from cruddur_ops.botocore_loader import DirectServiceLoader, install
 
 
-@pytest.fixture
-def creds(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_DATA_PATH", raising=False)
-
-
 def listdir_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real = os.listdir
@@ -33,8 +25,7 @@ def listdir_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
-def test_sessions_from_aws_create_clients_without_scanning_every_service(creds: None,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sessions_from_aws_create_clients_without_scanning_every_service(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = listdir_calls(monkeypatch)
     aws.client("s3", aws.AwsTarget(region="us-east-1"))
     assert len(calls) < 10, f"{len(calls)} listdir calls"
@@ -46,7 +37,7 @@ def test_sessions_from_aws_create_clients_without_scanning_every_service(creds: 
     assert len(calls) > 300  # botocore's own loader: what this module avoids
 
 
-def test_models_and_service_lists_are_botocore_s(creds: None) -> None:
+def test_models_and_service_lists_are_botocore_s() -> None:
     plain = botocore.session.Session()
     direct = botocore.session.Session()
     install(direct)
@@ -56,7 +47,7 @@ def test_models_and_service_lists_are_botocore_s(creds: None) -> None:
     assert list(direct.get_available_services()) == plain.get_available_services()
 
 
-def test_an_unknown_service_is_still_botocore_s_error_with_the_known_names(creds: None) -> None:
+def test_an_unknown_service_is_still_botocore_s_error_with_the_known_names() -> None:
     direct = botocore.session.Session()
     install(direct)
     with pytest.raises(UnknownServiceError, match=r"Valid service names are: .*\bs3\b"):
@@ -65,7 +56,7 @@ def test_an_unknown_service_is_still_botocore_s_error_with_the_known_names(creds
         assert odd not in direct.get_component("data_loader").list_available_services("service-2")
 
 
-def test_aws_data_path_is_searched_first(creds: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_aws_data_path_is_searched_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
     direct = botocore.session.Session()
     install(direct)

@@ -18,15 +18,6 @@ from cruddur_ops.botocore_model_cache import CachedJSONFileLoader, cache_dir
 DATA = {"version": "1.0", "shapes": {"B": {"type": "string"}, "A": {"type": "integer"}}, "n": [1, 2.5, None, True]}
 
 
-@pytest.fixture
-def creds(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_DATA_PATH", raising=False)
-    monkeypatch.delenv(botocore_model_cache.SETTING, raising=False)
-
-
 def no_json_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("the JSON was parsed again")
@@ -126,7 +117,7 @@ def test_cache_dir_setting(tmp_path: Path) -> None:
     assert cache_dir({}) == Path.home() / ".cache" / "cruddur-ops" / "botocore"
 
 
-def test_sessions_from_aws_use_the_cache_and_see_botocore_s_models(creds: None, private_cache_home: Path,
+def test_sessions_from_aws_use_the_cache_and_see_botocore_s_models(private_cache_home: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     target = aws.AwsTarget(region="eu-west-2")
     aws.client("s3", target)  # fills the cache
@@ -146,7 +137,7 @@ def test_sessions_from_aws_use_the_cache_and_see_botocore_s_models(creds: None, 
     assert s3.meta.region_name == "eu-west-2"
 
 
-def test_model_cache_off_parses_every_time(creds: None, private_cache_home: Path,
+def test_model_cache_off_parses_every_time(private_cache_home: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(botocore_model_cache.SETTING, "off")
     aws.client("s3", aws.AwsTarget(region="us-east-1"))

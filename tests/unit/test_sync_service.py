@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from cruddur_ops.errors import ConfigError
 from cruddur_ops.sync import local, service
@@ -18,16 +15,10 @@ from cruddur_ops.sync.service import start_observation
 
 
 @pytest.fixture
-def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(name, value)
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket="bkt")
-        client.put_object(Bucket="bkt", Key="gone.js", Body=b"old")
-        client.put_object(Bucket="bkt", Key="a.js", Body=b"a")
-        yield client
+def s3(moto_s3: Any) -> Any:
+    moto_s3.put_object(Bucket="bkt", Key="gone.js", Body=b"old")
+    moto_s3.put_object(Bucket="bkt", Key="a.js", Body=b"a")
+    return moto_s3
 
 
 class GatedClient:
