@@ -26,12 +26,12 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from ..cache_home import cache_location
 from ..fsutil import atomic_writer
 
 RACY_SECONDS = 2.0
 FORMAT_VERSION = 1
 HEADER = f"cruddur-ops md5 cache v{FORMAT_VERSION}\n"
-OFF_VALUES = frozenset({"off", "false", "0", "no", "none"})
 _MD5_HEX = re.compile(r"[0-9a-f]{32}")
 
 log = logging.getLogger(__name__)
@@ -41,23 +41,14 @@ def signature(stat: os.stat_result) -> str:
     return f"{stat.st_dev:x}:{stat.st_ino:x}:{stat.st_size:x}:{stat.st_mtime_ns:x}:{stat.st_ctime_ns:x}"
 
 
-def default_path(build_dir: Path, cache_home: str | None) -> Path:
-    """``cache_home``: ``$XDG_CACHE_HOME`` when set (else ``~/.cache``)."""
-    base = Path(cache_home or Path.home() / ".cache")
-    digest = hashlib.sha256(str(build_dir.resolve()).encode("utf-8")).hexdigest()[:24]
-    return base / "cruddur-ops" / "md5" / digest
-
-
 def cache_path(setting: str | None, build_dir: Path, cache_home: str | None) -> Path | None:
-    """Where the cache of ``build_dir`` lives; None when the setting turns it off."""
-    if setting is None or setting.strip() == "":
-        try:
-            return default_path(build_dir, cache_home)
-        except (RuntimeError, KeyError, OSError):  # no home directory to be found: no cache
-            return None
-    if setting.strip().lower() in OFF_VALUES:
-        return None
-    return Path(setting).expanduser()
+    """Where the cache of ``build_dir`` lives (``cache_home``: ``$XDG_CACHE_HOME``); None when
+    the setting turns it off or there is no home directory (see cruddur_ops.cache_home)."""
+
+    def per_build(home: Path) -> Path:
+        return home / "md5" / hashlib.sha256(str(build_dir.resolve()).encode("utf-8")).hexdigest()[:24]
+
+    return cache_location(setting, cache_home, per_build)
 
 
 def load(path: Path | None) -> dict[str, str]:
