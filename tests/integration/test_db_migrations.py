@@ -150,7 +150,10 @@ def test_four_concurrent_runs_apply_each_migration_exactly_once(
         log_migration(tmp_path, digits, f"m{index}", extra="SELECT pg_sleep(0.4);\n")
     from cruddur_ops.db.migrations.lock import MIGRATION_LOCK_KEY
 
-    # Hold the migration lock until all four runs are connected and waiting, so they really race.
+    # Hold the migration lock until all four runs have tried it and are waiting, so they really
+    # race. Being connected is not enough: a run still reading its files when the lock is let go
+    # would take it without ever waiting. A run's last statement names the advisory lock once it
+    # has tried it (pg_try_advisory_lock, then the lookup of who holds it).
     with psycopg.connect(database_url, autocommit=True) as holder:
         holder.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK_KEY])
         with ThreadPoolExecutor(max_workers=4) as pool:
@@ -159,7 +162,7 @@ def test_four_concurrent_runs_apply_each_migration_exactly_once(
             while time.monotonic() < deadline:
                 waiting = holder.execute(
                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND application_name = 'cruddur-ops'").fetchone()
+                    "AND application_name = 'cruddur-ops' AND query LIKE '%advisory%'").fetchone()
                 if waiting and waiting[0] == 4:
                     break
                 time.sleep(0.1)
