@@ -43,9 +43,14 @@ def stack_outputs(cfn: Any, stack_name: str) -> dict[str, str] | None:
 
 
 def resolve_target(bucket: str | None, distribution_id: str | None, *, stack_name: str,
-                   cfn_factory: Any) -> Target:
-    """``cfn_factory()`` builds a CloudFormation client, only when the stack must be consulted."""
-    if bucket and distribution_id:
+                   cfn_factory: Any, need_distribution: bool = True) -> Target:
+    """``cfn_factory()`` builds a CloudFormation client, only when the stack must be consulted.
+
+    ``need_distribution=False`` (a sync with ``--no-invalidate``) skips the stack when the bucket
+    is known: the distribution would not be used, and the run then needs no CloudFormation
+    permission and no extra round trip.
+    """
+    if bucket and (distribution_id or not need_distribution):
         return Target(bucket, distribution_id, "settings")
     try:
         outputs = stack_outputs(cfn_factory(), stack_name)

@@ -70,28 +70,32 @@ def _prepare(ctx: Context, *, env_file: str, build_dir: str, key_mode: str, work
     return config, target_spec, sess, s3
 
 
-def _target(config: SyncConfig, target_spec: AwsTarget, sess: Any) -> Target:
+def _target(config: SyncConfig, target_spec: AwsTarget, sess: Any, *, need_distribution: bool) -> Target:
     from .. import aws
     from ..sync.target import resolve_target
 
     return resolve_target(
         config.bucket, config.distribution_id, stack_name=config.stack_name,
         cfn_factory=lambda: aws.client("cloudformation", target_spec, sess=sess),
+        need_distribution=need_distribution,
     )
 
 
 def _observe(config: SyncConfig, target_spec: AwsTarget, sess: Any, s3: Any, *,
-             force: bool) -> tuple[Target, Plan]:
+             force: bool, need_distribution: bool = True) -> tuple[Target, Plan]:
     """Start the bucket listing as soon as the bucket is known; the stack lookup (when the
     distribution comes from the stack), the consoles and the hashing run while it is in flight."""
     from ..sync.service import Hooks, start_observation
 
-    target = None if config.bucket else _target(config, target_spec, sess)  # bucket from the stack
+    def target_now() -> Target:
+        return _target(config, target_spec, sess, need_distribution=need_distribution)
+
+    target = None if config.bucket else target_now()  # the bucket comes from the stack
     bucket = target.bucket if target else config.bucket or ""
     with start_observation(s3, bucket=bucket, build_dir=config.build_dir, key_mode=config.key_mode,
                            prefix=config.prefix, workers=config.workers) as observation:
         if target is None:
-            target = _target(config, target_spec, sess)
+            target = target_now()
         # imported here, not above: sync.render imports rich, which now loads during the listing
         from ..sync.plan import PlanRules
         from ..sync.render import progress_bar
@@ -117,9 +121,7 @@ def _show_preview(plan: Plan, config: SyncConfig, target: Target, inv: Invalidat
                   to_stderr: bool = False) -> None:
     from ..sync.render import preview
 
-    note = target.notice
-    if target.distribution_id and not invalidate:
-        note = "invalidation skipped (--no-invalidate)"
+    note = target.notice if invalidate else "invalidation skipped (--no-invalidate)"
     c = consoles()
     (c.err if to_stderr else c.out).print(preview(
         plan, source=_relative(config.build_dir), invalidation=inv,
@@ -226,7 +228,7 @@ def sync(
         ctx, env_file=env_file, build_dir=build_dir, key_mode=key_mode, workers=workers,
         flags={"MAX_DELETES": max_deletes or None},
     )
-    target, fresh = _observe(config, target_spec, sess, s3, force=force)
+    target, fresh = _observe(config, target_spec, sess, s3, force=force, need_distribution=invalidate)
     c = consoles()
     if plan:
         shown_plan, todo, done = _saved_plan(plan, fresh)

@@ -6,6 +6,7 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 from tests.support.recording_proxy import RecordingProxy
 
@@ -156,6 +157,29 @@ def test_no_distribution_skips_invalidation_with_a_notice(site: SyncSite) -> Non
     result = site.inv("frontend.sync", "--yes")
     assert result.returncode == 0
     assert "no CloudFront distribution configured" in result.output and "invalidation skipped" in result.output
+
+
+def test_no_invalidate_with_a_known_bucket_never_asks_cloudformation(
+        site: SyncSite, aws_env: dict[str, str]) -> None:
+    """The distribution id is the only thing the stack would give here, and --no-invalidate does
+    not use it: no DescribeStacks (no CloudFormation permission needed, no extra round trip)."""
+    def cloudformation_calls(*args: str) -> tuple[Any, int]:
+        proxy = RecordingProxy(upstream=aws_env["AWS_ENDPOINT_URL"]).start()
+        try:
+            result = site.inv("frontend.sync", "--yes", *args, env={"AWS_ENDPOINT_URL": proxy.endpoint_url})
+        finally:
+            proxy.stop()
+        scopes = [r.get("authorization", "") for r in proxy.requests]
+        return result, sum("/cloudformation/aws4_request" in scope for scope in scopes)
+
+    skipped, asked = cloudformation_calls("--no-invalidate")
+    assert skipped.returncode == 0, skipped.output
+    assert asked == 0
+    assert "CloudFront: invalidation skipped (--no-invalidate)" in skipped.stdout
+    assert "no CloudFront distribution configured" not in skipped.output
+    default, asked = cloudformation_calls()  # the control: without the flag the stack is read
+    assert default.returncode == 0, default.output
+    assert asked >= 1 and "no CloudFront distribution configured" in default.output
 
 
 def test_puts_carry_content_md5_without_the_expect_handshake_or_a_payload_hash(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -101,3 +102,17 @@ def test_missing_stack_or_outputs_are_clear_errors() -> None:
         assert "set SYNC_S3_BUCKET" in (bare.value.hint or "")
         only_bucket = resolve_target("b", None, stack_name="Nope", cfn_factory=lambda: cfn)
         assert only_bucket.distribution_id is None and "invalidation skipped" in (only_bucket.notice or "")
+
+
+def test_a_known_bucket_without_need_for_the_distribution_skips_the_stack() -> None:
+    def no_stack_lookup() -> Any:
+        raise AssertionError("the stack was consulted")
+
+    target = resolve_target("b", None, stack_name="Front", cfn_factory=no_stack_lookup, need_distribution=False)
+    assert (target.bucket, target.distribution_id, target.source, target.notice) == ("b", None, "settings", None)
+    with mock_aws():  # an unknown bucket still comes from the stack, distribution included
+        cfn = boto3.client("cloudformation", region_name="us-east-1")
+        cfn.create_stack(StackName="Front", TemplateBody=json.dumps(TEMPLATE))
+        from_stack = resolve_target(None, None, stack_name="Front", cfn_factory=lambda: cfn,
+                                    need_distribution=False)
+        assert from_stack.bucket.startswith("front-") and from_stack.distribution_id == "E123"
