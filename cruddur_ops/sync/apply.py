@@ -61,7 +61,10 @@ class ApplyResult:
 
 
 def phases(items: Sequence[PlanItem]) -> tuple[list[PlanItem], list[PlanItem], list[PlanItem]]:
-    uploads = [i for i in items if i.action in ("create", "update")]
+    """Assets, then HTML, then deletes. Within an upload phase the largest files go first: a
+    big file started last would run alone at the end while the other workers sit idle."""
+    uploads = sorted((i for i in items if i.action in ("create", "update")),
+                     key=lambda i: i.size or 0, reverse=True)
     html = [i for i in uploads if is_html(i.content_type or "")]
     assets = [i for i in uploads if not is_html(i.content_type or "")]
     deletes = [i for i in items if i.action == "delete"]

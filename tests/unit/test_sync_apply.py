@@ -63,6 +63,17 @@ def test_assets_then_html_then_deletes(tmp_path: Path) -> None:
     assert rec.events[-1] == ("delete", 1) and result.ok and result.deleted == ["old.js"]
 
 
+def test_largest_files_start_first_within_each_phase(tmp_path: Path) -> None:
+    items = [item("a.js", data=b"1"), item("big.mp4", data=b"1" * 900), item("b.css", data=b"1" * 30),
+             item("index.html", ctype=HTML, data=b"1"), item("about/index.html", ctype=HTML, data=b"1" * 50),
+             item("same-size-1.js", data=b"2" * 30)]
+    rec = Recorder()
+    apply_plan(items, executor=rec, build_dir=tmp_path, workers=1)  # one worker: runs in submit order
+    # biggest first; equal sizes keep the plan's (key) order; HTML still after every asset
+    assert [name for _, name in rec.events] == ["big.mp4", "b.css", "same-size-1.js", "a.js",
+                                                "about/index.html", "index.html"]
+
+
 def test_a_failed_asset_stops_html_and_deletes(tmp_path: Path) -> None:
     items = [item("index.html", ctype=HTML), item("old.js", "delete"), item("a.js"), item("b.js")]
     rec = Recorder(fail={"a.js"})
