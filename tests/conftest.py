@@ -33,6 +33,7 @@ LOCALSTACK_GAPS = {
     "needs_cloudfront": "LocalStack community has no CloudFront (501, paid plan only); covered on moto",
     "needs_oidc_provider": "LocalStack's CloudFormation ignores AWS::IAM::OIDCProvider; covered on moto",
     "moto_only": "relies on a moto-only switch (INITIAL_NO_AUTH_ACTION_COUNT); covered on moto",
+    "own_emulator": "starts its own moto server, not the session's emulator: it runs once, in the moto session",
 }
 
 # Credentials that must never appear in any test output.

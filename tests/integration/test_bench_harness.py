@@ -1,0 +1,130 @@
+"""The sync benchmark's measuring parts against a real emulator over HTTP: the counting proxy
+(every figure in RESULTS.md comes from it) and a miniature `sync_bench.py` run end to end."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from .test_sync_support import create_distribution
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
+
+from syncbench.proxy import CountingProxy  # noqa: E402
+
+MB = 1024 * 1024
+
+
+@pytest.fixture
+def counting_proxy(aws_env: dict[str, str]) -> Any:
+    upstream = urlsplit(aws_env["AWS_ENDPOINT_URL"])
+    proxy = CountingProxy(upstream.hostname or "127.0.0.1", upstream.port or 80).start()
+    yield proxy
+    proxy.stop()
+
+
+def _through(proxy: CountingProxy, service: str) -> Any:
+    # path-style, as every tool in the benchmark is configured
+    return boto3.client(service, endpoint_url=proxy.endpoint_url, region_name="us-east-1",
+                        config=Config(s3={"addressing_style": "path"}))
+
+
+def test_the_proxy_counts_each_request_kind_and_the_payload_bytes(counting_proxy: CountingProxy,
+                                                                  unique: str) -> None:
+    s3 = _through(counting_proxy, "s3")
+    bucket = f"bench-proxy-{unique}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="a.js", Body=b"a" * 1000)
+    s3.put_object(Bucket=bucket, Key="b.css", Body=b"b" * 2500)
+    arranged = counting_proxy.take()
+    assert arranged.by_kind["OTHER"] == 1 and arranged.by_kind["PUT"] == 2
+    assert arranged.bytes_up == 3500 and arranged.objects_written == 2
+
+    s3.list_objects_v2(Bucket=bucket)
+    s3.head_object(Bucket=bucket, Key="a.js")
+    assert s3.get_object(Bucket=bucket, Key="b.css")["Body"].read() == b"b" * 2500
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="big.bin")["UploadId"]
+    part = s3.upload_part(Bucket=bucket, Key="big.bin", UploadId=upload, PartNumber=1, Body=b"x" * (5 * MB))
+    s3.complete_multipart_upload(Bucket=bucket, Key="big.bin", UploadId=upload,
+                                 MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
+    s3.copy_object(Bucket=bucket, Key="c.js", CopySource={"Bucket": bucket, "Key": "a.js"})
+    s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "a.js"}, {"Key": "b.css"}]})
+    s3.delete_object(Bucket=bucket, Key="c.js")
+    counts = counting_proxy.take()
+    assert dict(+counts.by_kind) == {"LIST": 1, "HEAD": 1, "GET": 1, "MPU": 2, "PART": 1, "COPY": 1,
+                                     "DELETE_BATCH": 1, "DELETE": 1}
+    assert counts.bytes_up == 5 * MB  # the part's payload; the copy sends none
+    assert counts.objects_written == 2  # the completed multipart upload and the copy
+    assert counts.keys_deleted == 3  # two in the batch, one single
+    assert not counts.errors and counts.total == 9
+    assert counting_proxy.take().total == 0  # take() starts a fresh tally
+
+    with pytest.raises(s3.exceptions.ClientError):
+        s3.head_object(Bucket=bucket, Key="gone.js")
+    failed = counting_proxy.take()
+    assert failed.by_kind["HEAD"] == 1 and failed.errors[404] == 1
+    s3.delete_object(Bucket=bucket, Key="big.bin")
+    s3.delete_bucket(Bucket=bucket)
+
+
+@pytest.mark.needs_cloudfront
+def test_the_proxy_reads_invalidation_paths(counting_proxy: CountingProxy,
+                                            boto_client: Callable[..., Any], unique: str) -> None:
+    distribution = create_distribution(boto_client("cloudfront"), f"bench-cdn-{unique}", unique)
+    cloudfront = _through(counting_proxy, "cloudfront")
+    cloudfront.create_invalidation(DistributionId=distribution, InvalidationBatch={
+        "CallerReference": unique,
+        "Paths": {"Quantity": 3, "Items": ["/", "/index.html", "/static/caf%C3%A9.svg"]}})
+    counts = counting_proxy.take()
+    assert counts.by_kind["INVALIDATION"] == 1
+    assert sorted(counts.invalidation_paths) == ["/", "/index.html", "/static/café.svg"]
+
+
+@pytest.mark.own_emulator
+def test_a_miniature_benchmark_run_writes_a_report_with_exact_counts(tmp_path: Path) -> None:
+    """cruddur-ops alone through every scenario on 40 files (the harness starts its own moto
+    server and proxy): the table's request counts are exact, so they can be asserted."""
+    output = tmp_path / "RESULTS.md"
+    run = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "benchmarks" / "sync_bench.py"), "--tools", "cruddur-ops",
+         "--files", "40", "--runs", "1", "--delete-count", "4", "--no-extras",
+         "--workdir", str(tmp_path / "work"), "--output", str(output)],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = output.read_text()
+    rows = {cells[1]: cells for cells in
+            ([c.strip() for c in line.split("|")] for line in report.splitlines())
+            if len(cells) > 3 and cells[2] == "cruddur-ops"}
+    assert set(rows) == {"first upload", "no change", "rebuild (same bytes)", "one file changed",
+                         "4 files deleted"}
+    header = next([c.strip() for c in line.split("|")] for line in report.splitlines()
+                  if line.startswith("| scenario |"))
+
+    def cell(scenario: str, column: str) -> str:
+        return rows[scenario][header.index(column)]
+
+    assert cell("first upload", "uploads") == "40" and cell("first upload", "PUT") == "40"
+    assert cell("no change", "requests") == "1" and cell("no change", "uploads") == "0"
+    assert cell("rebuild (same bytes)", "uploads") == "0"
+    assert cell("one file changed", "PUT") == "1" and cell("one file changed", "inval. paths") == "2"
+    assert cell("4 files deleted", "deleted") == "4" and cell("4 files deleted", "uploads") == "0"
+    assert all(cells[header.index("bucket = build")] == "ok" for cells in rows.values())
+    assert "| One file changed (index.html): exactly 1 PUT; invalidation /index.html + / | 1 PUT; " \
+           "invalidation paths ['/', '/index.html'] | met |" in report
+    # no peer ran, so the comparisons are "not measured", never "met"
+    assert "| No-change re-sync: wall ≤ each peer's | not compared | not measured |" in report
+    rerendered = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "benchmarks" / "sync_bench.py"), "--report-only",
+         "--workdir", str(tmp_path / "work"), "--output", str(output)],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert rerendered.returncode == 0, rerendered.stderr[-2000:]
+    assert output.read_text().split("## Results", 1)[1] == report.split("## Results", 1)[1]

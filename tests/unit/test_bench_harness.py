@@ -1,0 +1,141 @@
+"""The sync benchmark's own logic (benchmarks/syncbench): request classification, the synthetic
+build, medians and the target verdicts in RESULTS.md. A wrong verdict there would report a
+target as met that is not, so the verdicts are checked at their boundaries."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+
+from syncbench import buildgen
+from syncbench.measure import Measured
+from syncbench.proxy import Counts, classify
+from syncbench.report import targets
+from syncbench.scenarios import Run, ScenarioResult
+
+LOCAL = "127.0.0.1:5000"
+VHOST = "bench.s3.amazonaws.com"
+
+
+@pytest.mark.parametrize(("method", "path", "host", "headers", "kind"), [
+    ("GET", "/bench?list-type=2&max-keys=512", LOCAL, {}, "LIST"),
+    ("GET", "/bench", LOCAL, {}, "LIST"),  # ListObjects v1 without a query (s3cmd)
+    ("GET", "/bench?prefix=static%2F&delimiter=%2F", LOCAL, {}, "LIST"),
+    ("GET", "/?list-type=2", VHOST, {}, "LIST"),  # virtual-host style: the bucket is in the host
+    ("GET", "/bench?location", LOCAL, {}, "OTHER"),
+    ("GET", "/bench/index.html", LOCAL, {}, "GET"),
+    ("GET", "/index.html", VHOST, {}, "GET"),
+    ("HEAD", "/bench/static/js/1.js", LOCAL, {}, "HEAD"),
+    ("PUT", "/bench/static/js/1.js", LOCAL, {}, "PUT"),
+    ("PUT", "/bench/big.mp4?partNumber=2&uploadId=abc", LOCAL, {}, "PART"),
+    ("PUT", "/bench/copy.js", LOCAL, {"x-amz-copy-source": "/bench/1.js"}, "COPY"),
+    ("PUT", "/bench/1.js?acl", LOCAL, {}, "OTHER"),
+    ("PUT", "/bench", LOCAL, {}, "OTHER"),  # CreateBucket
+    ("POST", "/bench/big.mp4?uploads", LOCAL, {}, "MPU"),
+    ("POST", "/bench/big.mp4?uploadId=abc", LOCAL, {}, "MPU"),
+    ("POST", "/bench?delete", LOCAL, {}, "DELETE_BATCH"),
+    ("DELETE", "/bench/old.js", LOCAL, {}, "DELETE"),
+    ("DELETE", "/bench/big.mp4?uploadId=abc", LOCAL, {}, "OTHER"),  # AbortMultipartUpload
+    ("POST", "/2020-05-31/distribution/E123/invalidation", LOCAL, {}, "INVALIDATION"),
+    ("GET", "/2020-05-31/distribution/E123/invalidation/I1", LOCAL, {}, "OTHER"),
+])
+def test_requests_are_classified_by_kind(method: str, path: str, host: str,
+                                         headers: dict[str, str], kind: str) -> None:
+    assert classify(method, path, host, headers) == kind
+
+
+def test_the_build_is_deterministic_with_the_promised_mix_and_content_hashed_names(tmp_path: Path) -> None:
+    build = buildgen.generate(tmp_path / "a", 200, seed=7)
+    again = buildgen.generate(tmp_path / "b", 200, seed=7)
+    other = buildgen.generate(tmp_path / "c", 200, seed=8)
+    assert build.files == again.files and build.files != other.files
+    assert len(build.files) == 200
+    mix = build.size_mix()
+    assert mix["> 8 MB"] == 2 and mix["20 KB–1 MB"] == round(200 * 0.06)
+    hashed = re.compile(r"\.([0-9a-f]{8})\.")
+    for key, data in build.files.items():
+        if key.startswith("static/"):
+            found = hashed.search(key)
+            assert found and hashlib.md5(data).hexdigest()[:8] == found.group(1), key
+    assert build.index_variants[0] == build.files["index.html"] != build.index_variants[1]
+    assert set(build.deletable) <= set(build.files) and not any(
+        len(build.files[k]) > 8 * buildgen.MB or "/" not in k for k in build.deletable)
+    build.write_all()
+    on_disk = {str(p.relative_to(build.root)) for p in build.root.rglob("*") if p.is_file()}
+    assert on_disk == set(build.files)
+    with pytest.raises(ValueError, match="at least 20"):
+        buildgen.generate(tmp_path / "d", 5)
+
+
+def _run(wall: float, *, puts: int = 0, parts: int = 0, written: int = 0, paths: tuple[str, ...] = (),
+         returncode: int = 0) -> Run:
+    counts = Counts(by_kind=Counter({"PUT": puts, "PART": parts}), objects_written=written,
+                    invalidation_paths=list(paths))
+    return Run(Measured(wall, returncode, 50.0, 0.1, Path("/dev/null")), counts)
+
+
+def _result(tool: str, scenario: str, *runs: Run) -> ScenarioResult:
+    return ScenarioResult(tool, scenario, runs=list(runs))
+
+
+def test_median_and_representative_run_ignore_failed_runs() -> None:
+    result = _result("rclone", "no change", _run(0.9), _run(0.5, returncode=1), _run(0.7), _run(0.8))
+    assert result.median_wall == 0.8
+    assert result.representative is not None and result.representative.measured.wall_s == 0.8
+    result.failure = "exit 1"
+    assert result.median_wall is None  # a tool that failed a scenario gets no time at all
+
+
+def _verdicts(results: list[ScenarioResult], n_files: int = 10) -> dict[str, bool | None]:
+    return {t.name.split(":")[0]: t.met for t in targets(results, n_files, None, [], True)}
+
+
+def test_no_change_is_met_only_when_at_or_below_every_peer() -> None:
+    tie = [_result("cruddur-ops", "no change", _run(0.70)), _result("rclone", "no change", _run(0.70)),
+           _result("s3cmd", "no change", _run(0.90))]
+    assert _verdicts(tie)["No-change re-sync"] is True
+    behind_one = [_result("cruddur-ops", "no change", _run(0.71)), _result("rclone", "no change", _run(0.70)),
+                  _result("s3cmd", "no change", _run(0.90))]
+    assert _verdicts(behind_one)["No-change re-sync"] is False
+    alone = [_result("cruddur-ops", "no change", _run(0.70))]
+    assert _verdicts(alone)["No-change re-sync"] is None  # nothing to compare with: not "met"
+
+
+def test_rebuild_needs_zero_uploads_and_a_quarter_of_aws_time() -> None:
+    def rebuild(ours: float, uploads: int) -> bool | None:
+        return _verdicts([_result("cruddur-ops", "rebuild (same bytes)", _run(ours, written=uploads)),
+                          _result("aws s3 sync", "rebuild (same bytes)", _run(4.0, written=10))])["Rebuild (same bytes)"]
+
+    assert rebuild(1.0, 0) is True       # exactly 0.25 x
+    assert rebuild(1.01, 0) is False
+    assert rebuild(0.5, 1) is False      # fast but uploaded something
+    assert _verdicts([_result("cruddur-ops", "rebuild (same bytes)", _run(1.0))])["Rebuild (same bytes)"] is None
+
+
+def test_first_upload_needs_the_fastest_peer_time_and_one_put_per_file() -> None:
+    def first(ours: float, puts: int, parts: int = 0) -> bool | None:
+        return _verdicts([_result("cruddur-ops", "first upload", _run(ours, puts=puts, parts=parts, written=10)),
+                          _result("rclone", "first upload", _run(2.0)),
+                          _result("aws s3 sync", "first upload", _run(3.0))])["First upload"]
+
+    assert first(2.0, 10) is True
+    assert first(2.1, 10) is False       # slower than the fastest peer, faster than aws
+    assert first(1.0, 9, parts=3) is False  # a multipart upload is not one PUT per file
+
+
+def test_one_file_changed_needs_one_put_and_exactly_the_two_index_paths() -> None:
+    def one(puts: int, paths: tuple[str, ...]) -> bool | None:
+        return _verdicts([_result("cruddur-ops", "one file changed", _run(0.5, puts=puts, written=puts, paths=paths))])[
+            "One file changed (index.html)"]
+
+    assert one(1, ("/index.html", "/")) is True
+    assert one(2, ("/index.html", "/")) is False
+    assert one(1, ("/*",)) is False
+    assert one(1, ("/index.html",)) is False
