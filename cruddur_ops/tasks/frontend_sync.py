@@ -195,7 +195,7 @@ def _saved_plan(plan_file: str, fresh: Plan) -> tuple[Plan, list[PlanItem], int]
                        "50% of a bucket of 20+ objects)",
         "allow-deletes": "apply even when the deletes exceed the caps",
         "invalidate": "create a CloudFront invalidation for the changed paths (default on; "
-                      "--no-invalidate skips it)",
+                      "--no-invalidate skips it, and the stack lookup when the bucket is set)",
         "wait": "wait until the invalidation has completed",
     },
 )
