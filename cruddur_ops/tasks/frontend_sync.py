@@ -294,7 +294,7 @@ def sync(
             from ..sync import journal
 
             journal.clear(journal_file)
-    elif target.notice and (todo or owed):
+    elif invalidate and target.notice and (todo or owed):  # --no-invalidate was said in the preview
         c.err.print(f"note: {target.notice}", style="muted")
 
 
