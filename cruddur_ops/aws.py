@@ -142,7 +142,11 @@ def client(
         kwargs["endpoint_url"] = target.endpoint_url
     if region:
         kwargs["region_name"] = region
-    return sess.create_client(service, **kwargs)
+    from .botocore_tls import load_ca_bundle_once
+
+    made = sess.create_client(service, **kwargs)
+    load_ca_bundle_once(made)  # once per client, not per HTTPS connection
+    return made
 
 
 @dataclass(frozen=True)
