@@ -30,6 +30,7 @@ sys.path.insert(1, str(REPO_ROOT))
 from syncbench import buildgen, cruddur_extra, emulator, report  # noqa: E402
 from syncbench.proxy import CountingProxy  # noqa: E402
 from syncbench.scenarios import SCENARIOS, Bench, Lane, run_all  # noqa: E402
+from syncbench.tls import make_tls  # noqa: E402
 from syncbench.tools import TOOL_NAMES, AwsCli, CruddurOps, Rclone, S3cmd, Tool  # noqa: E402
 
 DISPLAY = {"cruddur-ops": "cruddur-ops", "aws-s3-sync": "aws s3 sync", "s3cmd": "s3cmd",
@@ -58,6 +59,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="file counts for the plan-at-scale probe (default 10000,100000)")
     parser.add_argument("--no-extras", action="store_true",
                         help="skip hashing throughput and plan-at-scale (cruddur-ops alone)")
+    parser.add_argument("--https", action="store_true",
+                        help="every tool talks HTTPS to the counting proxy (a throwaway CA; the "
+                             "bundle they trust is certifi's roots plus that CA)")
     parser.add_argument("--no-invalidation", action="store_true",
                         help="run cruddur-ops with --no-invalidate instead of a moto distribution")
     parser.add_argument("--seed", type=int, default=42)
@@ -165,7 +169,9 @@ def main(argv: list[str] | None = None) -> int:
 
     log("starting moto server …")
     server = emulator.start_moto_server(workdir / "logs" / "moto.log")
-    proxy = CountingProxy("127.0.0.1", int(server.endpoint_url.rsplit(":", 1)[1])).start()
+    tls = make_tls(workdir) if args.https else None
+    proxy = CountingProxy("127.0.0.1", int(server.endpoint_url.rsplit(":", 1)[1]),
+                          tls=tls.server_context if tls else None).start()
     admin = emulator.admin_client(server.endpoint_url)
     results = []
     hashing = None
@@ -178,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         lanes = []
         for index, tool in enumerate(tools):
             tool.endpoint_url = proxy.endpoint_url
+            tool.ca_bundle = str(tls.ca_bundle) if tls else ""
             bucket = f"bench-{index}-{tool.slug}"
             emulator.create_bucket(admin, bucket)
             if isinstance(tool, CruddurOps) and not args.no_invalidation:
@@ -225,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         n_files=len(build.files), runs=args.runs, short_runs=args.short_runs, command=command,
         deleted=len(delete_keys),
         hashing=hashing, plans=plans, floor=floor, invalidation_counted=invalidation_counted,
-        moto_version=moto_version, elapsed_s=time.perf_counter() - started)
+        moto_version=moto_version, elapsed_s=time.perf_counter() - started, https=args.https)
     saved_run_path(workdir, args.output).write_bytes(pickle.dumps(measurements))
     text = render_report(measurements)
     print(text)

@@ -19,7 +19,7 @@ from cruddur_ops.sync.remote import range_bounds
 
 from .listing_stub import ListingStub
 from .measure import run_measured
-from .tools import CruddurOps, base_env
+from .tools import CruddurOps, base_env, with_ca_bundle
 
 PROBE = Path(__file__).with_name("probe.py")
 
@@ -202,7 +202,7 @@ def no_change_floor(lanes: list[tuple[Any, str]], build_dir: Path, endpoint_url:
     bounds = ",".join(range_bounds(keys))
     commands: dict[str, tuple[list[str], dict[str, str]]] = {
         FLOOR_NAME: ([sys.executable, str(FLOOR_LISTER), endpoint_url, lanes[0][1], bounds],
-                     base_env(workdir)),
+                     with_ca_bundle(base_env(workdir), lanes[0][0].ca_bundle)),
     }
     for tool, bucket in lanes:
         commands[tool.name] = tool.command(bucket, build_dir)

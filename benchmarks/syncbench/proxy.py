@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.client
 import re
+import ssl
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -95,20 +96,26 @@ def classify(method: str, path: str, host: str, headers: dict[str, str]) -> str:
 
 
 class CountingProxy:
-    """Threaded HTTP/1.1 reverse proxy to ``upstream`` (host, port) that counts requests."""
+    """Threaded HTTP/1.1 reverse proxy to ``upstream`` (host, port) that counts requests; with
+    ``tls`` (a server-side context) clients talk HTTPS to it, and it talks HTTP to upstream."""
 
-    def __init__(self, upstream_host: str, upstream_port: int) -> None:
+    def __init__(self, upstream_host: str, upstream_port: int, tls: ssl.SSLContext | None = None) -> None:
         self.upstream = (upstream_host, upstream_port)
         self._lock = threading.Lock()
         self._counts = Counts()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
+        self.scheme = "https" if tls else "http"
+        if tls:
+            # handshakes in the handler threads: one slow client must not hold up the accept loop
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True,
+                                                  do_handshake_on_connect=False)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
                                         name="counting-proxy")
 
     @property
     def endpoint_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"{self.scheme}://127.0.0.1:{self._server.server_address[1]}"
 
     @property
     def port(self) -> int:

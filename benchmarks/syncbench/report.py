@@ -170,7 +170,8 @@ def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: 
            build_summary: str, n_files: int, runs: int, command: str, deleted: int,
            hashing: HashResult | None, plans: list[PlanScale], invalidation_counted: bool,
            moto_version: str, analysis: str, elapsed_s: float,
-           floor: NoChangeFloor | None = None, short_runs: int | None = None) -> str:
+           floor: NoChangeFloor | None = None, short_runs: int | None = None,
+           https: bool = False) -> str:
     short = (f" ({short_runs} for no change, one file changed and files deleted: ~1 s runs, "
              "where the machine's noise is as large as the differences)"
              if short_runs and short_runs != runs else "")
@@ -185,7 +186,10 @@ def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: 
         *[f"- {line}" for line in machine_info()],
         f"- Emulator: moto server {moto_version} in its own process; every tool talks to it "
         "through the same counting reverse proxy (requests, upload bytes and CloudFront "
-        "invalidation paths are counted there).",
+        "invalidation paths are counted there)"
+        + (", over HTTPS: the proxy holds a certificate from a throwaway CA, and every tool trusts "
+           "a bundle of certifi's public roots plus that CA, as big as the one it reads against S3."
+           if https else "."),
         *[f"- {name}: {version}" for name, version in versions.items()],
         *[f"- {name}: **skipped** — {why}" for name, why in skipped.items()],
         f"- Build: {build_summary}",

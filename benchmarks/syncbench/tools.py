@@ -35,6 +35,14 @@ def base_env(workdir: Path) -> dict[str, str]:
     return env  # AWS_CA_BUNDLE is gone with the AWS_ prefix: rclone fails with it set
 
 
+def with_ca_bundle(env: dict[str, str], ca_bundle: str) -> dict[str, str]:
+    """botocore-based tools take the bundle from AWS_CA_BUNDLE (set only for them: rclone's SDK
+    reads the variable too, and gets its own flag)."""
+    if ca_bundle:
+        env["AWS_CA_BUNDLE"] = ca_bundle
+    return env
+
+
 def _first_line(argv: list[str], env: dict[str, str] | None = None) -> str:
     try:
         out = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=env)
@@ -50,6 +58,7 @@ class Tool:
     workdir: Path
     endpoint_url: str = ""  # the counting proxy
     notes: list[str] = field(default_factory=list)
+    ca_bundle: str = ""  # with --https: the CA bundle to trust (certifi's roots + the run's CA)
 
     def unavailable(self) -> str | None:
         """None when the tool can run, else the reason it is skipped."""
@@ -119,7 +128,7 @@ class CruddurOps(Tool):
             "SYNC_OUTPUT_CHANGESET_PATH": str(self.workdir / "changesets" / f"{bucket}.json"),
             "SYNC_MAX_DELETES": "1000000",
         })
-        return env
+        return with_ca_bundle(env, self.ca_bundle)
 
     def command(self, bucket: str, build_dir: Path) -> tuple[list[str], dict[str, str]]:
         env = self._env(bucket, build_dir)
@@ -161,7 +170,7 @@ class AwsCli(Tool):
     def command(self, bucket: str, build_dir: Path) -> tuple[list[str], dict[str, str]]:
         argv = [*(self._argv0() or ["aws"]), "s3", "sync", str(build_dir), f"s3://{bucket}",
                 "--delete", "--no-progress", "--endpoint-url", self.endpoint_url]
-        return argv, base_env(self.workdir)
+        return argv, with_ca_bundle(base_env(self.workdir), self.ca_bundle)
 
 
 @dataclass
@@ -179,11 +188,13 @@ class S3cmd(Tool):
     def config_path(self) -> Path:
         host = self.endpoint_url.split("://", 1)[1]
         path = self.workdir / "s3cmd.cfg"
+        tls = (f"use_https = True\ncheck_ssl_certificate = True\nca_certs_file = {self.ca_bundle}\n"
+               if self.ca_bundle else "use_https = False\ncheck_ssl_certificate = False\n")
         path.write_text(
             "[default]\n"
             "access_key = testing\nsecret_key = testing\n"
             f"host_base = {host}\nhost_bucket = {host}\n"  # no %(bucket)s: path-style
-            "use_https = False\ncheck_ssl_certificate = False\n"
+            + tls +
             "signature_v2 = False\nbucket_location = us-east-1\n"
             "use_mime_magic = False\n"  # guess Content-Type from the extension, like the others
             "progress_meter = False\n"
@@ -221,6 +232,8 @@ class Rclone(Tool):
             "RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE": "true",
         })
         argv = ["rclone", "sync", "--checksum", str(build_dir), f"bench:{bucket}"]
+        if self.ca_bundle:
+            argv[2:2] = ["--ca-cert", self.ca_bundle]
         return argv, env
 
 

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import boto3
 import pytest
 from botocore.config import Config
+from botocore.exceptions import SSLError
 
 from .test_sync_support import create_distribution
 
@@ -20,6 +21,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
 
 from syncbench.proxy import CountingProxy  # noqa: E402
+from syncbench.tls import make_tls  # noqa: E402
 
 MB = 1024 * 1024
 
@@ -74,6 +76,33 @@ def test_the_proxy_counts_each_request_kind_and_the_payload_bytes(counting_proxy
     assert failed.by_kind["HEAD"] == 1 and failed.errors[404] == 1
     s3.delete_object(Bucket=bucket, Key="big.bin")
     s3.delete_bucket(Bucket=bucket)
+
+
+def test_with_https_the_proxy_is_trusted_through_the_runs_bundle_only(aws_env: dict[str, str],
+                                                                      tmp_path: Path, unique: str) -> None:
+    tls = make_tls(tmp_path)
+    bundle = tls.ca_bundle.read_bytes()
+    assert bundle.count(b"BEGIN CERTIFICATE") > 100  # certifi's public roots plus the run's CA
+    upstream = urlsplit(aws_env["AWS_ENDPOINT_URL"])
+    proxy = CountingProxy(upstream.hostname or "127.0.0.1", upstream.port or 80,
+                          tls=tls.server_context).start()
+    try:
+        assert proxy.endpoint_url.startswith("https://127.0.0.1:")
+        s3 = boto3.client("s3", endpoint_url=proxy.endpoint_url, region_name="us-east-1",
+                          verify=str(tls.ca_bundle), config=Config(s3={"addressing_style": "path"}))
+        s3.create_bucket(Bucket=f"bench-tls-{unique}")
+        s3.put_object(Bucket=f"bench-tls-{unique}", Key="a.js", Body=b"a" * 100)
+        assert s3.list_objects_v2(Bucket=f"bench-tls-{unique}")["KeyCount"] == 1
+        counts = proxy.take()
+        assert (counts.by_kind["PUT"], counts.by_kind["LIST"], counts.bytes_up) == (1, 1, 100)
+        public_roots_only = boto3.client("s3", endpoint_url=proxy.endpoint_url, region_name="us-east-1",
+                                         config=Config(retries={"max_attempts": 1}))
+        with pytest.raises(SSLError):
+            public_roots_only.list_objects_v2(Bucket=f"bench-tls-{unique}")
+        s3.delete_object(Bucket=f"bench-tls-{unique}", Key="a.js")
+        s3.delete_bucket(Bucket=f"bench-tls-{unique}")
+    finally:
+        proxy.stop()
 
 
 @pytest.mark.needs_cloudfront
