@@ -58,16 +58,12 @@ def ca() -> trustme.CA:
 
 @pytest.fixture
 def trusted(ca: trustme.CA, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """AWS_CA_BUNDLE names a file holding ``ca``: the SDK's own way to trust a private CA."""
+    """AWS_CA_BUNDLE names a file holding ``ca``: the SDK's own way to trust a private CA.
+    (Credentials, config files and AWS_ENDPOINT_URL: the autouse fixture in conftest.)"""
     bundle = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(bundle))
     monkeypatch.setenv("AWS_CA_BUNDLE", str(bundle))
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+    monkeypatch.delenv("AWS_ENDPOINT_URL_S3", raising=False)  # the client's endpoint is the test server
     return bundle
 
 
