@@ -145,7 +145,7 @@ def client(
     from .botocore_tls import load_ca_bundle_once
 
     made = sess.create_client(service, **kwargs)
-    load_ca_bundle_once(made)  # once per client, not per HTTPS connection
+    load_ca_bundle_once(made)  # the CA bundle once per SSL context, not per HTTPS connection
     return made
 
 
