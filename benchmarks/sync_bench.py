@@ -62,6 +62,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--https", action="store_true",
                         help="every tool talks HTTPS to the counting proxy (a throwaway CA; the "
                              "bundle they trust is certifi's roots plus that CA)")
+    parser.add_argument("--latency-ms", type=float, default=0.0,
+                        help="simulated network round trip: the proxy holds every request this "
+                             "long, and every new connection once more per handshake (default 0: "
+                             "the loopback, no network)")
     parser.add_argument("--no-invalidation", action="store_true",
                         help="run cruddur-ops with --no-invalidate instead of a moto distribution")
     parser.add_argument("--seed", type=int, default=42)
@@ -89,6 +93,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--files must be at least 20")
     if args.runs < 1:
         parser.error("--runs must be at least 1")
+    if not 0 <= args.latency_ms <= 10_000:
+        parser.error("--latency-ms must be between 0 and 10000, e.g. 20 for a workspace in the "
+                     "bucket's region")
     args.delete_count = max(1, min(args.delete_count, args.files // 5))
     return args
 
@@ -171,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     server = emulator.start_moto_server(workdir / "logs" / "moto.log")
     tls = make_tls(workdir) if args.https else None
     proxy = CountingProxy("127.0.0.1", int(server.endpoint_url.rsplit(":", 1)[1]),
-                          tls=tls.server_context if tls else None).start()
+                          tls=tls.server_context if tls else None,
+                          latency_s=args.latency_ms / 1000).start()
     admin = emulator.admin_client(server.endpoint_url)
     results = []
     hashing = None
@@ -232,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
         n_files=len(build.files), runs=args.runs, short_runs=args.short_runs, command=command,
         deleted=len(delete_keys),
         hashing=hashing, plans=plans, floor=floor, invalidation_counted=invalidation_counted,
-        moto_version=moto_version, elapsed_s=time.perf_counter() - started, https=args.https)
+        moto_version=moto_version, elapsed_s=time.perf_counter() - started, https=args.https,
+        latency_ms=args.latency_ms)
     saved_run_path(workdir, args.output).write_bytes(pickle.dumps(measurements))
     text = render_report(measurements)
     print(text)

@@ -6,6 +6,13 @@ included: the encoding lives inside the HTTP body, so it survives untouched). HT
 ``Transfer-Encoding: chunked`` is de-chunked and re-sent with a Content-Length, which does not
 change the payload. ``Expect: 100-continue`` is answered by http.server itself (HTTP/1.1) and
 not forwarded. Classification works for path-style and virtual-host addressing.
+
+With ``latency_s`` the proxy stands in for the network between a workspace and S3: moto on the
+loopback answers with no round trip at all, which favours tools that send their requests one
+after another. Each request then waits one round trip before it is forwarded, and each new
+connection waits one more for the TCP handshake (two with TLS: TLS 1.3 adds one). Connections
+wait in their own handler threads, so parallel requests overlap their round trips as they
+would on a real network. Bandwidth is not limited.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import http.client
 import re
 import ssl
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -97,10 +105,16 @@ def classify(method: str, path: str, host: str, headers: dict[str, str]) -> str:
 
 class CountingProxy:
     """Threaded HTTP/1.1 reverse proxy to ``upstream`` (host, port) that counts requests; with
-    ``tls`` (a server-side context) clients talk HTTPS to it, and it talks HTTP to upstream."""
+    ``tls`` (a server-side context) clients talk HTTPS to it, and it talks HTTP to upstream;
+    ``latency_s`` is the simulated network round trip (see the module docstring)."""
 
-    def __init__(self, upstream_host: str, upstream_port: int, tls: ssl.SSLContext | None = None) -> None:
+    def __init__(self, upstream_host: str, upstream_port: int, tls: ssl.SSLContext | None = None,
+                 latency_s: float = 0.0) -> None:
+        if latency_s < 0:
+            raise ValueError("latency_s must be 0 or more")
         self.upstream = (upstream_host, upstream_port)
+        self.latency_s = latency_s
+        self.handshake_round_trips = 2 if tls else 1
         self._lock = threading.Lock()
         self._counts = Counts()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -134,6 +148,10 @@ class CountingProxy:
         with self._lock:
             counts, self._counts = self._counts, Counts()
         return counts
+
+    def _wait_round_trips(self, count: int) -> None:
+        if self.latency_s:
+            time.sleep(self.latency_s * count)
 
     def _record(self, kind: str, method: str, body: bytes, headers: dict[str, str],
                 status: int) -> None:
@@ -172,6 +190,7 @@ class CountingProxy:
                 super().setup()
                 with proxy._lock:
                     proxy._counts.connections += 1
+                proxy._wait_round_trips(proxy.handshake_round_trips)
 
             def _read_body(self) -> bytes:
                 if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
@@ -221,6 +240,7 @@ class CountingProxy:
 
             def _forward(self) -> None:
                 body = self._read_body()
+                proxy._wait_round_trips(1)
                 response, data = self._send_upstream(body)
                 # Count before replying: once the client has its answer it may exit, and the
                 # harness takes the tally right after — a late count would land in the next run.

@@ -171,7 +171,7 @@ def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: 
            hashing: HashResult | None, plans: list[PlanScale], invalidation_counted: bool,
            moto_version: str, analysis: str, elapsed_s: float,
            floor: NoChangeFloor | None = None, short_runs: int | None = None,
-           https: bool = False) -> str:
+           https: bool = False, latency_ms: float = 0.0) -> str:
     short = (f" ({short_runs} for no change, one file changed and files deleted: ~1 s runs, "
              "where the machine's noise is as large as the differences)"
              if short_runs and short_runs != runs else "")
@@ -190,6 +190,12 @@ def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: 
         + (", over HTTPS: the proxy holds a certificate from a throwaway CA, and every tool trusts "
            "a bundle of certifi's public roots plus that CA, as big as the one it reads against S3."
            if https else "."),
+        *([f"- Network: a simulated round trip of {latency_ms:g} ms. The proxy holds each request "
+           f"{latency_ms:g} ms before forwarding it, and each new connection "
+           f"{latency_ms * (2 if https else 1):g} ms more "
+           + ("(the TCP handshake plus one for TLS 1.3)" if https else "(the TCP handshake)")
+           + ". Parallel requests overlap their waits; bandwidth is not limited. Without it, "
+           "moto on the loopback answers with no network in between."] if latency_ms else []),
         *[f"- {name}: {version}" for name, version in versions.items()],
         *[f"- {name}: **skipped** — {why}" for name, why in skipped.items()],
         f"- Build: {build_summary}",

@@ -158,3 +158,45 @@ def test_a_miniature_benchmark_run_writes_a_report_with_exact_counts(tmp_path: P
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert rerendered.returncode == 0, rerendered.stderr[-2000:]
     assert output.read_text().split("## Results", 1)[1] == report.split("## Results", 1)[1]
+
+
+def test_a_simulated_round_trip_delays_requests_and_handshakes_in_parallel(
+        aws_env: dict[str, str], unique: str) -> None:
+    """--latency-ms: each request waits one round trip, a new connection one more, and parallel
+    connections wait at the same time (a proxy that queued them would punish parallel tools)."""
+    import http.client
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    upstream = urlsplit(aws_env["AWS_ENDPOINT_URL"])
+    boto3.client("s3", endpoint_url=aws_env["AWS_ENDPOINT_URL"],
+                 region_name="us-east-1").create_bucket(Bucket=f"bench-rtt-{unique}")
+    rtt = 0.3
+    proxy = CountingProxy(upstream.hostname or "127.0.0.1", upstream.port or 80, latency_s=rtt).start()
+    try:
+        def list_twice_on_one_connection() -> tuple[float, float]:
+            conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=30)
+            times = []
+            for _ in range(2):
+                started = time.perf_counter()
+                conn.request("GET", f"/bench-rtt-{unique}?list-type=2")
+                response = conn.getresponse()
+                assert response.status == 200 and b"ListBucketResult" in response.read()
+                times.append(time.perf_counter() - started)
+            conn.close()
+            return times[0], times[1]
+
+        first, second = list_twice_on_one_connection()
+        assert first >= 2 * rtt  # the handshake's round trip, then the request's
+        assert second >= rtt     # kept alive: the request's round trip only
+        counts = proxy.take()
+        assert (counts.by_kind["LIST"], counts.connections) == (2, 1)
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(lambda _: list_twice_on_one_connection(), range(4)))
+        # 4 connections × 3 round trips each: 12 × 0.3 s = 3.6 s if the waits were queued
+        assert time.perf_counter() - started < 2.4
+        assert proxy.take().connections == 4
+    finally:
+        proxy.stop()

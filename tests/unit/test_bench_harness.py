@@ -139,3 +139,29 @@ def test_one_file_changed_needs_one_put_and_exactly_the_two_index_paths() -> Non
     assert one(2, ("/index.html", "/")) is False
     assert one(1, ("/*",)) is False
     assert one(1, ("/index.html",)) is False
+
+
+def _render(**overrides: object) -> str:
+    from syncbench.report import render
+
+    args: dict[str, object] = dict(
+        results=[], versions={}, skipped={}, build_summary="10 files", n_files=10, runs=1,
+        command="python benchmarks/sync_bench.py", deleted=2, hashing=None, plans=[],
+        invalidation_counted=False, moto_version="5.2.5", analysis="", elapsed_s=60.0)
+    args.update(overrides)
+    return render(**args)  # type: ignore[arg-type]
+
+
+def test_a_simulated_round_trip_is_validated_and_stated_in_the_report() -> None:
+    import sync_bench
+
+    assert sync_bench.parse_args(["--latency-ms", "20"]).latency_ms == 20.0
+    assert sync_bench.parse_args([]).latency_ms == 0.0
+    for bad in ("-1", "nan", "20000"):
+        with pytest.raises(SystemExit):
+            sync_bench.parse_args(["--latency-ms", bad])
+    assert "Network:" not in _render()  # the loopback: nothing simulated, nothing claimed
+    plain = _render(latency_ms=20.0)
+    assert "simulated round trip of 20 ms" in plain and "each new connection 20 ms more (the TCP handshake)" in plain
+    assert "each new connection 40 ms more (the TCP handshake plus one for TLS 1.3)" in _render(
+        latency_ms=20.0, https=True)
