@@ -165,3 +165,34 @@ def test_a_simulated_round_trip_is_validated_and_stated_in_the_report() -> None:
     assert "simulated round trip of 20 ms" in plain and "each new connection 20 ms more (the TCP handshake)" in plain
     assert "each new connection 40 ms more (the TCP handshake plus one for TLS 1.3)" in _render(
         latency_ms=20.0, https=True)
+
+
+def test_rounds_pair_each_tools_run_of_the_same_round() -> None:
+    from syncbench.report import per_round, round_comparisons
+
+    # A slow second round hits both tools: medians say 1.00 ×, the rounds say ahead in 2 of 3.
+    ours = _result("cruddur-ops", "first upload", _run(9.0), _run(12.0), _run(10.0))
+    s3cmd = _result("s3cmd", "first upload", _run(10.0), _run(13.0), _run(9.5))
+    assert ours.median_wall == 10.0 and s3cmd.median_wall == 10.0
+    ratio, won, rounds = per_round(ours, s3cmd)  # type: ignore[misc]
+    assert (round(ratio, 3), won, rounds) == (0.923, 2, 3)
+    # a failed run drops its round from the pairing; a failed tool has no comparison at all
+    flaky = _result("rclone", "first upload", _run(10.0), _run(1.0, returncode=1), _run(10.0))
+    assert per_round(ours, flaky) == (0.95, 2, 2)
+    flaky.failure = "exit 1"
+    assert per_round(ours, flaky) is None
+
+    results = [ours, s3cmd, _result("aws s3 sync", "first upload", _run(11.0), _run(14.0), _run(12.0)),
+               _result("cruddur-ops", "no change", _run(0.8), _run(0.9)),
+               _result("aws s3 sync", "no change", _run(1.6), _run(1.5)),
+               _result("s3cmd", "no change", _run(0.7), _run(1.0)),
+               _result("cruddur-ops", "rebuild (same bytes)", _run(1.0)),
+               _result("aws s3 sync", "rebuild (same bytes)", _run(10.0))]
+    rows = {(c.scenario, c.peer): (round(c.median_ratio, 3), c.at_or_below, c.rounds)
+            for c in round_comparisons(results)}
+    assert rows == {("no change", "aws s3 sync"): (0.55, 2, 2), ("no change", "s3cmd"): (1.021, 1, 2),
+                    ("first upload", "s3cmd"): (0.923, 2, 3),  # the fastest peer by median
+                    ("rebuild (same bytes)", "aws s3 sync"): (0.1, 1, 1)}
+    text = _render(results=results)
+    assert "| first upload | s3cmd | 0.92 × | 2 of 3 |" in text
+    assert "rounds at or below" not in _render()  # no results, no round table
