@@ -128,10 +128,10 @@ def saved_run_path(workdir: Path, output: Path) -> Path:
     return workdir / f"last-run.{Path(output).stem}.pickle"
 
 
-def render_report(measurements: dict[str, Any]) -> str:
+def render_report(measurements: dict[str, Any], *, rerendered: bool = False) -> str:
     analysis_path = HERE / "ANALYSIS.md"  # the human explanation of misses, kept across re-runs
     analysis = analysis_path.read_text() if analysis_path.exists() else ""
-    return report.render(**measurements, analysis=analysis)
+    return report.render(**measurements, analysis=analysis, rerendered=rerendered)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -141,7 +141,10 @@ def main(argv: list[str] | None = None) -> int:
         if not saved.exists():
             log(f"error: no saved run in {saved}; run the benchmark first")
             return 1
-        text = render_report(pickle.loads(saved.read_bytes()))
+        measurements = pickle.loads(saved.read_bytes())
+        # runs saved before measured_at was recorded: the file is written when the run ends
+        measurements.setdefault("measured_at", saved.stat().st_mtime)
+        text = render_report(measurements, rerendered=True)
         write_atomically(args.output, text)
         log(f"wrote {args.output} from {saved}")
         return 0
@@ -241,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         deleted=len(delete_keys),
         hashing=hashing, plans=plans, floor=floor, invalidation_counted=invalidation_counted,
         moto_version=moto_version, elapsed_s=time.perf_counter() - started, https=args.https,
-        latency_ms=args.latency_ms)
+        latency_ms=args.latency_ms, measured_at=time.time())
     saved_run_path(workdir, args.output).write_bytes(pickle.dumps(measurements))
     text = render_report(measurements)
     print(text)

@@ -44,6 +44,10 @@ def package_version(name: str) -> str:
         return "not installed"
 
 
+def _utc(epoch: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(epoch))
+
+
 def _fmt(value: float | None, digits: int = 2) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
@@ -220,14 +224,17 @@ def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: 
            hashing: HashResult | None, plans: list[PlanScale], invalidation_counted: bool,
            moto_version: str, analysis: str, elapsed_s: float,
            floor: NoChangeFloor | None = None, short_runs: int | None = None,
-           https: bool = False, latency_ms: float = 0.0) -> str:
+           https: bool = False, latency_ms: float = 0.0, measured_at: float | None = None,
+           rerendered: bool = False) -> str:
+    """The markdown report. ``measured_at``: when the run ended (epoch seconds; now if None)."""
     short = (f" ({short_runs} for no change, one file changed and files deleted: ~1 s runs, "
              "where the machine's noise is as large as the differences)"
              if short_runs and short_runs != runs else "")
     lines = [
         "# Sync benchmark: cruddur-ops vs aws s3 sync, s3cmd, rclone",
         "",
-        f"Generated {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} in {elapsed_s / 60:.1f} min. "
+        f"Measured {_utc(measured_at)} in {elapsed_s / 60:.1f} min"
+        + (f" (this report re-rendered {_utc(None)})" if rerendered else "") + ". "
         f"Reproduce: `{command.strip()}` (or `nox -s bench`).",
         "",
         "## Machine and versions",

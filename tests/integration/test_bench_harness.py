@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -157,7 +158,10 @@ def test_a_miniature_benchmark_run_writes_a_report_with_exact_counts(tmp_path: P
          "--workdir", str(tmp_path / "work"), "--output", str(output)],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert rerendered.returncode == 0, rerendered.stderr[-2000:]
-    assert output.read_text().split("## Results", 1)[1] == report.split("## Results", 1)[1]
+    again = output.read_text()
+    assert again.split("## Results", 1)[1] == report.split("## Results", 1)[1]
+    measured = re.search(r"Measured (\d{4}-\d\d-\d\d \d\d:\d\d UTC)", report)
+    assert measured and f"Measured {measured.group(1)} in " in again and "re-rendered" in again
 
 
 def test_a_simulated_round_trip_delays_requests_and_handshakes_in_parallel(

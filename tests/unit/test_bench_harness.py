@@ -196,3 +196,14 @@ def test_rounds_pair_each_tools_run_of_the_same_round() -> None:
     text = _render(results=results)
     assert "| first upload | s3cmd | 0.92 × | 2 of 3 |" in text
     assert "rounds at or below" not in _render()  # no results, no round table
+
+
+def test_the_report_says_when_the_run_was_measured_not_when_it_was_re_rendered() -> None:
+    import calendar
+    import time
+
+    ended = calendar.timegm((2026, 11, 29, 13, 15, 0))
+    assert "Measured 2026-11-29 13:15 UTC in 1.0 min. Reproduce:" in _render(measured_at=ended)
+    again = _render(measured_at=ended, rerendered=True)
+    assert "Measured 2026-11-29 13:15 UTC in 1.0 min (this report re-rendered " in again
+    assert f"re-rendered {time.strftime('%Y-%m-%d', time.gmtime())}" in again
