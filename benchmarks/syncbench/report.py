@@ -67,6 +67,13 @@ def _find(results: list[ScenarioResult], tool: str, scenario: str) -> ScenarioRe
     return next((r for r in results if r.tool == tool and r.scenario == scenario), None)
 
 
+def _peer_walls(results: list[ScenarioResult], scenario: str) -> dict[str, float]:
+    """Median wall of every peer with one in ``scenario`` (the verdict and the round table pick
+    the fastest peer from this, so they compare against the same one)."""
+    return {r.tool: r.median_wall for r in results
+            if r.tool != CRUDDUR and r.scenario == scenario and r.median_wall is not None}
+
+
 @dataclass
 class RoundComparison:
     """cruddur-ops against one peer, round by round (see :func:`per_round`)."""
@@ -101,8 +108,7 @@ def round_comparisons(results: list[ScenarioResult]) -> list[RoundComparison]:
     the fastest peer by median, the rebuild against aws s3 sync."""
     peers = sorted({r.tool for r in results} - {CRUDDUR})
     pairs: list[tuple[str, str]] = [("no change", peer) for peer in peers]
-    firsts = {p: r.median_wall for p in peers if (r := _find(results, p, "first upload"))
-              and r.median_wall is not None}
+    firsts = _peer_walls(results, "first upload")
     if firsts:
         pairs.append(("first upload", min(firsts, key=lambda p: firsts[p])))
     if AWS in peers:
@@ -155,11 +161,7 @@ def targets(results: list[ScenarioResult], n_files: int, hashing: HashResult | N
 
     # First upload
     ours_r = _find(results, CRUDDUR, "first upload")
-    peer_walls: dict[str, float] = {}
-    for peer in peers:
-        peer_wall = wall(peer, "first upload")
-        if peer_wall is not None:
-            peer_walls[peer] = peer_wall
+    peer_walls = _peer_walls(results, "first upload")
     if ours_r and ours_r.median_wall is not None and ours_r.representative and peer_walls:
         fastest = min(peer_walls, key=lambda p: peer_walls[p])
         ratio = ours_r.median_wall / peer_walls[fastest]
