@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import statistics
@@ -63,6 +64,13 @@ class Target:
         return {True: "met", False: "**missed**", None: "not measured"}[self.met]
 
 
+def _interval(interval: tuple[float, float, float] | None) -> str:
+    if interval is None:
+        return "too few rounds"
+    low, high, confidence = interval
+    return f"{low:.2f}–{high:.2f} × ({confidence:.0%})"
+
+
 def _find(results: list[ScenarioResult], tool: str, scenario: str) -> ScenarioResult | None:
     return next((r for r in results if r.tool == tool and r.scenario == scenario), None)
 
@@ -83,24 +91,54 @@ class RoundComparison:
     median_ratio: float
     at_or_below: int
     rounds: int
+    # where the true median ratio lies: (low, high, confidence); None with too few rounds
+    interval: tuple[float, float, float] | None = None
 
 
-def per_round(ours: ScenarioResult | None, theirs: ScenarioResult | None) -> tuple[float, int, int] | None:
-    """(median of ours / theirs per round, rounds where ours was at or below, rounds compared).
+def round_ratios(ours: ScenarioResult | None, theirs: ScenarioResult | None) -> list[float]:
+    """ours / theirs, one ratio per round in which both runs succeeded.
 
     Within a round every tool runs back to back, so a slow stretch of the machine (they last
     seconds to minutes here) hits both sides of a ratio; a ratio of medians taken over the whole
     scenario does not cancel it. Rounds are matched by position: each tool runs once per round.
     """
     if not ours or not theirs or ours.failure or theirs.failure:
-        return None
+        return []
     # not strict: a tool stops running a scenario after a failed run, and its rounds end there
     pairs = zip(ours.runs, theirs.runs, strict=False)
-    ratios = [a.measured.wall_s / b.measured.wall_s for a, b in pairs
-              if a.measured.returncode == 0 and b.measured.returncode == 0 and b.measured.wall_s > 0]
+    return [a.measured.wall_s / b.measured.wall_s for a, b in pairs
+            if a.measured.returncode == 0 and b.measured.returncode == 0 and b.measured.wall_s > 0]
+
+
+def per_round(ours: ScenarioResult | None, theirs: ScenarioResult | None) -> tuple[float, int, int] | None:
+    """(median of ours / theirs per round, rounds where ours was at or below, rounds compared)."""
+    ratios = round_ratios(ours, theirs)
     if not ratios:
         return None
     return statistics.median(ratios), sum(r <= 1.0 for r in ratios), len(ratios)
+
+
+def median_interval(values: list[float], min_confidence: float = 0.9) -> tuple[float, float, float] | None:
+    """A distribution-free confidence interval for the median: (k-th smallest, k-th largest,
+    confidence), with the largest k whose confidence is still ``min_confidence`` or more.
+
+    The true median lies below the k-th smallest value only if fewer than k values fall below
+    it, which has probability P(Binomial(n, 1/2) < k); the same holds above. No assumption about
+    the shape of the noise, which on these machines has long slow tails. None when even the
+    smallest and largest value do not reach ``min_confidence`` (fewer than 5 values for 90 %).
+    """
+    n = len(values)
+    if n == 0:
+        return None
+    ordered = sorted(values)
+    below, best = 0.0, None
+    for k in range(1, (n + 1) // 2 + 1):
+        below += math.comb(n, k - 1) / 2 ** n  # P(Binomial(n, 1/2) < k)
+        confidence = 1.0 - 2.0 * below
+        if confidence < min_confidence:
+            break
+        best = (ordered[k - 1], ordered[n - k], confidence)
+    return best
 
 
 def round_comparisons(results: list[ScenarioResult]) -> list[RoundComparison]:
@@ -115,9 +153,11 @@ def round_comparisons(results: list[ScenarioResult]) -> list[RoundComparison]:
         pairs.append(("rebuild (same bytes)", AWS))
     out = []
     for scenario, peer in pairs:
-        paired = per_round(_find(results, CRUDDUR, scenario), _find(results, peer, scenario))
-        if paired:
-            out.append(RoundComparison(scenario, peer, *paired))
+        ratios = round_ratios(_find(results, CRUDDUR, scenario), _find(results, peer, scenario))
+        if ratios:
+            out.append(RoundComparison(scenario, peer, statistics.median(ratios),
+                                       sum(r <= 1.0 for r in ratios), len(ratios),
+                                       median_interval(ratios)))
     return out
 
 
@@ -227,8 +267,10 @@ def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: 
            moto_version: str, analysis: str, elapsed_s: float,
            floor: NoChangeFloor | None = None, short_runs: int | None = None,
            https: bool = False, latency_ms: float = 0.0, measured_at: float | None = None,
-           rerendered: bool = False) -> str:
-    """The markdown report. ``measured_at``: when the run ended (epoch seconds; now if None)."""
+           rerendered: bool = False, balanced_order: bool = False) -> str:
+    """The markdown report. ``measured_at``: when the run ended (epoch seconds; now if None).
+    ``balanced_order``: the rounds followed :func:`scenarios.balanced_orders` (runs saved before
+    it existed rotated one order)."""
     short = (f" ({short_runs} for no change, one file changed and files deleted: ~1 s runs, "
              "where the machine's noise is as large as the differences)"
              if short_runs and short_runs != runs else "")
@@ -260,7 +302,11 @@ def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: 
         f"- Method: median wall time of {runs} run(s) per tool × scenario{short}, each from the same "
         "starting state (reset untimed: bucket emptied before each first upload; files "
         "rewritten before each rebuild run; index.html flipped between two versions; deleted "
-        "files restored and re-synced between delete runs). Request counts are those of the "
+        "files restored and re-synced between delete runs). "
+        + ("Each round runs every tool once, in the orders of a Williams Latin square (every "
+           "position, and right after every other tool, equally often). " if balanced_order else
+           "Each round runs every tool once, in one order rotated by a place each round. ")
+        + "Request counts are those of the "
         "median run. Peak RSS is the largest of the runs, from `wait4()` rusage of the tool's "
         "own process (a stdlib launcher forks it: same method as GNU `time -v`).",
         "",
@@ -317,11 +363,14 @@ def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: 
             "", "The verdicts above compare medians, as the issue asks. Round by round: in each "
             "round every tool runs once, back to back, so a slow stretch of the machine hits both "
             "sides of a ratio. A miss that holds in most rounds is the tool's; one that holds in "
-            "few is the machine's noise.", "",
-            "| scenario | cruddur-ops vs | ratio per round (median) | rounds at or below 1.0 × |",
-            "|---|---|--:|--:|",
-            *[f"| {c.scenario} | {c.peer} | {c.median_ratio:.2f} × | {c.at_or_below} of {c.rounds} |"
-              for c in rounds]]
+            "few is the machine's noise. The interval is where the median per-round ratio lies "
+            "with the stated confidence (order statistics, no assumption about the noise): one "
+            "that spans 1.0 × is a tie these rounds cannot separate.", "",
+            "| scenario | cruddur-ops vs | ratio per round (median) | rounds at or below 1.0 × "
+            "| interval (confidence) |",
+            "|---|---|--:|--:|--:|",
+            *[f"| {c.scenario} | {c.peer} | {c.median_ratio:.2f} × | {c.at_or_below} of {c.rounds} "
+              f"| {_interval(c.interval)} |" for c in rounds]]
     lines += ["", "## cruddur-ops alone", ""]
     if hashing:
         lines += [

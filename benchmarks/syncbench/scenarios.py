@@ -107,12 +107,39 @@ class Lane:
             raise RuntimeError(f"reset sync failed (exit {measured.returncode}): {measured.tail(3)}")
 
 
+def balanced_orders(n: int) -> list[list[int]]:
+    """Run orders for ``n`` tools, one per round: the rows of a Williams Latin square.
+
+    Over every full cycle of rows each tool runs once in each position and right after each
+    other tool equally often (once for an even ``n``, twice for an odd one, which needs twice
+    the rows). A rotation of one fixed order also moves every tool through every position, but
+    keeps the neighbours: each tool always follows the same one, so a carry-over from one tool
+    (a server still busy, a cache it warmed) would land on the same tool in every round.
+    """
+    if n <= 1:
+        return [list(range(n))]
+    first, low, high = [0], 1, n - 1
+    while len(first) < n:  # 0, 1, n-1, 2, n-2, …
+        if len(first) % 2:
+            first.append(low)
+            low += 1
+        else:
+            first.append(high)
+            high -= 1
+    rows = [[(tool + shift) % n for tool in first] for shift in range(n)]
+    if n % 2:
+        rows += [row[::-1] for row in rows]
+    return rows
+
+
 def run_all(bench: Bench, lanes: list[Lane],
             scenarios: tuple[str, ...] = SCENARIOS) -> list[ScenarioResult]:
-    """Scenario by scenario, run by run, every tool in turn (the order rotates each run): on a
-    shared, noisy machine a burst of load then hits all tools alike instead of one tool's runs."""
+    """Scenario by scenario, run by run, every tool in turn, in the orders of
+    :func:`balanced_orders`: on a shared, noisy machine a burst of load, or whatever the previous
+    tool left behind, then falls on all tools alike instead of on one tool's runs."""
     build, s3 = bench.build, bench.admin_s3
     results: list[ScenarioResult] = []
+    orders = balanced_orders(len(lanes))
 
     def settle() -> None:
         # Flush dirty pages (a rebuild just rewrote ~100 MB) and give the emulator a moment after
@@ -169,8 +196,7 @@ def run_all(bench: Bench, lanes: list[Lane],
                     build.restore_local(bench.delete_keys)
                     each(lambda lane: lane.untimed(bench, "restore"), lanes, by_lane)
                 build.delete_local(bench.delete_keys)
-            shift = run % len(lanes) if lanes else 0
-            for lane in lanes[shift:] + lanes[:shift]:
+            for lane in (lanes[i] for i in orders[run % len(orders)]):
                 result = by_lane[lane.tool.name]
                 if result.failure:
                     continue

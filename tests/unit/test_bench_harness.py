@@ -194,8 +194,37 @@ def test_rounds_pair_each_tools_run_of_the_same_round() -> None:
                     ("first upload", "s3cmd"): (0.923, 2, 3),  # the fastest peer by median
                     ("rebuild (same bytes)", "aws s3 sync"): (0.1, 1, 1)}
     text = _render(results=results)
-    assert "| first upload | s3cmd | 0.92 × | 2 of 3 |" in text
+    assert "| first upload | s3cmd | 0.92 × | 2 of 3 | too few rounds |" in text
     assert "rounds at or below" not in _render()  # no results, no round table
+
+
+def test_the_interval_for_the_median_ratio_is_exact_order_statistics() -> None:
+    from syncbench.report import median_interval
+
+    # n = 5: only min–max reaches 90 %, at 1 - 2/32; four rounds cannot reach it at all
+    assert median_interval([1.3, 0.9, 1.1, 1.0, 1.2]) == (0.9, 1.3, 0.9375)
+    assert median_interval([1.0, 1.1, 1.2, 1.3]) is None and median_interval([]) is None
+    # n = 11: the 3rd smallest and 3rd largest, 1 - 2 * (1 + 11 + 55) / 2048
+    eleven = [0.90, 0.95, 0.97, 0.99, 1.00, 1.01, 1.02, 1.03, 1.05, 1.08, 1.40]
+    low, high, confidence = median_interval(eleven)  # type: ignore[misc]
+    assert (low, high, round(confidence, 4)) == (0.97, 1.05, 0.9346)
+    # a stricter confidence widens it; the order of the rounds does not matter
+    assert median_interval(list(reversed(eleven)), min_confidence=0.99)[:2] == (0.90, 1.40)  # type: ignore[index]
+
+
+def test_the_round_table_shows_where_the_median_ratio_lies() -> None:
+    from syncbench.report import round_comparisons
+
+    rclone = _result("rclone", "no change", *[_run(0.80)] * 7)
+    # behind in all seven rounds: the interval lies above 1.0 ×, a miss
+    behind = _result("cruddur-ops", "no change", *[_run(0.84)] * 6, _run(0.82))
+    (row,) = round_comparisons([behind, rclone])
+    assert row.interval == pytest.approx((1.025, 1.05, 0.984375))
+    assert "| no change | rclone | 1.05 × | 0 of 7 | 1.02–1.05 × (98%) |" in _render(results=[behind, rclone])
+    # ahead in one round: the same median, but the interval spans 1.0 ×, a tie
+    tie = _result("cruddur-ops", "no change", *[_run(0.84)] * 6, _run(0.70))
+    (row,) = round_comparisons([tie, rclone])
+    assert row.median_ratio == pytest.approx(1.05) and row.interval[0] < 1.0 < row.interval[1]  # type: ignore[index]
 
 
 def test_the_report_says_when_the_run_was_measured_not_when_it_was_re_rendered() -> None:
@@ -207,3 +236,26 @@ def test_the_report_says_when_the_run_was_measured_not_when_it_was_re_rendered()
     again = _render(measured_at=ended, rerendered=True)
     assert "Measured 2026-11-29 13:15 UTC in 1.0 min (this report re-rendered " in again
     assert f"re-rendered {time.strftime('%Y-%m-%d', time.gmtime())}" in again
+
+
+def test_run_orders_balance_positions_and_predecessors() -> None:
+    from collections import Counter
+    from itertools import pairwise
+
+    from syncbench.scenarios import balanced_orders
+
+    assert balanced_orders(0) == [[]] and balanced_orders(1) == [[0]]
+    for n in range(2, 8):
+        rows = balanced_orders(n)
+        assert len(rows) == (n if n % 2 == 0 else 2 * n)
+        assert all(sorted(row) == list(range(n)) for row in rows)  # every tool once per round
+        positions = Counter((tool, place) for row in rows for place, tool in enumerate(row))
+        assert set(positions.values()) == {len(rows) // n} and len(positions) == n * n
+        follows = Counter(pair for row in rows for pair in pairwise(row))
+        # every tool right after every other tool, equally often; a rotation fails this
+        assert len(follows) == n * (n - 1) and len(set(follows.values())) == 1, (n, follows)
+    rotation = [[(t + s) % 4 for t in range(4)] for s in range(4)]
+    assert len(Counter(p for row in rotation for p in pairwise(row))) == 4  # only 4 of 12 pairs
+    # the report says which order the saved run used: runs saved before the change rotated
+    assert "orders of a Williams Latin square" in _render(balanced_order=True)
+    assert "one order rotated by a place each round" in _render()
