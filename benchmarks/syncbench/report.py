@@ -274,8 +274,11 @@ def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: 
     short = (f" ({short_runs} for no change, one file changed and files deleted: ~1 s runs, "
              "where the machine's noise is as large as the differences)"
              if short_runs and short_runs != runs else "")
+    # the peers this run measured (a --tools subset names only those)
+    peers = list(dict.fromkeys(r.tool for r in results if r.tool != CRUDDUR)) or [
+        "aws s3 sync", "s3cmd", "rclone"]
     lines = [
-        "# Sync benchmark: cruddur-ops vs aws s3 sync, s3cmd, rclone",
+        f"# Sync benchmark: cruddur-ops vs {', '.join(peers)}",
         "",
         f"Measured {_utc(measured_at)} in {elapsed_s / 60:.1f} min"
         + (f" (this report re-rendered {_utc(None)})" if rerendered else "") + ". "
@@ -304,7 +307,8 @@ def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: 
         "rewritten before each rebuild run; index.html flipped between two versions; deleted "
         "files restored and re-synced between delete runs). "
         + ("Each round runs every tool once, in the orders of a Williams Latin square (every "
-           "position, and right after every other tool, equally often). " if balanced_order else
+           "position, and within the rounds right after every other tool, equally often). "
+           if balanced_order else
            "Each round runs every tool once, in one order rotated by a place each round. ")
         + "Request counts are those of the "
         "median run. Peak RSS is the largest of the runs, from `wait4()` rusage of the tool's "

@@ -110,11 +110,14 @@ class Lane:
 def balanced_orders(n: int) -> list[list[int]]:
     """Run orders for ``n`` tools, one per round: the rows of a Williams Latin square.
 
-    Over every full cycle of rows each tool runs once in each position and right after each
-    other tool equally often (once for an even ``n``, twice for an odd one, which needs twice
-    the rows). A rotation of one fixed order also moves every tool through every position, but
-    keeps the neighbours: each tool always follows the same one, so a carry-over from one tool
-    (a server still busy, a cache it warmed) would land on the same tool in every round.
+    Over every full cycle of rows each tool runs once in each position and, within the rounds,
+    right after each other tool equally often (once for an even ``n``, twice for an odd one,
+    which needs twice the rows). Across the boundary between rounds the last tool of one round
+    precedes the first of the next, so one predecessor per cycle repeats: with 4 tools, 2 of a
+    tool's 4 predecessors in a cycle are the same tool. A rotation of one fixed order also moves
+    every tool through every position, but keeps the neighbours: each tool follows the same one
+    in every round, so a carry-over from one tool (a server still busy, a cache it warmed) would
+    land on the same tool every time.
     """
     if n <= 1:
         return [list(range(n))]

@@ -216,11 +216,14 @@ def test_the_round_table_shows_where_the_median_ratio_lies() -> None:
     from syncbench.report import round_comparisons
 
     rclone = _result("rclone", "no change", *[_run(0.80)] * 7)
+    assert _render().startswith("# Sync benchmark: cruddur-ops vs aws s3 sync, s3cmd, rclone\n")
     # behind in all seven rounds: the interval lies above 1.0 ×, a miss
     behind = _result("cruddur-ops", "no change", *[_run(0.84)] * 6, _run(0.82))
     (row,) = round_comparisons([behind, rclone])
     assert row.interval == pytest.approx((1.025, 1.05, 0.984375))
-    assert "| no change | rclone | 1.05 × | 0 of 7 | 1.02–1.05 × (98%) |" in _render(results=[behind, rclone])
+    text = _render(results=[behind, rclone])
+    assert "| no change | rclone | 1.05 × | 0 of 7 | 1.02–1.05 × (98%) |" in text
+    assert text.startswith("# Sync benchmark: cruddur-ops vs rclone\n")  # the peers that ran
     # ahead in one round: the same median, but the interval spans 1.0 ×, a tie
     tie = _result("cruddur-ops", "no change", *[_run(0.84)] * 6, _run(0.70))
     (row,) = round_comparisons([tie, rclone])
