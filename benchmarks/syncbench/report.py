@@ -84,7 +84,7 @@ def _peer_walls(results: list[ScenarioResult], scenario: str) -> dict[str, float
 
 @dataclass
 class RoundComparison:
-    """cruddur-ops against one peer, round by round (see :func:`per_round`)."""
+    """cruddur-ops against one peer, round by round (see :func:`round_ratios`)."""
 
     scenario: str
     peer: str
@@ -110,12 +110,15 @@ def round_ratios(ours: ScenarioResult | None, theirs: ScenarioResult | None) -> 
             if a.measured.returncode == 0 and b.measured.returncode == 0 and b.measured.wall_s > 0]
 
 
+def _summarise(ratios: list[float]) -> tuple[float, int, int]:
+    """(median ratio, rounds where ours was at or below, rounds compared) of non-empty ratios."""
+    return statistics.median(ratios), sum(r <= 1.0 for r in ratios), len(ratios)
+
+
 def per_round(ours: ScenarioResult | None, theirs: ScenarioResult | None) -> tuple[float, int, int] | None:
     """(median of ours / theirs per round, rounds where ours was at or below, rounds compared)."""
     ratios = round_ratios(ours, theirs)
-    if not ratios:
-        return None
-    return statistics.median(ratios), sum(r <= 1.0 for r in ratios), len(ratios)
+    return _summarise(ratios) if ratios else None
 
 
 def median_interval(values: list[float], min_confidence: float = 0.9) -> tuple[float, float, float] | None:
@@ -155,9 +158,7 @@ def round_comparisons(results: list[ScenarioResult]) -> list[RoundComparison]:
     for scenario, peer in pairs:
         ratios = round_ratios(_find(results, CRUDDUR, scenario), _find(results, peer, scenario))
         if ratios:
-            out.append(RoundComparison(scenario, peer, statistics.median(ratios),
-                                       sum(r <= 1.0 for r in ratios), len(ratios),
-                                       median_interval(ratios)))
+            out.append(RoundComparison(scenario, peer, *_summarise(ratios), median_interval(ratios)))
     return out
 
 
