@@ -41,6 +41,14 @@ LIST_RANGE_KEYS = 500
 # keys the build does not have), so it does not read far into the next range's keys, which that
 # range's lister reads anyway.
 FIRST_PAGE_KEYS = min(1000, LIST_RANGE_KEYS + LIST_RANGE_KEYS // 50 + 2)
+# Past its first page a bounded range holds more keys than the build has there (files deleted
+# locally, an older build's assets). ListObjectsV2 has no upper bound, so whatever a page reads
+# past the range is rendered by the server for nothing: the next range's lister reads those keys
+# too. The range's further pages start small and double up to S3's 1,000, so a range a few dozen
+# keys over its guess costs one small request instead of up to 1,000 wasted keys, and one far
+# over it pages at 1,000 after four steps.
+CONTINUATION_PAGE_KEYS = 64
+MAX_PAGE_KEYS = 1000
 LIST_WORKERS = 8
 
 
@@ -102,33 +110,40 @@ def _list_range(
     s3: Any, bucket: str, prefix: str, *, after: str | None, until: str | None, page_size: int,
     progress: Callable[[int], None] | None,
 ) -> dict[str, RemoteObject]:
-    """Keys in (after, until] under ``prefix``, page by page; stops at the first key past ``until``."""
+    """Keys in (after, until] under ``prefix``, page by page; stops at ``until`` or the first key
+    past it (``until`` None: at the end of the listing)."""
     objects: dict[str, RemoteObject] = {}
     kwargs: dict[str, Any] = {"Bucket": bucket, "MaxKeys": page_size}
     if prefix:
         kwargs["Prefix"] = prefix
     if after is not None:
         kwargs["StartAfter"] = after
+    next_page_size = CONTINUATION_PAGE_KEYS if until is not None else MAX_PAGE_KEYS
     while True:
         page = s3.list_objects_v2(**kwargs)
         contents = page.get("Contents", ())
         taken = 0
+        past_range = False
         for entry in contents:
             key = entry["Key"]
             if until is not None and key > until:
-                if progress:
-                    progress(taken)
-                return objects
+                past_range = True
+                break
             objects[key] = RemoteObject(key, int(entry["Size"]), entry["ETag"].strip('"'))
             taken += 1
         if progress:
             progress(taken)
+        # ``until`` itself is the range's last possible key: seeing it ends the range as surely
+        # as a key past it, without asking for another page.
+        if past_range or (until is not None and until in objects):
+            return objects
         token = page.get("NextContinuationToken")
         if not page.get("IsTruncated") or not token:
             return objects
         kwargs.pop("StartAfter", None)  # the token carries the position from here on
         kwargs["ContinuationToken"] = token
-        kwargs["MaxKeys"] = 1000  # past the first page the range is bigger than guessed
+        kwargs["MaxKeys"] = next_page_size
+        next_page_size = min(MAX_PAGE_KEYS, next_page_size * 2)
 
 
 def parse_md5(value: str | None) -> str | None:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from cruddur_ops.errors import AwsError
+from cruddur_ops.sync import remote
 from cruddur_ops.sync.remote import list_objects, range_bounds
 
 
@@ -25,9 +26,24 @@ class CountingClient:
         self._lock = threading.Lock()
 
     def list_objects_v2(self, **kwargs: Any) -> Any:
+        call = dict(kwargs)
         with self._lock:
-            self.calls.append(dict(kwargs))
-        return self._s3.list_objects_v2(**kwargs)
+            self.calls.append(call)
+        page = self._s3.list_objects_v2(**kwargs)
+        call["next"] = page.get("NextContinuationToken")
+        return page
+
+    def page_sizes(self) -> dict[str | None, list[int]]:
+        """MaxKeys of each range's requests in order, by the range's StartAfter (None: the first
+        range), following each range's continuation tokens."""
+        by_token = {call["next"]: call for call in self.calls if call.get("next")}
+        sizes: dict[str | None, list[int]] = {}
+        for call in self.calls:
+            first = call
+            while "ContinuationToken" in first:
+                first = by_token[first["ContinuationToken"]]
+            sizes.setdefault(first.get("StartAfter"), []).append(call["MaxKeys"])
+        return sizes
 
 
 def put(s3: Any, *keys: str) -> None:
@@ -75,7 +91,57 @@ def test_a_range_bigger_than_its_first_page_continues_with_tokens(s3) -> None:
     counting = CountingClient(s3)
     listed = list_objects(counting, "bkt", bounds=["a/0003"], workers=2)
     assert len(listed) == 1201
-    assert any("ContinuationToken" in call and "StartAfter" not in call for call in counting.calls)
+    continued = [call for call in counting.calls if "ContinuationToken" in call]
+    assert continued and all("StartAfter" not in call for call in continued)
+    # the last range has no upper bound, so nothing it reads is wasted: full pages at once
+    assert [call["MaxKeys"] for call in continued] == [remote.MAX_PAGE_KEYS]
+
+
+def test_a_range_whose_page_ends_at_its_bound_sends_no_further_request(s3, monkeypatch) -> None:
+    monkeypatch.setattr(remote, "FIRST_PAGE_KEYS", 5)
+    keys = [f"k{i:02d}" for i in range(20)]
+    put(s3, *keys)
+    counting = CountingClient(s3)
+    listed = list_objects(counting, "bkt", bounds=range_bounds(keys, per_range=5), workers=4)
+    assert set(listed) == set(keys)
+    # four ranges of exactly five keys: each first page ends on its bound (or the bucket's end)
+    assert len(counting.calls) == 4
+    assert not any("ContinuationToken" in call for call in counting.calls)
+
+
+def test_an_over_full_range_continues_with_small_pages_that_double(s3, monkeypatch) -> None:
+    monkeypatch.setattr(remote, "FIRST_PAGE_KEYS", 3)
+    monkeypatch.setattr(remote, "CONTINUATION_PAGE_KEYS", 2)
+    monkeypatch.setattr(remote, "MAX_PAGE_KEYS", 8)
+    # Below the bound "a/25" the build has 3 keys, the bucket 26 (say, an older build's files).
+    put(s3, *[f"a/{i:02d}" for i in range(26)], *[f"b/{i:02d}" for i in range(30)])
+    counting = CountingClient(s3)
+    listed = list_objects(counting, "bkt", bounds=["a/25"], workers=2)
+    assert set(listed) == one_listing(s3)
+    # bounded: 3 + 2 + 4 + 8 + 8 keys reach the 25th, the next page holds a/25 and the keys past
+    # it (at most one page is read past the bound); the open range pages at the maximum
+    assert counting.page_sizes() == {None: [3, 2, 4, 8, 8, 8], "a/25": [3, 8, 8, 8, 8]}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_small_pages_list_any_bucket_exactly_once(s3, monkeypatch, seed: int) -> None:
+    """Tiny pages make every path run: bounds missing remotely, extras anywhere, ranges that
+    end on a page boundary, over-full ranges continuing past several pages."""
+    import random
+
+    monkeypatch.setattr(remote, "FIRST_PAGE_KEYS", 3)
+    monkeypatch.setattr(remote, "CONTINUATION_PAGE_KEYS", 2)
+    monkeypatch.setattr(remote, "MAX_PAGE_KEYS", 5)
+    rng = random.Random(seed)
+    universe = [f"{folder}/{i:02d}" for folder in ("a", "b", "c") for i in range(15)]
+    local = rng.sample(universe, rng.randrange(5, 30))
+    bucket = f"bkt-{seed}"
+    s3.create_bucket(Bucket=bucket)
+    remote_keys = rng.sample(universe, rng.randrange(1, 40))
+    for key in remote_keys:
+        s3.put_object(Bucket=bucket, Key=key, Body=b"x")
+    listed = list_objects(s3, bucket, bounds=range_bounds(local, per_range=rng.randrange(1, 6)), workers=3)
+    assert sorted(listed) == sorted(remote_keys)
 
 
 def test_prefix_is_kept_in_every_range(s3) -> None:
