@@ -243,16 +243,22 @@ def targets(results: list[ScenarioResult], n_files: int, hashing: HashResult | N
     big = next((p for p in plans if p.files >= 100_000), None)
     small = next((p for p in plans if p.files == 10_000), None)
     if big:
-        rss = big.cli_rss_mb if big.cli_rss_mb is not None else big.pure_rss_mb
-        which = "inv frontend.plan" if big.cli_rss_mb is not None else "build_plan only"
+        task_rss = big.peak_rss_mb
+        rss = task_rss if task_rss is not None else big.pure_rss_mb
+        which = "inv frontend.plan" if task_rss is not None else "build_plan only"
         linear_txt, linear = "", None
         if small:
-            a, b = ((small.cli_us_per_file, big.cli_us_per_file) if big.cli_s and small.cli_s
-                    else (small.pure_us_per_file, big.pure_us_per_file))
-            if a and b:
-                linear = b / a <= 1.5
-                linear_txt = (f"; {a:.0f} → {b:.0f} µs/file from 10k to 100k ({b / a:.2f} ×; "
-                              "fixed start-up included, so < 1 × is still linear)")
+            if big.cli_s and small.cli_s:
+                per_file = [(label, a, b) for label, a, b in (
+                    ("no MD5 cache", small.cli_us_per_file, big.cli_us_per_file),
+                    ("MD5s cached", small.warm_us_per_file, big.warm_us_per_file)) if a and b]
+            else:
+                per_file = [("build_plan", small.pure_us_per_file, big.pure_us_per_file)]
+            if per_file:
+                linear = all(b / a <= 1.5 for _, a, b in per_file)
+                linear_txt = "; µs/file from 10k to 100k: " + ", ".join(
+                    f"{label} {a:.0f} → {b:.0f} ({b / a:.2f} ×)" for label, a, b in per_file
+                ) + " (fixed start-up included, so < 1 × is still linear)"
         out.append(Target("100,000-file plan: peak RSS < 300 MB, time linear in file count",
                           f"{which}: peak {rss:.0f} MB{linear_txt}",
                           rss < 300 and (linear is not False)))
@@ -408,16 +414,20 @@ def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: 
             "interpreter, peak RSS of the process). `inv frontend.plan` = the real task end to "
             "end (walk + hash N files of 0.2–1.5 KB on disk, list a bucket served by a "
             "ListObjectsV2 stub, plan, render, write the changeset); 98 % unchanged, 1 % "
-            "updated, 0.5 % new, 0.5 % deleted.", "",
-            "| files | build_plan s | µs/file | peak RSS MB | inv frontend.plan s | µs/file | "
-            "peak RSS MB | note |", "|--:|--:|--:|--:|--:|--:|--:|---|"]
+            "updated, 0.5 % new, 0.5 % deleted. It runs twice on a fresh MD5 cache: first with "
+            "none (every file hashed, as on a CI runner or a first deploy), then again with the "
+            "MD5s it cached (an operator re-planning); peak RSS is the larger of the two.", "",
+            "| files | build_plan s | µs/file | peak RSS MB | inv frontend.plan, no MD5 cache s | "
+            "µs/file | MD5s cached s | µs/file | peak RSS MB | note |",
+            "|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"]
         for p in plans:
             note = p.cli_note or (f"{p.stub_requests} requests ({p.stub_heads} HEAD)" +
                                   (f"; unexpected: {', '.join(p.unexpected[:3])}"
                                    if p.unexpected else ""))
             lines.append(f"| {p.files:,} | {p.pure_s:.2f} | {p.pure_us_per_file:.1f} | "
                          f"{p.pure_rss_mb:.0f} | {_fmt(p.cli_s)} | {_fmt(p.cli_us_per_file, 1)} | "
-                         f"{_fmt(p.cli_rss_mb, 0)} | {note} |")
+                         f"{_fmt(p.warm_s)} | {_fmt(p.warm_us_per_file, 1)} | "
+                         f"{_fmt(p.peak_rss_mb, 0)} | {note} |")
         lines.append("")
     if analysis.strip():
         lines += ["## Analysis", "", analysis.strip(), ""]

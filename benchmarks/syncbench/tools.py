@@ -27,6 +27,10 @@ def base_env(workdir: Path) -> dict[str, str]:
     # PYTHONDONTWRITEBYTECODE=1, which would recompile an editable checkout on every run).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(workdir / "pycache")
+    # Caches live in the run's workdir, not the operator's ~/.cache: a run's figures must not
+    # depend on what earlier runs, tests or syncs left there (cruddur-ops' MD5 and botocore
+    # model caches, rclone's cache folder).
+    env["XDG_CACHE_HOME"] = str(workdir / "cache")
     env.update(FAKE_CREDENTIALS)
     env.update({
         "AWS_CONFIG_FILE": str(empty), "AWS_SHARED_CREDENTIALS_FILE": str(empty),

@@ -130,6 +130,8 @@ def test_a_miniature_benchmark_run_writes_a_report_with_exact_counts(tmp_path: P
          "--workdir", str(tmp_path / "work"), "--output", str(output)],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]
+    # cruddur-ops kept its MD5 and botocore caches in the run's workdir, not in ~/.cache
+    assert list((tmp_path / "work" / "cache" / "cruddur-ops").iterdir())
     report = output.read_text()
     # the results table only: the embedded analysis has tables of its own
     table = [[c.strip() for c in line.split("|")] for line in
@@ -204,3 +206,21 @@ def test_a_simulated_round_trip_delays_requests_and_handshakes_in_parallel(
         assert proxy.take().connections == 4
     finally:
         proxy.stop()
+
+
+def test_the_plan_probe_runs_the_task_without_and_then_with_the_md5_cache(tmp_path: Path) -> None:
+    """`inv frontend.plan` against the listing stub, twice: the first run has no MD5 cache and
+    hashes every file, the second reads the MD5s the first one cached."""
+    from syncbench.cruddur_extra import plan_scale
+    from syncbench.tools import CruddurOps
+
+    tool = CruddurOps("cruddur-ops", tmp_path, repo_root=REPO_ROOT)
+    lines: list[str] = []
+    [scale] = plan_scale([300], tmp_path, REPO_ROOT, tool, seed=7, log=lines.append)
+    assert scale.cli_note == "", scale.cli_note
+    assert scale.cli_s and scale.warm_s and scale.peak_rss_mb
+    assert scale.stub_requests >= 1 and scale.unexpected == []
+    cache = tmp_path / "plan-300.md5-cache"
+    assert cache.is_file() and cache.stat().st_size > 0
+    runs = [line for line in lines if "inv frontend.plan" in line]
+    assert len(runs) == 2 and "cold MD5 cache" in runs[0] and "warm MD5 cache" in runs[1]

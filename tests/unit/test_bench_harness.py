@@ -15,9 +15,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
 from syncbench import buildgen
+from syncbench.cruddur_extra import PlanScale
 from syncbench.measure import Measured
 from syncbench.proxy import Counts, classify
-from syncbench.report import targets
+from syncbench.report import Target, targets
 from syncbench.scenarios import Run, ScenarioResult
 
 LOCAL = "127.0.0.1:5000"
@@ -262,3 +263,32 @@ def test_run_orders_balance_positions_and_predecessors() -> None:
     # the report says which order the saved run used: runs saved before the change rotated
     assert "orders of a Williams Latin square" in _render(balanced_order=True)
     assert "one order rotated by a place each round" in _render()
+
+
+def _plan_target(small: PlanScale, big: PlanScale) -> Target:
+    return next(t for t in targets([], 10, None, [small, big], True)
+                if t.name.startswith("100,000-file plan"))
+
+
+def _scale(files: int, cold_s: float, warm_s: float, cold_rss: float, warm_rss: float) -> PlanScale:
+    return PlanScale(files, pure_s=files * 1e-5, pure_rss_mb=20, cli_s=cold_s, cli_rss_mb=cold_rss,
+                     warm_s=warm_s, warm_rss_mb=warm_rss)
+
+
+def test_the_plan_target_takes_the_larger_peak_and_both_cache_states() -> None:
+    small = _scale(10_000, 2.0, 1.0, 70, 60)
+    met = _plan_target(small, _scale(100_000, 20.0, 9.0, 240, 250))
+    assert met.met is True
+    assert "peak 250 MB" in met.measured
+    assert "no MD5 cache 200 → 200 (1.00 ×)" in met.measured
+    assert "MD5s cached 100 → 90 (0.90 ×)" in met.measured
+    # the warm run's peak alone over 300 MB fails the target
+    assert _plan_target(small, _scale(100_000, 20.0, 9.0, 240, 310)).met is False
+    # either run growing faster than linear (> 1.5 × per file) fails it
+    assert _plan_target(small, _scale(100_000, 20.0, 16.0, 240, 250)).met is False
+
+
+def test_the_plan_table_shows_both_cache_states() -> None:
+    text = _render(plans=[PlanScale(10_000, 0.1, 20, cli_s=2.5, cli_rss_mb=70, warm_s=1.25,
+                                    warm_rss_mb=75, stub_requests=121, stub_heads=100)])
+    assert "| 10,000 | 0.10 | 10.0 | 20 | 2.50 | 250.0 | 1.25 | 125.0 | 75 | 121 requests (100 HEAD) |" in text
