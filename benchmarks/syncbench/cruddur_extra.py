@@ -126,11 +126,16 @@ class PlanScale:
         return max(peaks) if peaks else None
 
 
+def _manifest(root: Path) -> Path:
+    """Written after the plan tree's files: its mtime is the tree's age."""
+    return root.with_suffix(".manifest.json")
+
+
 def _plan_tree(root: Path, n: int, seed: int) -> list[tuple[str, int, str]]:
     """N small files on disk (cached between runs); returns the bucket listing to serve:
     98 % identical, 1 % same size but other bytes, 0.5 % missing in the bucket, plus 0.5 % of
     objects that are no longer in the build."""
-    manifest = root.with_suffix(".manifest.json")
+    manifest = _manifest(root)
     if manifest.exists() and root.exists():
         cached = json.loads(manifest.read_text())
         if cached.get("n") == n and cached.get("seed") == seed:
@@ -174,8 +179,7 @@ def plan_scale(sizes: list[int], workdir: Path, repo_root: Path, tool: CruddurOp
         log(f"  plan tree of {n} files ready ({time.perf_counter() - started:.1f} s)")
         # The MD5 cache leaves out files changed in the last 2 s ("racily clean"): let a tree
         # written just now age past that, so the warm run finds every file in the cache.
-        written = tree.with_suffix(".manifest.json").stat().st_mtime  # after the tree's files
-        time.sleep(max(0.0, RACY_SECONDS + 0.1 - (time.time() - written)))
+        time.sleep(max(0.0, RACY_SECONDS + 0.1 - (time.time() - _manifest(tree).stat().st_mtime)))
         hash_cache = workdir / f"plan-{n}.md5-cache"
         hash_cache.unlink(missing_ok=True)
         for run in ("cold", "warm"):

@@ -32,6 +32,8 @@ def skip_timestamp_parsing(sess: Any) -> None:
         factory.set_parser_defaults(timestamp_parser=lambda value: value)
 
 
+MAX_PAGE_KEYS = 1000  # S3 answers at most 1,000 keys per ListObjectsV2 page
+
 # Keys per listing range. ListObjectsV2 pages are sequential (each needs the previous page's
 # continuation token), so one paginator over a big bucket is one round trip per 1,000 keys in a
 # row. Ranges of the key space (StartAfter = the last key of the previous range) list in
@@ -40,7 +42,7 @@ LIST_RANGE_KEYS = 500
 # A range's first page asks for about as many keys as the range should hold (plus a little for
 # keys the build does not have), so it does not read far into the next range's keys, which that
 # range's lister reads anyway.
-FIRST_PAGE_KEYS = min(1000, LIST_RANGE_KEYS + LIST_RANGE_KEYS // 50 + 2)
+FIRST_PAGE_KEYS = min(MAX_PAGE_KEYS, LIST_RANGE_KEYS + LIST_RANGE_KEYS // 50 + 2)
 # Past its first page a bounded range holds more keys than the build has there (files deleted
 # locally, an older build's assets). ListObjectsV2 has no upper bound, so whatever a page reads
 # past the range is rendered by the server for nothing: the next range's lister reads those keys
@@ -48,7 +50,6 @@ FIRST_PAGE_KEYS = min(1000, LIST_RANGE_KEYS + LIST_RANGE_KEYS // 50 + 2)
 # keys over its guess costs one small request instead of up to 1,000 wasted keys, and one far
 # over it pages at 1,000 after four steps.
 CONTINUATION_PAGE_KEYS = 64
-MAX_PAGE_KEYS = 1000
 LIST_WORKERS = 8
 
 
@@ -80,7 +81,7 @@ def list_objects(
 
     lower: list[str | None] = [None, *bounds]
     upper: list[str | None] = [*bounds, None]
-    page_size = FIRST_PAGE_KEYS if bounds else 1000
+    page_size = FIRST_PAGE_KEYS if bounds else MAX_PAGE_KEYS
 
     def one_range(index: int) -> dict[str, RemoteObject]:
         return _list_range(s3, bucket, prefix, after=lower[index], until=upper[index],

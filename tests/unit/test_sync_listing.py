@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import threading
 from typing import Any
 
@@ -127,8 +128,6 @@ def test_an_over_full_range_continues_with_small_pages_that_double(s3, monkeypat
 def test_small_pages_list_any_bucket_exactly_once(s3, monkeypatch, seed: int) -> None:
     """Tiny pages make every path run: bounds missing remotely, extras anywhere, ranges that
     end on a page boundary, over-full ranges continuing past several pages."""
-    import random
-
     monkeypatch.setattr(remote, "FIRST_PAGE_KEYS", 3)
     monkeypatch.setattr(remote, "CONTINUATION_PAGE_KEYS", 2)
     monkeypatch.setattr(remote, "MAX_PAGE_KEYS", 5)
