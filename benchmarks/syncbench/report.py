@@ -115,12 +115,6 @@ def _summarise(ratios: list[float]) -> tuple[float, int, int]:
     return statistics.median(ratios), sum(r <= 1.0 for r in ratios), len(ratios)
 
 
-def per_round(ours: ScenarioResult | None, theirs: ScenarioResult | None) -> tuple[float, int, int] | None:
-    """(median of ours / theirs per round, rounds where ours was at or below, rounds compared)."""
-    ratios = round_ratios(ours, theirs)
-    return _summarise(ratios) if ratios else None
-
-
 def median_interval(values: list[float], min_confidence: float = 0.9) -> tuple[float, float, float] | None:
     """A distribution-free confidence interval for the median: (k-th smallest, k-th largest,
     confidence), with the largest k whose confidence is still ``min_confidence`` or more.
