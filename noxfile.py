@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -64,6 +65,22 @@ def _localstack_python() -> str:
         if os.path.isabs(candidate):
             return candidate
     return "3.13"
+
+
+def _bench_python() -> str:
+    """The distribution's Python 3 when it is 3.11 or newer, else PYTHON.
+
+    Debian's s3cmd, one of the benchmarked peers, runs on /usr/bin/python3; cruddur-ops, aws s3
+    sync and moto run on the session's interpreter. This puts every Python tool on one
+    interpreter build. On these machines pyenv's build (no PGO or LTO, a shared libpython) runs
+    the same no-change sync in ~1.12 x the time (benchmarks/ANALYSIS.md, round 8), so with two
+    builds the table would compare interpreter builds as well as tools.
+    """
+    system = os.path.realpath("/usr/bin/python3")
+    match = re.fullmatch(r"python3\.(\d+)", os.path.basename(system))
+    if match and int(match.group(1)) >= 11 and _runs(system):
+        return system
+    return PYTHON
 
 
 def _install_project(session: nox.Session, extras: str = "test") -> None:
@@ -136,7 +153,7 @@ def integration_localstack(session: nox.Session) -> None:
     session.run("pytest", "tests/integration", "-q", *session.posargs, env=env)
 
 
-@nox.session(python=PYTHON)
+@nox.session(python=_bench_python())
 def bench(session: nox.Session) -> None:
     """Sync benchmark vs aws s3 sync, s3cmd and rclone on a moto server (writes benchmarks/RESULTS.md)."""
     _install_project(session)

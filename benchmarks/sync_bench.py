@@ -31,7 +31,7 @@ from syncbench import buildgen, cruddur_extra, emulator, report  # noqa: E402
 from syncbench.proxy import CountingProxy  # noqa: E402
 from syncbench.scenarios import SCENARIOS, Bench, Lane, run_all  # noqa: E402
 from syncbench.tls import make_tls  # noqa: E402
-from syncbench.tools import TOOL_NAMES, AwsCli, CruddurOps, Rclone, S3cmd, Tool  # noqa: E402
+from syncbench.tools import TOOL_NAMES, AwsCli, CruddurOps, Rclone, S3cmd, Tool, python_version  # noqa: E402
 
 DISPLAY = {"cruddur-ops": "cruddur-ops", "aws-s3-sync": "aws s3 sync", "s3cmd": "s3cmd",
            "rclone": "rclone"}
@@ -167,6 +167,11 @@ def main(argv: list[str] | None = None) -> int:
         tools.append(tool)
         versions[tool.name] = tool.version()
         log(f"{tool.name}: {versions[tool.name]}")
+    interpreters = {tool.name: (path, python_version(path))
+                    for tool in tools if (path := tool.interpreter())}
+    if interpreters:
+        versions["Python, by tool"] = report.interpreters_by_tool(interpreters)
+        log(f"Python, by tool: {versions['Python, by tool']}")
     moto_version = report.package_version("moto")
     versions["boto3 / botocore (cruddur-ops)"] = (f"{report.package_version('boto3')} / "
                                                   f"{report.package_version('botocore')}")

@@ -35,7 +35,19 @@ def machine_info() -> list[str]:
                     if line.startswith("PRETTY_NAME=")), platform.system())
     return [f"{os_name}, Linux {platform.release()}",
             f"{cpu}, {os.cpu_count()} cores, {mem_kb / 1024 / 1024:.1f} GiB RAM",
-            f"Python {platform.python_version()}"]
+            f"Python {platform.python_version()} (the harness and the moto server)"]
+
+
+def interpreters_by_tool(interpreters: dict[str, tuple[str, str]]) -> str:
+    """``{tool: (interpreter path, its version)}`` as one line, tools grouped by interpreter: the
+    Python tools' start-up depends on the interpreter's build as much as on their own code, and
+    a Debian package's shebang need not be the harness's Python."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for tool, (path, version) in interpreters.items():
+        groups.setdefault((os.path.realpath(path), version), []).append(tool)
+    line = "; ".join(f"{version} at {path} ({', '.join(tools)})"
+                     for (path, version), tools in groups.items())
+    return line if len(groups) < 2 else f"{line}. Not one interpreter: their start-up is not comparable"
 
 
 def package_version(name: str) -> str:

@@ -47,6 +47,30 @@ def with_ca_bundle(env: dict[str, str], ca_bundle: str) -> dict[str, str]:
     return env
 
 
+def script_interpreter(script: str | None) -> str | None:
+    """The Python that a script's shebang names (`#!/usr/bin/python3`, `#!/usr/bin/env python3`),
+    or None for a native binary or another language."""
+    if not script:
+        return None
+    try:
+        with open(script, "rb") as handle:
+            first = handle.readline(256)
+    except OSError:
+        return None
+    if not first.startswith(b"#!"):
+        return None
+    words = first[2:].decode(errors="replace").split()
+    if words and Path(words[0]).name == "env":
+        words = [w for w in words[1:] if not w.startswith("-")]
+        found = shutil.which(words[0]) if words else None
+        words = [found] if found else []
+    return words[0] if words and Path(words[0]).name.startswith("python") else None
+
+
+def python_version(executable: str) -> str:
+    return _first_line([executable, "-c", "import platform; print(platform.python_version())"])
+
+
 def _first_line(argv: list[str], env: dict[str, str] | None = None) -> str:
     try:
         out = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=env)
@@ -73,6 +97,11 @@ class Tool:
 
     def command(self, bucket: str, build_dir: Path) -> tuple[list[str], dict[str, str]]:
         raise NotImplementedError
+
+    def interpreter(self) -> str | None:
+        """The Python executable that runs this tool, None for a native binary. Python tools'
+        start-up depends on how that interpreter was built, so the report names it per tool."""
+        return None
 
     @property
     def slug(self) -> str:
@@ -105,6 +134,9 @@ class CruddurOps(Tool):
         if not self.help_text():
             return "`inv frontend.sync` does not exist yet in this checkout (see `inv --list`)"
         return None
+
+    def interpreter(self) -> str | None:
+        return sys.executable
 
     def plan_available(self) -> bool:
         return bool(self.help_text("frontend.plan"))
@@ -162,6 +194,10 @@ class AwsCli(Tool):
         found = shutil.which("aws")
         return [found] if found else None
 
+    def interpreter(self) -> str | None:
+        argv0 = self._argv0()
+        return None if argv0 is None else (sys.executable if len(argv0) > 1 else script_interpreter(argv0[0]))
+
     def unavailable(self) -> str | None:
         if self._argv0() is None:
             return "awscli is not installed (pip install awscli)"
@@ -188,6 +224,9 @@ class S3cmd(Tool):
 
     def version(self) -> str:
         return _first_line(["s3cmd", "--version"])
+
+    def interpreter(self) -> str | None:
+        return script_interpreter(shutil.which("s3cmd"))
 
     def config_path(self) -> Path:
         host = self.endpoint_url.split("://", 1)[1]

@@ -19,8 +19,9 @@ from syncbench import buildgen
 from syncbench.cruddur_extra import PlanScale
 from syncbench.measure import Measured
 from syncbench.proxy import Counts, classify
-from syncbench.report import Target, targets
+from syncbench.report import Target, interpreters_by_tool, targets
 from syncbench.scenarios import Run, ScenarioResult
+from syncbench.tools import script_interpreter
 
 LOCAL = "127.0.0.1:5000"
 VHOST = "bench.s3.amazonaws.com"
@@ -297,3 +298,46 @@ def test_the_plan_table_shows_both_cache_states() -> None:
     text = _render(plans=[PlanScale(10_000, 0.1, 20, cli_s=2.5, cli_rss_mb=70, warm_s=1.25,
                                     warm_rss_mb=75, stub_requests=121, stub_heads=100)])
     assert "| 10,000 | 0.10 | 10.0 | 20 | 2.50 | 250.0 | 1.25 | 125.0 | 75 | 121 requests (100 HEAD) |" in text
+
+
+@pytest.mark.parametrize(("first_line", "expected"), [
+    (b"#!/usr/bin/python3\n", "/usr/bin/python3"),
+    (b"#!/usr/bin/python3 -Es\n", "/usr/bin/python3"),
+    (b"#!/bin/sh\n", None),
+    (b"\x7fELF\x02\x01\x01", None),
+])
+def test_a_scripts_interpreter_is_read_from_its_shebang(tmp_path: Path, first_line: bytes,
+                                                        expected: str | None) -> None:
+    script = tmp_path / "tool"
+    script.write_bytes(first_line + b"print('hello')\n")
+    assert script_interpreter(str(script)) == expected
+
+
+def test_an_env_shebang_is_resolved_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    python = tmp_path / "bin" / "python3"
+    python.parent.mkdir()
+    python.write_text("")
+    python.chmod(0o755)
+    monkeypatch.setenv("PATH", str(python.parent))
+    script = tmp_path / "tool"
+    script.write_text("#!/usr/bin/env -S python3\n")
+    assert script_interpreter(str(script)) == str(python)
+    assert script_interpreter(str(tmp_path / "missing")) is None
+    assert script_interpreter(None) is None
+
+
+def test_tools_are_grouped_by_the_interpreter_that_runs_them(tmp_path: Path) -> None:
+    real = tmp_path / "python3.11"
+    real.write_text("")
+    link = tmp_path / "python3"
+    link.symlink_to(real)
+    line = interpreters_by_tool({
+        "cruddur-ops": (str(link), "3.11.7"),
+        "aws s3 sync": (str(real), "3.11.7"),
+        "s3cmd": ("/usr/bin/python3", "3.11.2"),
+    })
+    assert line == (f"3.11.7 at {real} (cruddur-ops, aws s3 sync); "
+                    f"3.11.2 at {Path('/usr/bin/python3').resolve()} (s3cmd). "
+                    "Not one interpreter: their start-up is not comparable")
+    assert interpreters_by_tool({"cruddur-ops": (str(link), "3.11.7"), "s3cmd": (str(real), "3.11.7")}) \
+        == f"3.11.7 at {real} (cruddur-ops, s3cmd)"
