@@ -196,7 +196,9 @@ class AwsCli(Tool):
 
     def interpreter(self) -> str | None:
         argv0 = self._argv0()
-        return None if argv0 is None else (sys.executable if len(argv0) > 1 else script_interpreter(argv0[0]))
+        if argv0 is None:
+            return None
+        return argv0[0] if argv0[0] == sys.executable else script_interpreter(argv0[0])
 
     def unavailable(self) -> str | None:
         if self._argv0() is None:

@@ -153,6 +153,10 @@ def test_a_miniature_benchmark_run_writes_a_report_with_exact_counts(tmp_path: P
     assert all(cells[header.index("bucket = build")] == "ok" for cells in rows.values())
     assert "| One file changed (index.html): exactly 1 PUT; invalidation /index.html + / | 1 PUT; " \
            "invalidation paths ['/', '/index.html'] | met |" in report
+    # the interpreter that ran cruddur-ops, by its resolved path
+    python = Path(sys.executable).resolve()
+    assert re.search(rf"^- Python, by tool: 3\.\d+\.\d+\S* at {re.escape(str(python))} \(cruddur-ops\)$",
+                     report, re.MULTILINE), report.split("## Results", 1)[0]
     # no peer ran, so the comparisons are "not measured", never "met"
     assert "| No-change re-sync: wall ≤ each peer's | not compared | not measured |" in report
     rerendered = subprocess.run(
