@@ -31,10 +31,16 @@ from syncbench import buildgen, cruddur_extra, emulator, report  # noqa: E402
 from syncbench.proxy import CountingProxy  # noqa: E402
 from syncbench.scenarios import SCENARIOS, Bench, Lane, run_all  # noqa: E402
 from syncbench.tls import make_tls  # noqa: E402
-from syncbench.tools import TOOL_NAMES, AwsCli, CruddurOps, Rclone, S3cmd, Tool, python_version  # noqa: E402
-
-DISPLAY = {"cruddur-ops": "cruddur-ops", "aws-s3-sync": "aws s3 sync", "s3cmd": "s3cmd",
-           "rclone": "rclone"}
+from syncbench.tools import (  # noqa: E402
+    DISPLAY,
+    TOOL_NAMES,
+    AwsCli,
+    CruddurOps,
+    Rclone,
+    S3cmd,
+    Tool,
+    python_version,
+)
 
 
 def log(message: str) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .cruddur_extra import FLOOR_NAME, HashResult, NoChangeFloor, PlanScale
 from .scenarios import ScenarioResult
+from .tools import DISPLAY
 
 CRUDDUR = "cruddur-ops"
 AWS = "aws s3 sync"
@@ -289,7 +290,7 @@ def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: 
              if short_runs and short_runs != runs else "")
     # the peers this run measured (a --tools subset names only those)
     peers = list(dict.fromkeys(r.tool for r in results if r.tool != CRUDDUR)) or [
-        "aws s3 sync", "s3cmd", "rclone"]
+        name for name in DISPLAY.values() if name != CRUDDUR]
     lines = [
         f"# Sync benchmark: cruddur-ops vs {', '.join(peers)}",
         "",

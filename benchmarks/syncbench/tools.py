@@ -282,4 +282,7 @@ class Rclone(Tool):
         return argv, env
 
 
-TOOL_NAMES = ("cruddur-ops", "aws-s3-sync", "s3cmd", "rclone")
+# Each tool's slug (what --tools takes) and its name in the log and the report.
+DISPLAY = {"cruddur-ops": "cruddur-ops", "aws-s3-sync": "aws s3 sync", "s3cmd": "s3cmd",
+           "rclone": "rclone"}
+TOOL_NAMES = tuple(DISPLAY)
