@@ -4,6 +4,7 @@ sync through the counting proxy. Each tool runs with its defaults except what th
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import re
@@ -67,6 +68,7 @@ def script_interpreter(script: str | None) -> str | None:
     return words[0] if words and Path(words[0]).name.startswith("python") else None
 
 
+@functools.cache  # cruddur-ops and aws s3 sync share the harness's interpreter: ask it once
 def python_version(executable: str) -> str:
     return _first_line([executable, "-c", "import platform; print(platform.python_version())"])
 
