@@ -17,7 +17,7 @@ import sys
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tests.conftest import REPO_ROOT
-from tests.support.recording_proxy import RecordingProxy
+from tests.support.recording_proxy import recording
 
 from .test_sync_support import SyncSite, example_files, site_fixture  # noqa: F401  (fixture)
 
@@ -50,12 +50,9 @@ def test_the_preview_plan_needs_only_list_bucket_and_get_object_and_renders_a_su
     (site.build / "index.html").write_text("<html>changed</html>", encoding="utf-8")
     (site.build / "new page.txt").write_text("hello", encoding="utf-8")
 
-    proxy = RecordingProxy(upstream=aws_env["AWS_ENDPOINT_URL"]).start()
-    try:
+    with recording(aws_env["AWS_ENDPOINT_URL"]) as proxy:
         plan = site.inv("frontend.plan", "--json",
                         env={"AWS_ENDPOINT_URL": proxy.endpoint_url, "SYNC_CLOUDFRONT_DISTRIBUTION_ID": "E1PREVIEW"})
-    finally:
-        proxy.stop()
     assert plan.returncode == 0, plan.output
     assert proxy.requests, "the plan read the bucket through the proxy"
     actions = {iam_action(request, site.bucket) for request in proxy.requests}
@@ -79,11 +76,8 @@ def test_the_preview_plan_needs_only_list_bucket_and_get_object_and_renders_a_su
 
 def test_a_write_would_be_named_as_outside_the_grant(site: SyncSite, aws_env: dict[str, str]) -> None:
     """The control: the same classification flags what a sync sends."""
-    proxy = RecordingProxy(upstream=aws_env["AWS_ENDPOINT_URL"]).start()
-    try:
+    with recording(aws_env["AWS_ENDPOINT_URL"]) as proxy:
         applied = site.inv("frontend.sync", "--yes", env={"AWS_ENDPOINT_URL": proxy.endpoint_url})
-    finally:
-        proxy.stop()
     assert applied.returncode == 0, applied.output
     actions = {iam_action(request, site.bucket) for request in proxy.requests}
     assert any(action.startswith("PUT /") for action in actions), actions
