@@ -69,7 +69,9 @@ def test_triggers_and_permissions() -> None:
     assert set(on) == {"push", "workflow_dispatch"}, "the deploy never runs for a pull request"
     workflow = load()
     assert workflow["permissions"] == {}
+    assert workflow["jobs"]["build"]["permissions"] == {"contents": "read"}
     assert workflow["jobs"]["sync"]["permissions"] == {"id-token": "write", "contents": "read"}
+    assert workflow["jobs"]["sync"]["needs"] == "build"
     assert workflow["concurrency"] == {"group": "frontend-sync", "cancel-in-progress": False}
 
 
@@ -81,22 +83,31 @@ def test_role_from_a_repository_variable_and_no_stored_keys() -> None:
     assert "aws-region" in assume["with"]
 
 
-def test_steps_install_the_lock_then_render_build_and_sync_after_assuming_the_role() -> None:
-    all_steps = steps(WORKFLOW, "sync")
-    index = {text: index_of(all_steps, text)
-             for text in ("requirements/deploy.txt", "configure-aws-credentials@", "inv env.render sync",
-                          "inv env.render frontend-react-js", "inv frontend.build", "inv frontend.sync --yes")}
-    order = list(index.values())
-    assert order == sorted(order) and len(set(order[2:4])) == 1, index
-    uses = [str(s.get("uses", "")) for s in all_steps]
-    assert any(u.startswith("actions/setup-python@") for u in uses)
-    assert any(u.startswith("actions/setup-node@") for u in uses)
+def test_the_build_runs_without_credentials_and_the_sync_job_runs_no_npm() -> None:
+    build = steps(WORKFLOW, "build")
+    order = [index_of(build, text) for text in (
+        "requirements/deploy.txt", "inv env.render frontend-react-js", "inv frontend.build", "actions/upload-artifact@")]
+    assert order == sorted(order) and len(set(order)) == len(order)
+    assert not any("configure-aws-credentials" in str(s.get("uses", "")) for s in build)
+    upload = build[order[-1]]["with"]
+    assert upload["path"] == "${{ env.SYNC_BUILD_DIR }}" and upload["if-no-files-found"] == "error"
+
+    sync = steps(WORKFLOW, "sync")
+    order = [index_of(sync, text) for text in (
+        "requirements/deploy.txt", "actions/download-artifact@", "configure-aws-credentials@",
+        "inv env.render sync", "inv frontend.sync --yes")]
+    assert order == sorted(order) and len(set(order)) == len(order)
+    download = sync[order[1]]["with"]
+    assert download == {"name": upload["name"], "path": "${{ env.SYNC_BUILD_DIR }}"}
+    assert not any(str(s.get("uses", "")).startswith("actions/setup-node@") for s in sync)
+    assert not any(word in s.get("run", "") for s in sync for word in ("npm", "frontend.build"))
+    assert load()["jobs"]["sync"]["env"]["SYNC_BUILD_DIR"] == load()["jobs"]["build"]["env"]["SYNC_BUILD_DIR"]
 
 
 def test_sync_step_summary_is_left_to_the_tasks() -> None:
     # The tasks append their own report when GITHUB_STEP_SUMMARY is set (GitHub sets it for
     # every step): the workflow must not unset or redirect it.
-    assert "GITHUB_STEP_SUMMARY" not in str(load()["jobs"]["sync"].get("env", {}))
+    assert "GITHUB_STEP_SUMMARY" not in str(load()["jobs"])
 
 
 @pytest.mark.parametrize(
@@ -109,7 +120,7 @@ def test_sync_step_summary_is_left_to_the_tasks() -> None:
 )
 def test_sync_refuses_to_start_without_its_variables(unset: tuple[str, ...], expected: str | None,
                                                      tmp_path: Path) -> None:
-    check = steps(WORKFLOW, "sync")[0]
+    check = steps(WORKFLOW, "build")[0]
     assert check["name"] == "Check repository variables"
     env = {"CRUDDUR_SYNC_ROLE_ARN": "arn:aws:iam::123456789012:role/sync", "SYNC_S3_BUCKET": "b",
            "SYNC_CLOUDFRONT_DISTRIBUTION_ID": "E1"}
@@ -119,7 +130,7 @@ def test_sync_refuses_to_start_without_its_variables(unset: tuple[str, ...], exp
     else:
         assert result.returncode == 1
         assert f"::error::set these repository variables:{expected} (" in result.stdout
-    assert load()["jobs"]["sync"]["env"]["CRUDDUR_SYNC_ROLE_ARN"] == "${{ vars.CRUDDUR_SYNC_ROLE_ARN }}"
+    assert load()["jobs"]["build"]["env"]["CRUDDUR_SYNC_ROLE_ARN"] == "${{ vars.CRUDDUR_SYNC_ROLE_ARN }}"
 
 
 # ---------------------------------------------------------------------------------------
@@ -145,8 +156,8 @@ def test_preview_runs_on_pull_requests_with_the_read_only_role() -> None:
 def test_preview_builds_then_plans_as_json_and_writes_the_plan_to_the_summary() -> None:
     all_steps = steps(PREVIEW, "deploy-preview")
     order = [index_of(all_steps, text) for text in (
-        "requirements/deploy.txt", "configure-aws-credentials@", "inv env.render frontend-react-js",
-        "inv frontend.build", "inv frontend.plan --json", "plan_summary.py")]
+        "requirements/deploy.txt", "inv env.render frontend-react-js", "inv frontend.build",
+        "configure-aws-credentials@", "inv frontend.plan --json", "plan_summary.py")]
     assert order == sorted(order) and len(set(order)) == len(order)
     plan = all_steps[order[4]]
     assert plan["run"] == 'inv frontend.plan --json > "$RUNNER_TEMP/plan.json"'

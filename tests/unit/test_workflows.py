@@ -121,9 +121,13 @@ def test_no_workflow_holds_stored_aws_keys_or_secrets() -> None:
         assert "pull_request_target" not in text, path.name
 
 
-@pytest.mark.parametrize("name", sorted(DEPLOYING))
-def test_deploying_jobs_install_only_the_hashed_lock_and_restore_no_cache(name: str) -> None:
-    (job,) = load(ROOT / ".github" / "workflows" / name)["jobs"].values()
+def deploying_jobs() -> list[tuple[str, dict[str, Any]]]:
+    return [(f"{name}:{job_name}", job) for name in sorted(DEPLOYING)
+            for job_name, job in load(ROOT / ".github" / "workflows" / name)["jobs"].items()]
+
+
+@pytest.mark.parametrize(("name", "job"), deploying_jobs(), ids=[name for name, _ in deploying_jobs()])
+def test_deploying_jobs_install_only_the_hashed_lock_and_restore_no_cache(name: str, job: dict[str, Any]) -> None:
     runs = "\n".join(step.get("run", "") for step in job["steps"])
     assert ("python -m pip install --require-hashes --only-binary :all: -r requirements/deploy.txt\n"
             "python -m pip install --no-deps --no-build-isolation --no-index .\n") in runs
@@ -137,8 +141,8 @@ def test_deploying_jobs_install_only_the_hashed_lock_and_restore_no_cache(name: 
         if uses.startswith("actions/setup-node@"):
             assert settings.get("package-manager-cache") is False and "cache" not in settings
     install = next(i for i, s in enumerate(job["steps"]) if "requirements/deploy.txt" in s.get("run", ""))
-    assume = next(i for i, s in enumerate(job["steps"]) if "configure-aws-credentials@" in str(s.get("uses", "")))
-    assert install < assume, "nothing is installed while the role's credentials are in the job"
+    assumes = [i for i, s in enumerate(job["steps"]) if "configure-aws-credentials@" in str(s.get("uses", ""))]
+    assert all(install < assume for assume in assumes), "nothing is installed while a role's credentials are in the job"
 
 
 def test_dependabot_updates_actions_pip_and_npm_with_a_cooldown() -> None:
