@@ -155,3 +155,12 @@ def test_dependabot_updates_actions_pip_and_npm_with_a_cooldown() -> None:
     assert (ROOT / updates["npm"]["directory"].lstrip("/") / "package-lock.json").is_file()
     for update in updates.values():
         assert update["cooldown"]["default-days"] >= 3
+
+
+def test_the_online_audit_runs_the_zizmor_that_lint_runs() -> None:
+    pinned = re.search(r'^ZIZMOR = "(zizmor==[^"]+)"$', (ROOT / "noxfile.py").read_text(), re.MULTILINE)
+    assert pinned, "noxfile.py pins zizmor exactly"
+    steps = load(ROOT / ".github" / "workflows" / "ci.yml")["jobs"]["workflow-audit"]["steps"]
+    run = next(step["run"] for step in steps if "zizmor" in step.get("run", ""))
+    assert f'python -m pip install "{pinned.group(1)}"' in run
+    assert "--offline" not in run and "--persona auditor" in run
