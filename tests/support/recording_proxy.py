@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import http.client
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -80,3 +82,13 @@ class RecordingProxy:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+
+
+@contextmanager
+def recording(upstream: str) -> Iterator[RecordingProxy]:
+    """A started proxy in front of ``upstream``, stopped on the way out."""
+    proxy = RecordingProxy(upstream=upstream).start()
+    try:
+        yield proxy
+    finally:
+        proxy.stop()

@@ -38,9 +38,12 @@ def test_sync_outputs_are_resolved_when_the_stack_reports_none() -> None:
             "GitHubOrg": "acme", "RepositoryName": "site", "BucketName": "acme-site", "DistributionId": "E1"})
         assert not cf.describe_stacks(StackName="CrdSync")["Stacks"][0].get("Outputs")
         report = outputs_report(cf, iam, "CrdSync")
-        role = iam.list_roles()["Roles"][0]
+        rows = cf.list_stack_resources(StackName="CrdSync")["StackResourceSummaries"]
+        physical = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in rows}
+        arns = {r["RoleName"]: r["Arn"] for r in iam.list_roles()["Roles"]}
         assert report.source == "template"
-        assert report.outputs["RoleArn"] == role["Arn"]
+        assert report.outputs["RoleArn"] == arns[physical["CrdSyncRole"]]
+        assert report.outputs["PlanRoleArn"] == arns[physical["CrdSyncPlanRole"]]
         assert report.outputs["OIDCProviderArn"] == (
             "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com")
         assert report.unresolved == ()

@@ -382,6 +382,86 @@ def test_sync_outputs_role_arn_export_and_provider_arn() -> None:
 
 
 # ---------------------------------------------------------------------------------------
+# Sync stack: the read-only plan role for pull requests (deploy preview)
+# ---------------------------------------------------------------------------------------
+
+PULL_REQUEST_SUB = "repo:example-org/aws-bootcamp-cruddur-2023:pull_request"
+
+
+def plan_role(params: dict[str, Any]) -> dict[str, Any]:
+    role = Renderer(load(SYNC), params).resource("CrdSyncPlanRole")
+    assert role is not None, "the plan role is always created"
+    return role
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{}, EXISTING, {"GitHubEnvironment": "production"}, {"Branch": "main"}],
+    ids=["provider-created", "provider-existing", "environment", "branch-main"],
+)
+def test_plan_role_trusts_only_pull_requests_of_this_repository(extra: dict[str, str]) -> None:
+    (stmt,) = as_list(plan_role({**SYNC_PARAMS, **extra})["AssumeRolePolicyDocument"]["Statement"])
+    assert stmt["Effect"] == "Allow"
+    assert as_list(stmt["Action"]) == ["sts:AssumeRoleWithWebIdentity"]
+    assert stmt["Principal"] == {"Federated": GITHUB_PROVIDER_ARN}
+    assert "NotPrincipal" not in stmt and "NotAction" not in stmt
+    # Exact match on the pull_request sub, whatever the deploy role is bound to: never the
+    # deploy branch or environment, never StringLike.
+    assert stmt["Condition"] == {
+        "StringEquals": {f"{OIDC_HOST}:aud": "sts.amazonaws.com", f"{OIDC_HOST}:sub": PULL_REQUEST_SUB}
+    }
+
+
+def test_plan_role_sub_is_built_from_the_repository_without_wildcards() -> None:
+    raw = load(SYNC)["Resources"]["CrdSyncPlanRole"]["Properties"]["AssumeRolePolicyDocument"]
+    (stmt,) = raw["Statement"]
+    raw_sub = stmt["Condition"]["StringEquals"][f"{OIDC_HOST}:sub"]
+    assert refs(raw_sub) == {"GitHubOrg", "RepositoryName"}
+    assert not any(c in s for s in strings(raw) for c in "*?"), "wildcard in trust policy"
+
+
+def test_plan_role_can_only_list_and_read_the_bucket() -> None:
+    role = plan_role(SYNC_PARAMS)
+    assert "ManagedPolicyArns" not in role and "PermissionsBoundary" not in role
+    (policy,) = role["Policies"]
+    grants: dict[str, set[str]] = {}
+    for stmt in as_list(policy["PolicyDocument"]["Statement"]):
+        assert stmt["Effect"] == "Allow"
+        assert set(stmt) <= {"Sid", "Effect", "Action", "Resource"}, "no NotAction/NotResource/Condition games"
+        for action in as_list(stmt["Action"]):
+            grants.setdefault(action, set()).update(as_list(stmt["Resource"]))
+    bucket = "arn:aws:s3:::cruddur.example.com"
+    assert grants == {"s3:ListBucket": {bucket}, "s3:GetObject": {f"{bucket}/*"}}
+
+
+def test_plan_role_waits_for_a_created_provider_like_the_deploy_role() -> None:
+    template = load(SYNC)
+    role = template["Resources"]["CrdSyncPlanRole"]
+    assert "GitHubOIDCProvider" not in as_list(role.get("DependsOn", []))
+    assert Renderer(template, SYNC_PARAMS).value(role["Metadata"]) == {
+        "OIDCProviderDependency": "<GitHubOIDCProvider>"
+    }
+    assert "GitHubOIDCProvider" not in strings(Renderer(template, {**SYNC_PARAMS, **EXISTING}).value(role))
+
+
+def test_sync_outputs_plan_role_arn_with_export() -> None:
+    outputs = load(SYNC)["Outputs"]
+    assert outputs["PlanRoleArn"]["Value"] == {"Fn::GetAtt": ["CrdSyncPlanRole", "Arn"]}
+    rendered = Renderer(load(SYNC), SYNC_PARAMS).value(outputs)
+    assert rendered["PlanRoleArn"]["Export"] == {"Name": "TestStack-PlanRoleArn"}
+    assert rendered["RoleArn"]["Export"] != rendered["PlanRoleArn"]["Export"]
+
+
+def test_sync_stack_holds_exactly_the_provider_and_two_roles() -> None:
+    resources = load(SYNC)["Resources"]
+    assert {name: res["Type"] for name, res in resources.items()} == {
+        "GitHubOIDCProvider": "AWS::IAM::OIDCProvider",
+        "CrdSyncRole": "AWS::IAM::Role",
+        "CrdSyncPlanRole": "AWS::IAM::Role",
+    }
+
+
+# ---------------------------------------------------------------------------------------
 # Frontend stack: private bucket, OAC-only access, SPA distribution
 # ---------------------------------------------------------------------------------------
 
