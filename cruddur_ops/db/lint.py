@@ -163,13 +163,15 @@ class Effect:
     kind: str  # "table" | "column" | "index"
     name: str  # schema.table, schema.table.column, schema.index
     created: bool
+    table: str = ""  # the table a column or index belongs to, when known
 
 
 def _effects(node: Any) -> Iterator[Effect]:
     if isinstance(node, ast.CreateStmt):
         yield Effect("table", _relation(node.relation), True)
     elif isinstance(node, ast.IndexStmt) and node.idxname and node.relation is not None:
-        yield Effect("index", f"{node.relation.schemaname or 'public'}.{node.idxname}", True)
+        yield Effect("index", f"{node.relation.schemaname or 'public'}.{node.idxname}", True,
+                     _relation(node.relation))
     elif isinstance(node, ast.DropStmt) and node.removeType in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_INDEX):
         kind = "table" if node.removeType == ObjectType.OBJECT_TABLE else "index"
         for name in _dropped_names(node):
@@ -178,7 +180,7 @@ def _effects(node: Any) -> Iterator[Effect]:
         table = _relation(node.relation)
         for cmd in node.cmds or ():
             if cmd.subtype == AlterTableType.AT_AddColumn:
-                yield Effect("column", f"{table}.{cmd.def_.colname}", True)
+                yield Effect("column", f"{table}.{cmd.def_.colname}", True, table)
             elif cmd.subtype == AlterTableType.AT_DropColumn:
                 yield Effect("column", f"{table}.{cmd.name}", False)
 
@@ -275,9 +277,8 @@ def _covered(effect: Effect, undone: Sequence[Effect]) -> bool:
     index created by the migration, dropping its whole table."""
     if any(u.kind == effect.kind and u.name == effect.name and u.created != effect.created for u in undone):
         return True
-    if effect.created and effect.kind in ("column", "index"):
-        table = effect.name.rsplit(".", 1)[0]
-        return any(u.kind == "table" and not u.created and u.name == table for u in undone)
+    if effect.created and effect.table:
+        return any(u.kind == "table" and not u.created and u.name == effect.table for u in undone)
     return False
 
 
