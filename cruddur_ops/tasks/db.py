@@ -314,7 +314,7 @@ def rollback(ctx: Context, env: str = "dev", secret_id: str = "", yes: bool = Fa
         _say("nothing to roll back: no migration is applied", "ok")
 
 
-@ops_task(help={**COMMON_HELP, "exit-code": "exit 2 when migrations are pending",
+@ops_task(help={**COMMON_HELP, "exit-code": "exit 2 when migrations are pending (or failed part-way)",
                 "migrations-dir": MIGRATIONS_HELP, "db-dir": DB_DIR_HELP})
 def status(ctx: Context, env: str = "dev", secret_id: str = "", exit_code: bool = False,
            migrations_dir: str = "", db_dir: str = "") -> None:
@@ -328,7 +328,7 @@ def status(ctx: Context, env: str = "dev", secret_id: str = "", exit_code: bool 
         current = runner.status(conn, _migrations_dir(settings, migrations_dir, db_dir))
     _print_table(render.status_table(current))
     _say(render.status_summary(current).plain)
-    if exit_code and current.pending:
+    if exit_code and (current.pending or current.failed):
         raise Exit(code=EXIT_CHANGES_PRESENT)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -144,8 +144,9 @@ class PostgresExecutor:
                     raise self._failed_part_way(step, direction, statement, total, exc) from exc
         finally:
             if script.statement_timeout is not None and not self.conn.closed:
-                self.conn.execute("SELECT set_config('statement_timeout', %s, false)",
-                                  [self.statement_timeout or "0"])
+                with suppress(psycopg.Error):  # a broken connection must not hide the real error
+                    self.conn.execute("SELECT set_config('statement_timeout', %s, false)",
+                                      [self.statement_timeout or "0"])
         duration_ms = int((time.monotonic() - started) * 1000)
         with self.conn.transaction():
             record(duration_ms)
