@@ -67,6 +67,9 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          "ADD CONSTRAINT … FOREIGN KEY … NOT VALID; then VALIDATE CONSTRAINT in a later migration"),
     Rule("add-check-not-valid", "locking", "validates every row under an ACCESS EXCLUSIVE lock",
          "ADD CONSTRAINT … CHECK (…) NOT VALID; then VALIDATE CONSTRAINT in a later migration"),
+    Rule("concurrently-in-transaction", "locking", "CREATE/DROP INDEX CONCURRENTLY cannot run inside a "
+         "transaction block: the migration fails (the server refuses it)",
+         "add `transactional = False` to the migration class (`inv db.new NAME --no-transaction`)"),
     Rule("rollback-empty", "rollback", "migrate_sql() changes the database but rollback_sql() is empty",
          "write the inverse in rollback_sql() (or acknowledge that it cannot be undone)"),
     Rule("rollback-not-inverse", "rollback", "rollback_sql() does not undo what migrate_sql() does",
@@ -113,6 +116,7 @@ class MigrationSql:
     rollback_sql: str
     migrate_line_offset: int = 0  # lines before the SQL in the file
     rollback_line_offset: int = 0
+    transactional: bool = True  # the class's `transactional` attribute
 
 
 @dataclass(frozen=True)
@@ -259,6 +263,10 @@ def statement_rules(node: Any, new_tables: frozenset[str] = frozenset()) -> list
     return []
 
 
+def _concurrently(node: Any) -> bool:
+    return isinstance(node, ast.IndexStmt | ast.DropStmt) and bool(node.concurrent)
+
+
 def acknowledged_rules(statement: Statement) -> set[str]:
     allowed: set[str] = set()
     for comment in statement.comments:
@@ -292,6 +300,8 @@ def lint_migration(item: MigrationSql) -> list[Finding]:
     for statement in up:
         for rule in statement_rules(statement.node, frozenset(new_tables)):
             findings.append(_finding(item, statement, rule))
+        if item.transactional and _concurrently(statement.node):
+            findings.append(_finding(item, statement, "concurrently-in-transaction"))
         if isinstance(statement.node, ast.CreateStmt):
             new_tables.add(_relation(statement.node.relation))
     if not up:

@@ -46,6 +46,8 @@ RULE_CASES = [
      "ALTER TABLE activities DROP CONSTRAINT activities_user_fk;", "add-foreign-key-not-valid"),
     ("add_check", "ALTER TABLE activities ADD CONSTRAINT likes_positive CHECK (likes_count >= 0);",
      "ALTER TABLE activities DROP CONSTRAINT likes_positive;", "add-check-not-valid"),
+    ("concurrently_in_transaction", "CREATE INDEX CONCURRENTLY users_handle_idx ON users (handle);",
+     "DROP INDEX CONCURRENTLY users_handle_idx;", "concurrently-in-transaction"),
     ("rollback_empty", "ALTER TABLE users ADD COLUMN bio2 text;", "", "rollback-empty"),
     ("rollback_wrong", "ALTER TABLE users ADD COLUMN bio3 text;", "ALTER TABLE users ADD COLUMN bio4 text;",
      "rollback-not-inverse"),

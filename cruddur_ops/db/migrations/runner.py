@@ -37,7 +37,7 @@ def read_migration(path: Path) -> tuple[LoadedMigration, MigrationSql]:
     loaded = load_migration(path, source)
     return loaded, MigrationSql(path.name, loaded.migrate_sql, loaded.rollback_sql,
                                 _line_offset(source, loaded.migrate_sql),
-                                _line_offset(source, loaded.rollback_sql))
+                                _line_offset(source, loaded.rollback_sql), loaded.transactional)
 
 
 def load_scripts(steps: Sequence[Step], direction: str) -> dict[str, Script]:
