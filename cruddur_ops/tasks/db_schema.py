@@ -41,8 +41,7 @@ def _shown(path: Path) -> str:
 
 # --- lint ----------------------------------------------------------------------------------
 
-def _lint_paths(ctx: Context, settings: Settings, directory: Path, *, every: bool, env: str,
-                secret_id: str) -> list[Path]:
+def _lint_paths(ctx: Context, directory: Path, *, every: bool, env: str, secret_id: str) -> list[Path]:
     from ..db.connection import connect
     from ..db.migrations import files, runner
 
@@ -67,7 +66,7 @@ def lint(ctx: Context, env: str = "dev", secret_id: str = "", all: bool = False,
 
     settings = settings_for(ctx)
     directory = common.migrations_dir(settings, migrations_dir, db_dir)
-    paths = _lint_paths(ctx, settings, directory, every=all, env=env, secret_id=secret_id)
+    paths = _lint_paths(ctx, directory, every=all, env=env, secret_id=secret_id)
     report = lint_sql([read_migration(path)[1] for path in paths])
     if json:
         consoles().out.print(plain(jsonlib.dumps(report.as_dict(), indent=2)), soft_wrap=True)
@@ -170,7 +169,7 @@ def drift(ctx: Context, env: str = "dev", secret_id: str = "", scratch_url: str 
     from ..db import render
     from ..db.drift import detect_drift
 
-    settings, target = target_for(ctx, env, secret_id)
+    _, target = target_for(ctx, env, secret_id)
     settings = settings_for(ctx, PROD_DB_SECRET_ID=secret_id or None, DB_SCRATCH_URL=scratch_url or None)
     base = resolve_path(schema) if schema else common.db_dir(settings, db_dir) / "schema.sql"
     if not base.is_file():
