@@ -130,3 +130,9 @@ def test_statement_timeout_from_the_environment_and_the_migration(
     assert applied.returncode == 0, applied.output
     bad = inv("db.migrate", "--migrations-dir", str(tmp_path), env={"DB_STATEMENT_TIMEOUT": "soon"})
     assert bad.returncode == 1 and "DB_STATEMENT_TIMEOUT = 'soon' is not a duration" in bad.stderr
+    # Outside a transaction the migration's timeout is a session setting for its statements only.
+    migration(tmp_path, "17000000000000002", "slow_index", "SELECT 1;\nSELECT pg_sleep(3);", "SELECT 1;",
+              options=f'{NO_TRANSACTION}\nstatement_timeout = "1s"')
+    stopped = inv("db.migrate", "--migrations-dir", str(tmp_path))
+    assert stopped.returncode == 1
+    assert "statement 2 of 2" in stopped.stderr and "statement timeout" in stopped.stderr
