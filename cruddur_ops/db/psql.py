@@ -26,15 +26,25 @@ class PsqlInvocation:
     env: dict[str, str] = field(repr=False)
 
 
-def psql_invocation(target: DbTarget, *, base_env: Mapping[str, str], extra_args: Sequence[str] = (),
-                    which: object = shutil.which) -> PsqlInvocation:
-    executable = which("psql") if callable(which) else None
+def client_invocation(program: str, target: DbTarget, *, base_env: Mapping[str, str],
+                      args: Sequence[str], needed_for: str, which: object = shutil.which) -> PsqlInvocation:
+    """``program`` (psql, pg_dump) with the connection string *without* the password as its last
+    argument, and the password in ``PGPASSWORD`` of the child's environment only."""
+    executable = which(program) if callable(which) else None
     if not executable:
-        raise ConfigError("psql is not installed (needed only for `inv db.connect`)", hint=INSTALL_HINT)
+        raise ConfigError(f"{program} is not installed (needed for {needed_for})", hint=INSTALL_HINT)
     params = target.params()
     password = params.pop("password", None)
     env = {k: v for k, v in base_env.items() if k not in ("PGPASSWORD",)}
     if password:
         env["PGPASSWORD"] = str(password)
     conninfo = make_conninfo(**params)
-    return PsqlInvocation(str(executable), ["psql", conninfo, *extra_args], env)
+    return PsqlInvocation(str(executable), [program, *args, conninfo], env)
+
+
+def psql_invocation(target: DbTarget, *, base_env: Mapping[str, str], extra_args: Sequence[str] = (),
+                    which: object = shutil.which) -> PsqlInvocation:
+    invocation = client_invocation("psql", target, base_env=base_env, args=(),
+                                   needed_for="`inv db.connect`", which=which)
+    # psql takes its options after the connection string as well (`psql URL -c …`).
+    return PsqlInvocation(invocation.executable, [*invocation.argv, *extra_args], invocation.env)

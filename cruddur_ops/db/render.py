@@ -9,6 +9,8 @@ from rich.table import Table
 from rich.text import Text
 
 from .admin import Session
+from .drift import DriftReport
+from .lint import Finding, Report
 from .migrations.apply import StepResult
 from .migrations.plan import State, Status
 
@@ -17,6 +19,7 @@ STATE_STYLE = {
     State.PENDING: "update",
     State.CHANGED: "failed",
     State.MISSING: "failed",
+    State.FAILED: "failed",
 }
 
 
@@ -30,6 +33,8 @@ def status_table(status: Status) -> Table:
             note = "file edited after it was applied"
         elif e.state is State.MISSING:
             note = "applied, but the file is gone"
+        elif e.state is State.FAILED and e.failure is not None:
+            note = e.failure.describe()
         applied_at = e.applied_at or ("(recorded on first migrate)" if e.adopted else "")
         table.add_row(e.version, e.name, Text(e.state.value, style=STATE_STYLE[e.state]), applied_at, note)
     return table
@@ -66,3 +71,53 @@ def sessions_table(sessions: Sequence[Session]) -> Table:
     for s in sessions:
         table.add_row(str(s.pid), s.user, s.database, s.client, s.application, s.state, s.query)
     return table
+
+
+def lint_finding(finding: Finding) -> Text:
+    text = Text()
+    mark = "acknowledged" if finding.acknowledged else finding.category
+    text.append(f"{finding.file}:{finding.line}", style="bold")
+    text.append(f"  {finding.rule}", style="muted" if finding.acknowledged else "failed")
+    text.append(f" ({mark})\n")
+    where = "" if finding.direction == "up" else " (rollback_sql)"
+    text.append(f"    {shorten_sql(finding.statement)}{where}\n", style="muted")
+    text.append(f"    why: {finding.why}\n")
+    text.append(f"    safe: {finding.safe}\n")
+    return text
+
+
+def shorten_sql(statement: str, limit: int = 160) -> str:
+    return statement if len(statement) <= limit else statement[: limit - 1] + "…"
+
+
+def lint_report(report: Report) -> Text:
+    text = Text()
+    for finding in report.findings:
+        text.append_text(lint_finding(finding))
+    return text
+
+
+def lint_summary(report: Report) -> Text:
+    open_count = len(report.unacknowledged)
+    acknowledged = len(report.findings) - open_count
+    files = len(report.files)
+    if not report.findings:
+        return Text(f"{files} migration(s) linted: clean", style="ok")
+    return Text(f"{files} migration(s) linted: {open_count} finding(s), {acknowledged} acknowledged",
+                style="failed" if open_count else "ok")
+
+
+def drift_diff(report: DriftReport) -> Text:
+    text = Text()
+    for line in report.diff:
+        style = ""
+        if line.startswith(("+++", "---")):
+            style = "bold"
+        elif line.startswith("+"):
+            style = "create"
+        elif line.startswith("-"):
+            style = "delete"
+        elif line.startswith("@@"):
+            style = "muted"
+        text.append(line + "\n", style=style)
+    return text

@@ -1,16 +1,13 @@
 """`inv db.*` tasks: connect, create, drop, schema-load, seed, setup, sessions, kill-all, migrate,
-rollback, status, new.
+rollback, status, new (and, from db_schema: lint, dump, drift).
 
-Configuration (flags > environment > invoke config `cruddur.db.*` > defaults). No env file is
-read: the rendered backend-flask.env holds the *container's* CONNECTION_URL (host `db`), which is
-wrong from a workspace shell. Names: CONNECTION_URL (dev), PROD_CONNECTION_URL or
-PROD_DB_SECRET_ID (prod), DB_DIR, MIGRATIONS_DIR, DB_MAINTENANCE_DB, DB_LOCK_WAIT,
-DB_LOCK_TIMEOUT.
+Names: CONNECTION_URL (dev), PROD_CONNECTION_URL or PROD_DB_SECRET_ID (prod), DB_DIR,
+MIGRATIONS_DIR, DB_MAINTENANCE_DB, DB_LOCK_WAIT, DB_LOCK_TIMEOUT, DB_STATEMENT_TIMEOUT,
+DB_DUMP_AFTER_MIGRATE, DB_SCHEMA_DUMP. Shared configuration helpers live in db_common.
 """
 
 from __future__ import annotations
 
-import io
 import os
 import sys
 import time
@@ -20,86 +17,32 @@ from typing import TYPE_CHECKING, Any
 from invoke import Collection, Context
 from invoke.exceptions import Exit
 
-from ..cli.common import aws_target, confirm, load_settings
+from ..cli.common import confirm
 from ..cli.guard import ops_task
 from ..config import Settings, repo_root, resolve_path
 from ..console import consoles, plain
 from ..errors import EXIT_CHANGES_PRESENT, ConfigError, RefusedError
+from . import db_schema
+from .db_common import COMMON_HELP, DB_DIR_HELP, MIGRATIONS_HELP
+from .db_common import db_dir as _db_dir
+from .db_common import maintenance as _maintenance
+from .db_common import migrations_dir as _migrations_dir
+from .db_common import print_table as _print_table
+from .db_common import say as _say
+from .db_common import seconds as _seconds
+from .db_common import settings_for as _settings
+from .db_common import target_for as _target
 
 # The db core imports psycopg (~0.3 s), and rich.table is only needed to print one: both are
 # imported inside the tasks, so `inv --list` and every other namespace stay fast.
 if TYPE_CHECKING:
-    from rich.table import Table
-
     from ..db.migrations.apply import DryRunExecutor, PostgresExecutor, Progress
     from ..db.target import DbTarget
 
 DEFAULT_LOCK_WAIT_SECONDS = 60.0
 DEFAULT_LOCK_TIMEOUT_SECONDS = 10.0
 
-ENV_HELP = "dev (CONNECTION_URL) or prod (PROD_DB_SECRET_ID / PROD_CONNECTION_URL)"
-SECRET_HELP = "prod only: Secrets Manager secret id with RDS-style JSON credentials (PROD_DB_SECRET_ID)"
 YES_HELP = "approve a destructive prod action (on a terminal you also type 'prod')"
-DB_DIR_HELP = "folder with schema.sql, seed.sql, migrations/ (DB_DIR; default backend-flask/db, else examples/backend-flask/db)"
-MIGRATIONS_HELP = "folder of migration files (MIGRATIONS_DIR; default DB_DIR/migrations)"
-
-
-# --- configuration -------------------------------------------------------------------------
-
-def _settings(ctx: Context, **flags: Any) -> Settings:
-    return load_settings(ctx, section="db", flags=flags)
-
-
-def _target(ctx: Context, env: str, secret_id: str) -> tuple[Settings, DbTarget]:
-    from ..db.secret import fetch_secret_string
-    from ..db.target import resolve_target
-
-    settings = _settings(ctx, PROD_DB_SECRET_ID=secret_id or None)
-    env_name = (env or "dev").strip().lower()
-    target = resolve_target(
-        env_name,
-        dev_url=settings.get("CONNECTION_URL"),
-        prod_url=settings.get("PROD_CONNECTION_URL"),
-        # PROD_DB_SECRET_ID in the environment must not break dev; an explicit flag for dev is an error.
-        secret_id=settings.get("PROD_DB_SECRET_ID") if env_name == "prod" else (secret_id or None),
-        fetch_secret=lambda sid: fetch_secret_string(sid, aws_target(settings)),
-        default_dbname=settings.get("DB_NAME", default="cruddur"),
-    )
-    consoles().err.print(plain(f"db: {target.env} → {target.describe()} ({target.source})", style="muted"))
-    return settings, target
-
-
-def _db_dir(settings: Settings, flag: str) -> Path:
-    configured = flag or settings.get("DB_DIR")
-    if configured:
-        return resolve_path(configured)
-    root = repo_root()
-    real = root / "backend-flask" / "db"
-    return real if real.is_dir() else root / "examples" / "backend-flask" / "db"
-
-
-def _migrations_dir(settings: Settings, flag: str, db_dir_flag: str = "") -> Path:
-    configured = flag or settings.get("MIGRATIONS_DIR")
-    return resolve_path(configured) if configured else _db_dir(settings, db_dir_flag) / "migrations"
-
-
-def _seconds(settings: Settings, name: str, flag: str, default: float) -> float:
-    raw = flag or settings.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not a number of seconds", hint="e.g. 30") from None
-    if value < 0:
-        raise ConfigError(f"{name} must not be negative", hint="e.g. 30")
-    return value
-
-
-def _maintenance(settings: Settings, target: DbTarget) -> DbTarget:
-    from ..db.target import DEFAULT_MAINTENANCE_DB
-
-    return target.maintenance(settings.get("DB_MAINTENANCE_DB", default=DEFAULT_MAINTENANCE_DB))
 
 
 def _guard_destructive(target: DbTarget, action: str, yes: bool) -> None:
@@ -113,24 +56,6 @@ def _guard_destructive(target: DbTarget, action: str, yes: bool) -> None:
         )
     if consoles().interactive:
         confirm(f"About to {action} on PRODUCTION {target.describe()}.", yes=False, expected="prod")
-
-
-def _say(message: str, style: str | None = None) -> None:
-    consoles().err.print(plain(message, style=style or ""))
-
-
-def _print_table(table: Table) -> None:
-    """Tables are data: piped to a file or a CI log they must not be cut at 80 columns."""
-    out = consoles().out
-    if out.is_terminal:
-        out.print(table)
-        return
-    from rich.console import Console
-
-    wide = Console(file=io.StringIO(), width=400, no_color=True, highlight=False, emoji=False)
-    wide.print(table)
-    text = "\n".join(line.rstrip() for line in wide.file.getvalue().splitlines())  # type: ignore[attr-defined]
-    out.print(plain(text), soft_wrap=True)
 
 
 def _progress(event: Progress) -> None:
@@ -147,11 +72,11 @@ def _progress(event: Progress) -> None:
         consoles().out.print(plain(f"{verb} {event.step.version}_{event.step.name} ({event.detail})"))
     elif event.event == "accepted" and event.step is not None:
         _say(f"recorded the new checksum of {event.step.version}_{event.step.name}", "skipped")
+    elif event.event == "marked" and event.step is not None:
+        consoles().out.print(plain(f"marked applied {event.step.version}_{event.step.name} (not run)"))
 
 
 # --- tasks ---------------------------------------------------------------------------------
-
-COMMON_HELP = {"env": ENV_HELP, "secret-id": SECRET_HELP}
 
 
 @ops_task(help={**COMMON_HELP, "command": "run one SQL command and exit (psql -c)"})
@@ -302,27 +227,34 @@ def _executor(conn: Any, settings: Settings, *, dry_run: bool, lock_wait: str,
               lock_timeout: str) -> DryRunExecutor | PostgresExecutor:
     """A dry run is a different executor (reads only), not a flag inside the real one."""
     from ..db.migrations.apply import DryRunExecutor, PostgresExecutor
+    from ..db.timeouts import statement_timeout
 
     if dry_run:
         return DryRunExecutor(conn, _progress)
+    raw_timeout = settings.get("DB_STATEMENT_TIMEOUT")
     return PostgresExecutor(
         conn,
         lock_wait_seconds=_seconds(settings, "DB_LOCK_WAIT", lock_wait, DEFAULT_LOCK_WAIT_SECONDS),
         lock_timeout_ms=int(1000 * _seconds(settings, "DB_LOCK_TIMEOUT", lock_timeout,
                                             DEFAULT_LOCK_TIMEOUT_SECONDS)),
         progress=_progress,
+        statement_timeout=statement_timeout(raw_timeout, source="DB_STATEMENT_TIMEOUT")
+        if raw_timeout not in (None, "") else None,
     )
 
 
 def _migrate(settings: Settings, target: DbTarget, directory: Path, *, dry_run: bool,
-             accept_changed: bool, lock_wait: str = "", lock_timeout: str = "") -> None:
+             accept_changed: bool, lock_wait: str = "", lock_timeout: str = "",
+             allow_destructive: bool = False, retry_failed: bool = False, mark_applied: bool = False) -> None:
     from ..db import render
     from ..db.connection import connect as open_connection
     from ..db.migrations import runner
 
+    review = db_schema.lint_guard(target, allow_destructive=allow_destructive, dry_run=dry_run)
     with open_connection(target) as conn:
         executor = _executor(conn, settings, dry_run=dry_run, lock_wait=lock_wait, lock_timeout=lock_timeout)
-        outcome = runner.migrate(executor, directory, accept_changed=accept_changed)
+        outcome = runner.migrate(executor, directory, accept_changed=accept_changed,
+                                 retry_failed=retry_failed, mark_applied=mark_applied, review=review)
     for warning in outcome.plan.warnings:
         _say(f"warning: {warning}", "skipped")
     if dry_run and outcome.results:
@@ -330,20 +262,28 @@ def _migrate(settings: Settings, target: DbTarget, directory: Path, *, dry_run: 
     verb = "would apply" if dry_run else "applied"
     _say(f"{verb} {len(outcome.results)} migration(s)" if outcome.results else "nothing to migrate: up to date",
          "ok")
+    if not dry_run:
+        db_schema.dump_after_migrate(settings, target)
 
 
 @ops_task(help={**COMMON_HELP, "dry-run": "show what would run (with SQL); no lock, no writes",
                 "migrations-dir": MIGRATIONS_HELP, "db-dir": DB_DIR_HELP,
                 "accept-changed": "record the new checksum of edited applied files and continue",
                 "lock-wait": f"seconds to wait for another run's lock (DB_LOCK_WAIT; default {DEFAULT_LOCK_WAIT_SECONDS:g})",
-                "lock-timeout": f"seconds a statement may wait for a table lock (DB_LOCK_TIMEOUT; default {DEFAULT_LOCK_TIMEOUT_SECONDS:g})"})
+                "lock-timeout": f"seconds a statement may wait for a table lock (DB_LOCK_TIMEOUT; default {DEFAULT_LOCK_TIMEOUT_SECONDS:g})",
+                "allow-destructive": "prod: apply migrations with unacknowledged `inv db.lint` findings",
+                "retry-failed": "re-run a non-transactional migration that failed part-way, from its first statement",
+                "mark-applied": "record a non-transactional migration that failed part-way as applied, without running it"})
 def migrate(ctx: Context, env: str = "dev", secret_id: str = "", dry_run: bool = False,
             migrations_dir: str = "", db_dir: str = "", accept_changed: bool = False,
-            lock_wait: str = "", lock_timeout: str = "") -> None:
-    """Apply pending migrations in time order, each in one transaction with its ledger row."""
+            lock_wait: str = "", lock_timeout: str = "", allow_destructive: bool = False,
+            retry_failed: bool = False, mark_applied: bool = False) -> None:
+    """Apply pending migrations in time order, each in one transaction with its ledger row
+    (`transactional = False` ones statement by statement). Prod refuses unacknowledged lint findings."""
     settings, target = _target(ctx, env, secret_id)
     _migrate(settings, target, _migrations_dir(settings, migrations_dir, db_dir), dry_run=dry_run,
-             accept_changed=accept_changed, lock_wait=lock_wait, lock_timeout=lock_timeout)
+             accept_changed=accept_changed, lock_wait=lock_wait, lock_timeout=lock_timeout,
+             allow_destructive=allow_destructive, retry_failed=retry_failed, mark_applied=mark_applied)
 
 
 @ops_task(help={**COMMON_HELP, "yes": YES_HELP, "steps": "how many migrations to undo, newest first",
@@ -374,7 +314,7 @@ def rollback(ctx: Context, env: str = "dev", secret_id: str = "", yes: bool = Fa
         _say("nothing to roll back: no migration is applied", "ok")
 
 
-@ops_task(help={**COMMON_HELP, "exit-code": "exit 2 when migrations are pending",
+@ops_task(help={**COMMON_HELP, "exit-code": "exit 2 when migrations are pending (or failed part-way)",
                 "migrations-dir": MIGRATIONS_HELP, "db-dir": DB_DIR_HELP})
 def status(ctx: Context, env: str = "dev", secret_id: str = "", exit_code: bool = False,
            migrations_dir: str = "", db_dir: str = "") -> None:
@@ -388,19 +328,21 @@ def status(ctx: Context, env: str = "dev", secret_id: str = "", exit_code: bool 
         current = runner.status(conn, _migrations_dir(settings, migrations_dir, db_dir))
     _print_table(render.status_table(current))
     _say(render.status_summary(current).plain)
-    if exit_code and current.pending:
+    if exit_code and (current.pending or current.failed):
         raise Exit(code=EXIT_CHANGES_PRESENT)
 
 
 @ops_task(positional=["name"], help={"name": "snake_case description, e.g. add_bio_column",
-                                     "migrations-dir": MIGRATIONS_HELP, "db-dir": DB_DIR_HELP})
-def new(ctx: Context, name: str, migrations_dir: str = "", db_dir: str = "") -> None:
+                                     "migrations-dir": MIGRATIONS_HELP, "db-dir": DB_DIR_HELP,
+                                     "no-transaction": "write `transactional = False` (for CREATE INDEX CONCURRENTLY)"})
+def new(ctx: Context, name: str, migrations_dir: str = "", db_dir: str = "", no_transaction: bool = False) -> None:
     """Write a new migration file (17-digit timestamp that sorts after every existing one)."""
     from ..db.migrations import files as migration_files
 
     settings = _settings(ctx)
     path = migration_files.write_new(_migrations_dir(settings, migrations_dir, db_dir),
-                                     migration_files.validate_name(name), time.time_ns())
+                                     migration_files.validate_name(name), time.time_ns(),
+                                     transactional=not no_transaction)
     shown = path.relative_to(repo_root()) if path.is_relative_to(repo_root()) else path
     consoles().out.print(plain(str(shown)))
     _say("edit migrate_sql() and rollback_sql(), then `inv db.migrate`")
@@ -408,5 +350,5 @@ def new(ctx: Context, name: str, migrations_dir: str = "", db_dir: str = "") -> 
 
 collection = Collection(
     "db", connect, create, drop, schema_load, seed, setup, sessions, kill_all, migrate, rollback,
-    status, new,
+    status, new, db_schema.lint, db_schema.dump, db_schema.drift,
 )

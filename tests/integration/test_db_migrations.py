@@ -49,12 +49,14 @@ def execute(url: str, sql: str) -> None:
         conn.execute(sql)
 
 
-def migration(directory: Path, digits: str, name: str, up: str, down: str = "") -> Path:
-    """An old-format migration file exactly as the bootcamp generator shaped it."""
+def migration(directory: Path, digits: str, name: str, up: str, down: str = "", options: str = "") -> Path:
+    """An old-format migration file exactly as the bootcamp generator shaped it (``options``:
+    class attribute lines such as ``transactional = False``, placed before the methods)."""
     klass = "".join(p.capitalize() for p in name.split("_")) + "Migration"
     path = directory / f"{digits}_{name}.py"
     lines = [
         "from lib.db import db", "", f"class {klass}:",
+        *[f"  {line}" for line in options.splitlines()],
         "  def migrate_sql():", '    data = """', textwrap.indent(up, "    "), '    """', "    return data",
         "  def rollback_sql():", '    data = """', textwrap.indent(down, "    "), '    """', "    return data",
         "  def migrate():", f"    db.query_commit({klass}.migrate_sql(),{{}})",

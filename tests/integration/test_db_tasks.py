@@ -131,7 +131,9 @@ def test_prod_from_a_secrets_manager_secret(inv: Callable[..., Any], database_ur
     loaded = inv("db.schema-load", "--env", "prod", "--yes", "--secret-id", secret_id, env=env)
     assert loaded.returncode == 0, loaded.output
     assert f"secret {secret_id}" in loaded.stderr
-    migrated = inv("db.migrate", "--env", "prod", env={**env, "PROD_DB_SECRET_ID": secret_id})
+    # The journal's migration drops a column: prod applies it only with --allow-destructive.
+    migrated = inv("db.migrate", "--env", "prod", "--allow-destructive",
+                   env={**env, "PROD_DB_SECRET_ID": secret_id})
     assert migrated.returncode == 0, migrated.output
     assert column_type(database_url, "users", "bio") == "text"
     missing = inv("db.status", "--env", "prod", "--secret-id", f"nope-{unique}", env=env)

@@ -56,7 +56,7 @@ def test_prod_with_yes_without_a_terminal_proceeds() -> None:
 def test_db_dir_prefers_the_flag_then_setting_then_backend_then_examples(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(db_tasks, "repo_root", lambda: tmp_path)
+    monkeypatch.setattr("cruddur_ops.tasks.db_common.repo_root", lambda: tmp_path)
     assert db_tasks._db_dir(Settings(), "") == tmp_path / "examples" / "backend-flask" / "db"
     (tmp_path / "backend-flask" / "db").mkdir(parents=True)
     assert db_tasks._db_dir(Settings(), "") == tmp_path / "backend-flask" / "db"

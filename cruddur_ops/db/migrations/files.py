@@ -86,7 +86,7 @@ TEMPLATE = '''from lib.db import db
 
 
 class {klass}:
-  def migrate_sql():
+{options}  def migrate_sql():
     data = """
     """
     return data
@@ -109,14 +109,24 @@ migration = {klass}
 '''
 
 
-def render_new(name: str) -> str:
+NO_TRANSACTION_OPTIONS = '''  # Runs outside a transaction, one statement at a time (CREATE INDEX CONCURRENTLY needs
+  # it). A failure part-way leaves the statements before it applied: write each one so that it
+  # can run again (CREATE INDEX CONCURRENTLY IF NOT EXISTS …, ADD COLUMN IF NOT EXISTS …).
+  transactional = False
+  # statement_timeout = "30min"  # overrides DB_STATEMENT_TIMEOUT for this migration
+
+'''
+
+
+def render_new(name: str, *, transactional: bool = True) -> str:
     """The same shape as the bootcamp generator's files, so old tooling can still read them."""
-    return TEMPLATE.format(klass=class_name_for(validate_name(name)))
+    return TEMPLATE.format(klass=class_name_for(validate_name(name)),
+                           options="" if transactional else NO_TRANSACTION_OPTIONS)
 
 
-def write_new(directory: Path, name: str, now_ns: int) -> Path:
+def write_new(directory: Path, name: str, now_ns: int, *, transactional: bool = True) -> Path:
     """Create ``<17 digits>_<name>.py`` atomically; the version sorts after every existing file."""
-    content = render_new(name)
+    content = render_new(name, transactional=transactional)
     if not directory.is_dir():
         raise ConfigError(
             f"migrations directory {directory} does not exist",

@@ -1,5 +1,7 @@
-"""The bookkeeping tables: ``public.schema_migrations`` (ours) and ``public.schema_information``
-(the old scripts' single ``last_successful_run`` pointer, kept current for old tooling).
+"""The bookkeeping tables: ``public.schema_migrations`` (ours), ``public.schema_migration_failures``
+(non-transactional migrations that stopped part-way; created on the first such failure) and
+``public.schema_information`` (the old scripts' single ``last_successful_run`` pointer, kept
+current for old tooling).
 
 Reads are the *observe* side; the writes here are only ever called by the Postgres executor
 inside the transaction of the migration they record.
@@ -15,11 +17,24 @@ from psycopg import sql
 
 from ...errors import DatabaseError
 from .files import MigrationFile
-from .plan import AppliedRow, Ledger, adopted_rows
+from .plan import AppliedRow, FailedRow, Ledger, adopted_rows
 from .versions import parse_pointer
 
 LEDGER = sql.Identifier("public", "schema_migrations")
 POINTER = sql.Identifier("public", "schema_information")
+FAILURES = sql.Identifier("public", "schema_migration_failures")
+BOOKKEEPING_TABLES = ("public.schema_migrations", "public.schema_migration_failures")
+
+CREATE_FAILURES = sql.SQL("""
+CREATE TABLE IF NOT EXISTS {} (
+  version text PRIMARY KEY,
+  name text NOT NULL,
+  checksum text,
+  statement integer NOT NULL,
+  statements integer NOT NULL,
+  error text NOT NULL,
+  failed_at timestamptz NOT NULL DEFAULT now()
+)""").format(FAILURES)
 
 CREATE_LEDGER = sql.SQL("""
 CREATE TABLE {} (
@@ -59,10 +74,41 @@ def read_ledger(conn: psycopg.Connection[Any]) -> Ledger:
             hint="rename that table (another tool owns it) and re-run",
         ) from exc
     applied = tuple(
-        AppliedRow(str(v), str(n), c, a.strftime("%Y-%m-%d %H:%M:%S %Z").strip() if a else None, d, bool(ad))
+        AppliedRow(str(v), str(n), c, _when(a), d, bool(ad))
         for v, n, c, a, d, ad in rows
     )
-    return Ledger(True, applied, pointer, pointer_raw, has_pointer_table)
+    return Ledger(True, applied, pointer, pointer_raw, has_pointer_table, read_failures(conn))
+
+
+def _when(moment: Any) -> str | None:
+    return moment.strftime("%Y-%m-%d %H:%M:%S %Z").strip() if moment else None
+
+
+def read_failures(conn: psycopg.Connection[Any]) -> tuple[FailedRow, ...]:
+    if not _table_exists(conn, "public.schema_migration_failures"):
+        return ()
+    rows = conn.execute(sql.SQL(
+        "SELECT version, name, statement, statements, error, failed_at FROM {} ORDER BY version")
+        .format(FAILURES)).fetchall()
+    return tuple(FailedRow(str(v), str(n), int(k), int(t), str(e), _when(at)) for v, n, k, t, e, at in rows)
+
+
+def record_failure(conn: psycopg.Connection[Any], failure: FailedRow, checksum: str) -> None:
+    """Remember where a non-transactional migration stopped (its own autocommit transaction)."""
+    with conn.transaction():
+        conn.execute(CREATE_FAILURES)
+        conn.execute(
+            sql.SQL("""INSERT INTO {} (version, name, checksum, statement, statements, error)
+                       VALUES (%s, %s, %s, %s, %s, %s)
+                       ON CONFLICT (version) DO UPDATE SET checksum = EXCLUDED.checksum,
+                         statement = EXCLUDED.statement, statements = EXCLUDED.statements,
+                         error = EXCLUDED.error, failed_at = now()""").format(FAILURES),
+            [failure.version, failure.name, checksum, failure.statement, failure.statements, failure.error])
+
+
+def clear_failure(conn: psycopg.Connection[Any], version: str) -> None:
+    if _table_exists(conn, "public.schema_migration_failures"):
+        conn.execute(sql.SQL("DELETE FROM {} WHERE version = %s").format(FAILURES), [version])
 
 
 def applied_count(conn: psycopg.Connection[Any]) -> int:

@@ -180,6 +180,25 @@ class LoadedMigration:
     migrate_sql: str
     rollback_sql: str
     class_name: str
+    # `transactional = False` on the class: statements run one by one in autocommit
+    # (CREATE INDEX CONCURRENTLY cannot run inside a transaction).
+    transactional: bool = True
+    # `statement_timeout = "30min"` on the class: overrides DB_STATEMENT_TIMEOUT for this migration.
+    statement_timeout: str | None = None
+
+
+def _option(owner: type, name: str, kinds: tuple[type, ...], path: Path) -> Any:
+    try:
+        value = inspect.getattr_static(owner, name)
+    except AttributeError:
+        return None
+    if not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool)):
+        wanted = " or ".join(k.__name__ for k in kinds)
+        raise ConfigError(
+            f"migration {path.name}: {owner.__name__}.{name} is {type(value).__name__}, not {wanted}",
+            hint="`transactional = False` (a bool); `statement_timeout = \"30min\"` (text, or seconds)",
+        )
+    return value
 
 
 def load_migration(path: Path, source: str | None = None) -> LoadedMigration:
@@ -192,8 +211,12 @@ def load_migration(path: Path, source: str | None = None) -> LoadedMigration:
             hint="end the file with `migration = YourMigrationClass`, as `inv db.new` writes it",
         )
     owner = target if isinstance(target, type) else type(target)
+    transactional = _option(owner, "transactional", (bool,), path)
+    timeout = _option(owner, "statement_timeout", (str, int, float), path)
     return LoadedMigration(
         migrate_sql=_call_sql(target, "migrate_sql", path),
         rollback_sql=_call_sql(target, "rollback_sql", path),
         class_name=owner.__name__,
+        transactional=True if transactional is None else transactional,
+        statement_timeout=None if timeout is None else str(timeout),
     )

@@ -19,6 +19,23 @@ class State(StrEnum):
     PENDING = "pending"
     CHANGED = "changed"  # applied, but the file's checksum differs from the recorded one
     MISSING = "missing"  # applied, but no file for it any more
+    FAILED = "failed"  # a non-transactional migration stopped part-way: some statements ran
+
+
+@dataclass(frozen=True)
+class FailedRow:
+    """A non-transactional migration that failed at ``statement`` of ``statements``: the ones
+    before it are committed (autocommit), so the database is between two schemas."""
+
+    version: str
+    name: str
+    statement: int
+    statements: int
+    error: str
+    failed_at: str | None = None
+
+    def describe(self) -> str:
+        return f"failed at statement {self.statement} of {self.statements}: {self.error}"
 
 
 @dataclass(frozen=True)
@@ -42,6 +59,7 @@ class Ledger:
     pointer: Decimal | None = None  # schema_information.last_successful_run, as time
     pointer_raw: str | None = None
     has_pointer_table: bool = False
+    failures: tuple[FailedRow, ...] = ()  # rows of schema_migration_failures
 
 
 @dataclass(frozen=True)
@@ -54,6 +72,7 @@ class Entry:
     recorded_checksum: str | None = None
     applied_at: str | None = None
     adopted: bool = False
+    failure: FailedRow | None = None  # state FAILED: where it stopped
 
     @property
     def sort_key(self) -> Version:
@@ -61,7 +80,7 @@ class Entry:
 
     @property
     def is_applied(self) -> bool:
-        return self.state is not State.PENDING
+        return self.state not in (State.PENDING, State.FAILED)
 
 
 @dataclass(frozen=True)
@@ -75,6 +94,10 @@ class Status:
     @property
     def pending(self) -> tuple[Entry, ...]:
         return self.having(State.PENDING)
+
+    @property
+    def failed(self) -> tuple[Entry, ...]:
+        return self.having(State.FAILED)
 
     @property
     def changed(self) -> tuple[Entry, ...]:
@@ -109,11 +132,14 @@ def reconcile(files: Sequence[MigrationFile], ledger: Ledger) -> Status:
     else:
         rows = {row.version: row for row in adopted_rows(files, ledger.pointer)}
         adopting = ledger.pointer_raw if ledger.pointer is not None else None
+    failures = {failure.version: failure for failure in ledger.failures}
     entries: list[Entry] = []
     for f in files:
         row = rows.pop(f.version.digits, None)
         if row is None:
-            entries.append(Entry(f.version.digits, f.name, State.PENDING, str(f.path), f.checksum))
+            failure = failures.get(f.version.digits)
+            entries.append(Entry(f.version.digits, f.name, State.FAILED if failure else State.PENDING,
+                                 str(f.path), f.checksum, failure=failure))
             continue
         changed = row.checksum is not None and row.checksum != f.checksum
         entries.append(Entry(
@@ -141,6 +167,7 @@ class MigratePlan:
     steps: tuple[Step, ...]  # to apply, oldest first
     accept: tuple[Step, ...] = ()  # changed applied files whose new checksum gets recorded
     warnings: tuple[str, ...] = ()
+    mark_applied: tuple[Step, ...] = ()  # failed part-way; recorded as applied without running
 
 
 @dataclass(frozen=True)
@@ -153,7 +180,20 @@ def _file_name(entry: Entry) -> str:
     return f"{entry.version}_{entry.name}.py"
 
 
-def plan_migrate(status: Status, *, accept_changed: bool = False) -> MigratePlan:
+def _refuse_failed(failed: Sequence[Entry]) -> None:
+    entry = failed[0]
+    assert entry.failure is not None
+    raise RefusedError(
+        f"migration {_file_name(entry)} {entry.failure.describe()}; statements before it are "
+        "committed (it runs outside a transaction)",
+        hint="fix the cause, then `inv db.migrate --retry-failed` (re-runs it from its first "
+        "statement: write such steps with IF NOT EXISTS), or finish it by hand and "
+        "`inv db.migrate --mark-applied`",
+    )
+
+
+def plan_migrate(status: Status, *, accept_changed: bool = False, retry_failed: bool = False,
+                 mark_applied: bool = False) -> MigratePlan:
     """Apply every pending file in time order.
 
     A pending file older than the newest applied one (a branch merged late) is applied too — the
@@ -167,12 +207,22 @@ def plan_migrate(status: Status, *, accept_changed: bool = False) -> MigratePlan
             hint="restore them (git checkout), or re-run with --accept-changed to record their new "
             "checksums; put new changes in a new migration (`inv db.new NAME`)",
         )
+    if retry_failed and mark_applied:
+        raise RefusedError("--retry-failed and --mark-applied exclude each other",
+                           hint="re-run the failed migration, or record it as applied: not both")
+    if status.failed and not (retry_failed or mark_applied):
+        _refuse_failed(status.failed)
     warnings = [f"{_file_name(e)} was applied but its file is missing" for e in status.missing]
     applied = status.applied
     newest = max((e.sort_key for e in applied), default=None)
+    marked = tuple(
+        Step(e.version, e.name, e.path or "", e.checksum or "", "marked applied after a failure")
+        for e in status.failed
+    ) if mark_applied else ()
     steps: list[Step] = []
-    for entry in status.pending:
-        reason = "pending"
+    runnable = status.having(State.PENDING, State.FAILED) if retry_failed else status.pending
+    for entry in runnable:
+        reason = "retry after a failure" if entry.state is State.FAILED else "pending"
         if newest is not None and entry.sort_key < newest:
             reason = f"pending, older than the newest applied migration {newest.digits} (out of order)"
             warnings.append(f"{_file_name(entry)} is older than applied {newest.digits}: applying it out of order")
@@ -181,7 +231,7 @@ def plan_migrate(status: Status, *, accept_changed: bool = False) -> MigratePlan
         Step(e.version, e.name, e.path or "", e.checksum or "", "file changed after it was applied")
         for e in status.changed
     ) if accept_changed else ()
-    return MigratePlan(tuple(steps), accept, tuple(warnings))
+    return MigratePlan(tuple(steps), accept, tuple(warnings), marked)
 
 
 def plan_rollback(status: Status, *, steps: int = 1, accept_changed: bool = False) -> RollbackPlan:
