@@ -63,9 +63,7 @@ def _project_python() -> str:
     quick start runs nox from a venv of the distribution's python3."""
     if os.path.isabs(_interpreter("3.11")):
         return "3.11"
-    if sys.version_info >= (3, 11):
-        return f"{sys.version_info.major}.{sys.version_info.minor}"
-    return "3.11"
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
 PYTHON = _project_python()

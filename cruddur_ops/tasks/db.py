@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from invoke import Collection, Context
 from invoke.exceptions import Exit
 
+from .. import ci
 from ..cli.common import aws_target, confirm, load_settings
 from ..cli.guard import ops_task
 from ..config import Settings, repo_root, resolve_path
@@ -42,6 +43,7 @@ SECRET_HELP = "prod only: Secrets Manager secret id with RDS-style JSON credenti
 YES_HELP = "approve a destructive prod action (on a terminal you also type 'prod')"
 DB_DIR_HELP = "folder with schema.sql, seed.sql, migrations/ (DB_DIR; default backend-flask/db, else examples/backend-flask/db)"
 MIGRATIONS_HELP = "folder of migration files (MIGRATIONS_DIR; default DB_DIR/migrations)"
+JSON_HELP = "print the result as one JSON object on stdout (README: JSON results); text goes to stderr"
 
 
 # --- configuration -------------------------------------------------------------------------
@@ -65,6 +67,7 @@ def _target(ctx: Context, env: str, secret_id: str) -> tuple[Settings, DbTarget]
         fetch_secret=lambda sid: fetch_secret_string(sid, aws_target(settings)),
         default_dbname=settings.get("DB_NAME", default="cruddur"),
     )
+    ci.mask(target.password)  # e.g. from a Secrets Manager secret: registered before anything prints
     consoles().err.print(plain(f"db: {target.env} → {target.describe()} ({target.source})", style="muted"))
     return settings, target
 
@@ -319,12 +322,18 @@ def _migrate(settings: Settings, target: DbTarget, directory: Path, *, dry_run: 
     from ..db import render
     from ..db.connection import connect as open_connection
     from ..db.migrations import runner
+    from ..db.summary import migrate_json, migrate_markdown
 
     with open_connection(target) as conn:
         executor = _executor(conn, settings, dry_run=dry_run, lock_wait=lock_wait, lock_timeout=lock_timeout)
         outcome = runner.migrate(executor, directory, accept_changed=accept_changed)
+        after = runner.status(conn, directory) if ci.json_requested() else None
     for warning in outcome.plan.warnings:
         _say(f"warning: {warning}", "skipped")
+        ci.warn(warning)
+    ci.section(migrate_markdown(outcome.results, dry_run=dry_run, database=target.describe()))
+    if after is not None:
+        ci.result(migrate_json(outcome.results, after, dry_run=dry_run, warnings=outcome.plan.warnings))
     if dry_run and outcome.results:
         consoles().out.print(render.step_results(outcome.results), end="")
     verb = "would apply" if dry_run else "applied"
@@ -336,10 +345,11 @@ def _migrate(settings: Settings, target: DbTarget, directory: Path, *, dry_run: 
                 "migrations-dir": MIGRATIONS_HELP, "db-dir": DB_DIR_HELP,
                 "accept-changed": "record the new checksum of edited applied files and continue",
                 "lock-wait": f"seconds to wait for another run's lock (DB_LOCK_WAIT; default {DEFAULT_LOCK_WAIT_SECONDS:g})",
-                "lock-timeout": f"seconds a statement may wait for a table lock (DB_LOCK_TIMEOUT; default {DEFAULT_LOCK_TIMEOUT_SECONDS:g})"})
+                "lock-timeout": f"seconds a statement may wait for a table lock (DB_LOCK_TIMEOUT; default {DEFAULT_LOCK_TIMEOUT_SECONDS:g})",
+                "json": JSON_HELP})
 def migrate(ctx: Context, env: str = "dev", secret_id: str = "", dry_run: bool = False,
             migrations_dir: str = "", db_dir: str = "", accept_changed: bool = False,
-            lock_wait: str = "", lock_timeout: str = "") -> None:
+            lock_wait: str = "", lock_timeout: str = "", json: bool = False) -> None:
     """Apply pending migrations in time order, each in one transaction with its ledger row."""
     settings, target = _target(ctx, env, secret_id)
     _migrate(settings, target, _migrations_dir(settings, migrations_dir, db_dir), dry_run=dry_run,
@@ -375,19 +385,22 @@ def rollback(ctx: Context, env: str = "dev", secret_id: str = "", yes: bool = Fa
 
 
 @ops_task(help={**COMMON_HELP, "exit-code": "exit 2 when migrations are pending",
-                "migrations-dir": MIGRATIONS_HELP, "db-dir": DB_DIR_HELP})
+                "migrations-dir": MIGRATIONS_HELP, "db-dir": DB_DIR_HELP, "json": JSON_HELP})
 def status(ctx: Context, env: str = "dev", secret_id: str = "", exit_code: bool = False,
-           migrations_dir: str = "", db_dir: str = "") -> None:
+           migrations_dir: str = "", db_dir: str = "", json: bool = False) -> None:
     """Show applied / pending / changed / missing migrations (read-only)."""
     from ..db import render
     from ..db.connection import connect as open_connection
     from ..db.migrations import runner
+    from ..db.summary import status_json, status_markdown
 
     settings, target = _target(ctx, env, secret_id)
     with open_connection(target) as conn:
         current = runner.status(conn, _migrations_dir(settings, migrations_dir, db_dir))
     _print_table(render.status_table(current))
     _say(render.status_summary(current).plain)
+    ci.section(status_markdown(current))
+    ci.result(status_json(current))
     if exit_code and current.pending:
         raise Exit(code=EXIT_CHANGES_PRESENT)
 
