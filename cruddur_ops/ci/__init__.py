@@ -13,6 +13,7 @@ What a task adds, from its body (each call is a no-op outside a run):
   (``sync/summary.py``, ``cfn/summary.py``, ``db/summary.py``, ``workspace/summary.py``);
 - ``ci.result(payload)`` — its ``--json`` document (a JSON-able value; one documented shape);
 - ``ci.warn(message)`` — a warning worth seeing at the top of the run (``::warning``);
+- ``ci.error(message)`` — a failure it reports itself before ``Exit(1)`` (``::error``);
 - ``ci.mask(value, …)`` — secrets it learned (a Secrets Manager password), registered with
   ``::add-mask::`` before anything could print them.
 
@@ -58,9 +59,23 @@ def mask(*values: str | None) -> None:
         run.mask(*values)
 
 
+def error(message: str) -> None:
+    """A failure the task reports itself before exiting non-zero without an exception (e.g. one
+    failed step of several): ``::error`` now, and named in the summary."""
+    run = current()
+    if run is not None:
+        run.error(message)
+
+
 def json_requested() -> bool:
     run = current()
     return run is not None and run.json_mode
 
 
-__all__ = ["json_requested", "mask", "result", "section", "warn"]
+def summary_requested() -> bool:
+    """True when a step summary will be written: skip building one otherwise (big plans)."""
+    run = current()
+    return run is not None and run.ci.summary_path is not None
+
+
+__all__ = ["error", "json_requested", "mask", "result", "section", "summary_requested", "warn"]

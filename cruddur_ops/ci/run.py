@@ -97,6 +97,7 @@ class TaskRun:
     started: float = field(default_factory=time.monotonic)
     sections: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
     payload: Any = _NO_RESULT
     masked: list[str] = field(default_factory=list)
 
@@ -125,6 +126,12 @@ class TaskRun:
         if self.ci.annotations:
             self.annotate(commands.warning(message, title=self.task, file=file, line=line))
 
+    def error(self, message: str) -> None:
+        message = self.scrub(message)
+        self.errors.append(message)
+        if self.ci.annotations:
+            self.annotate(commands.error(message, title=self.task))
+
     def result(self, payload: Any) -> None:
         self.payload = payload
 
@@ -143,12 +150,17 @@ class TaskRun:
             self._append_summary(report_markdown(
                 self.task, outcome=outcome_of(exit_code), seconds=seconds,
                 sections=[self.scrub(s) for s in self.sections], warnings=self.warnings,
-                error=message if message is not None else (None if not failed else f"exit code {exit_code}"),
+                error=message if message is not None else self._reported_failure(exit_code, failed),
                 hint=hint))
         if self.json_mode and (self.payload is not _NO_RESULT or error is not None):
             out = stdout or sys.stdout
             out.write(self.scrub(json_document(self.payload, error)) + "\n")
             out.flush()
+
+    def _reported_failure(self, exit_code: int, failed: bool) -> str | None:
+        if self.errors:
+            return "; ".join(self.errors)
+        return f"exit code {exit_code}" if failed else None
 
     def _append_summary(self, block: str) -> None:
         assert self.ci.summary_path is not None

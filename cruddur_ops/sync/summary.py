@@ -105,7 +105,7 @@ def sync_markdown(report: SyncReport) -> str:
 
 
 def sync_json(report: SyncReport) -> dict[str, Any]:
-    """The documented ``frontend.sync --json`` shape (README, "JSON results")."""
+    """The documented ``frontend.sync --json`` shape (docs/json.md)."""
     return {
         "outcome": report.mode,
         "bucket": report.bucket,

@@ -28,7 +28,7 @@ COMMON_HELP = {
     "stacks-dir": "folder holding the stack folders (default aws/cfn, or CFN_STACKS_DIR)",
     "region": "AWS region (default: config.toml [deploy] region, else AWS_REGION)",
     "profile": "AWS profile (default: AWS_PROFILE)",
-    "json": "print the changes and the final status as one JSON object on stdout (README: JSON results)",
+    "json": "print the changes and the final status as one JSON object on stdout (shape: docs/json.md)",
 }
 
 

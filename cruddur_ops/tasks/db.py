@@ -43,7 +43,7 @@ SECRET_HELP = "prod only: Secrets Manager secret id with RDS-style JSON credenti
 YES_HELP = "approve a destructive prod action (on a terminal you also type 'prod')"
 DB_DIR_HELP = "folder with schema.sql, seed.sql, migrations/ (DB_DIR; default backend-flask/db, else examples/backend-flask/db)"
 MIGRATIONS_HELP = "folder of migration files (MIGRATIONS_DIR; default DB_DIR/migrations)"
-JSON_HELP = "print the result as one JSON object on stdout (README: JSON results); text goes to stderr"
+JSON_HELP = "print the result as one JSON object on stdout (shape: docs/json.md); text goes to stderr"
 
 
 # --- configuration -------------------------------------------------------------------------

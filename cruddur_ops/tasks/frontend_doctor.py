@@ -40,7 +40,7 @@ def _from_stack(settings: Settings, stack: str, target: AwsTarget) -> dict[str, 
         "env-file": "rendered env file to read settings from (default: sync.env when present)",
         "stack": "stack folder whose outputs name the bucket/distribution (default: frontend)",
         "stacks-dir": "folder holding the stack folders (default aws/cfn, or CFN_STACKS_DIR)",
-        "json": "print the checks as a JSON array on stdout (README: JSON results); text goes to stderr",
+        "json": "print the checks as a JSON array on stdout (shape: docs/json.md); text goes to stderr",
     },
 )
 def doctor(ctx: Context, bucket: str = "", distribution_id: str = "", env_file: str = "",

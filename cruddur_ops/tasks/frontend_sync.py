@@ -202,7 +202,7 @@ def _saved_plan(plan_file: str, fresh: Plan) -> tuple[Plan, list[PlanItem], int]
         "invalidate": "create a CloudFront invalidation for the changed paths (default on; "
                       "--no-invalidate skips it, and the stack lookup when the bucket is set)",
         "wait": "wait until the invalidation has completed",
-        "json": "print the outcome as one JSON object on stdout (README: JSON results); text goes to stderr",
+        "json": "print the outcome as one JSON object on stdout (shape: docs/json.md); text goes to stderr",
     },
 )
 def sync(
@@ -321,6 +321,8 @@ def _publish(mode: Any, plan: Plan, todo: Any, *, target: Target, inv: Invalidat
              changeset: str | None, result: Any = None, seconds: float = 0.0, ids: Any = (),
              note: str | None = None) -> None:
     """The outcome for CI: the step summary and the --json document (cruddur_ops.ci)."""
+    if not (ci.summary_requested() or ci.json_requested()):
+        return  # a big plan's report is not built for nobody
     from ..sync.summary import sync_json, sync_markdown, sync_report
 
     report = sync_report(mode, plan, todo, result=result, seconds=seconds, invalidation=inv,

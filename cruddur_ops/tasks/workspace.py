@@ -127,6 +127,8 @@ def init(
     for line in step_lines(results, dry_run=dry_run):
         out.print(line)
     ci.section(init_markdown(results, dry_run=dry_run))
+    for failed in (r for r in results if r.status == "failed"):
+        ci.error(f"{failed.name}: {failed.detail}")
     if any(r.status == "failed" for r in results):
         raise Exit(code=1)
 

@@ -15,6 +15,11 @@ from .test_db_migrations import log_migration, log_table, run_log, with_password
 from .test_sync_support import SyncSite, create_distribution, example_files, site_fixture  # noqa: F401
 from .test_workspace_init import CLEAN, GITPOD, init_args, parameter, workdirs  # noqa: F401  (fixtures)
 
+SYNC_KEYS = {"outcome", "bucket", "prefix", "uploaded", "created", "updated", "deleted", "unchanged", "ignored",
+             "failed", "bytes", "seconds", "distribution_id", "invalidation_id", "invalidation_ids",
+             "invalidation_paths", "changeset", "changes"}
+STACK_KEYS = {"stack", "change_set_type", "has_changes", "changes", "executed", "status", "change_set", "outputs"}
+STATUS_KEYS = {"applied", "pending", "changed", "missing", "adopting_pointer"}
 PLANTED = "Planted-Proxy-Secret-5d1e"  # a password inside an endpoint URL: must show nowhere
 
 
@@ -93,6 +98,7 @@ def test_sync_json_is_the_only_thing_on_stdout(site: SyncSite, boto_client: Call
     first = site.inv("frontend.sync", "--yes", "--json", env=env)
     assert first.returncode == 0, first.output
     result = json.loads(first.stdout)
+    assert set(result) == SYNC_KEYS  # the shape documented in docs/json.md
     [invalidation] = cloudfront.list_invalidations(DistributionId=distribution)["InvalidationList"]["Items"]
     files = len(example_files())
     assert (result["outcome"], result["uploaded"], result["created"], result["deleted"], result["unchanged"],
@@ -151,6 +157,7 @@ def test_cfn_deploy_and_plan_json_and_summary(aws_env: dict[str, str], stacks: d
     deployed = run_task("cfn.deploy", "sync", "--yes", "--json", *params, env=env)
     assert deployed.returncode == 0, deployed.output
     result = json.loads(deployed.stdout)
+    assert set(result) == STACK_KEYS
     assert (result["stack"], result["change_set_type"], result["has_changes"], result["executed"],
             result["status"]) == (stacks["names"]["sync"], "CREATE", True, True, "CREATE_COMPLETE")
     assert {"action": "Add", "logical_id": "CrdSyncRole", "resource_type": "AWS::IAM::Role",
@@ -172,6 +179,10 @@ def test_cfn_deploy_and_plan_json_and_summary(aws_env: dict[str, str], stacks: d
     assert lines_starting(missing.stderr, "::error title=cfn.plan::")
     assert "### ❌ `inv cfn.plan`: failed" in summary_of(summary)
 
+    unconfirmed = run_task("cfn.deploy", "sync", "--json", *params, env=env)  # no terminal, no --yes
+    assert unconfirmed.returncode == 1
+    assert json.loads(unconfirmed.stdout)["hint"].startswith("re-run with --yes")
+
 
 def test_db_status_and_migrate_json_and_summary(run_task: Callable[..., Any], database_url: str,
                                                 tmp_path: Path, log_table: None) -> None:  # noqa: F811
@@ -186,12 +197,14 @@ def test_db_status_and_migrate_json_and_summary(run_task: Callable[..., Any], da
     before = run_task("db.status", "--json", env=env)
     assert before.returncode == 0, before.output
     status = json.loads(before.stdout)
+    assert set(status) == STATUS_KEYS
     assert [e["name"] for e in status["pending"]] == ["first", "second"]
     assert (status["applied"], status["changed"], status["missing"]) == ([], [], [])
 
     migrated = run_task("db.migrate", "--json", env=env)
     assert migrated.returncode == 0, migrated.output
     result = json.loads(migrated.stdout)
+    assert set(result) == STATUS_KEYS | {"dry_run", "migrated", "warnings"}
     assert [m["name"] for m in result["migrated"]] == ["first", "second"] and result["dry_run"] is False
     assert [e["name"] for e in result["applied"]] == ["first", "second"] and result["pending"] == []
     assert run_log(database_url) == ["first", "second"]
@@ -206,6 +219,12 @@ def test_db_status_and_migrate_json_and_summary(run_task: Callable[..., Any], da
     assert broken.returncode == 1
     assert set(json.loads(broken.stdout)) == {"error", "hint"}
 
+    log_migration(migrations, "16900000000000000", "third", extra="SELECT no_such_function();\n")
+    failing = run_task("db.migrate", "--json", env=env)
+    assert failing.returncode == 1
+    assert "16900000000000000_third" in json.loads(failing.stdout)["error"]
+    assert "### ❌ `inv db.migrate`: failed" in summary_of(summary)
+
 
 def test_workspace_init_summarises_its_steps(run_task: Callable[..., Any], aws_env: dict[str, str],
                                              parameter: str, workdirs: tuple[Path, Path],  # noqa: F811
@@ -217,3 +236,12 @@ def test_workspace_init_summarises_its_steps(run_task: Callable[..., Any], aws_e
     text = summary_of(summary)
     assert "### ✅ `inv workspace.init`: succeeded" in text
     assert "(dry run: nothing changed)" in text and "| ✅ ok | workspace IP | 8.8.4.4 (from GITPOD\\_IP) |" in text
+
+    (workdirs[0] / "broken.env.erb").write_text("X=<%= ENV['CRUDDUR_TEST_UNSET_VARIABLE'] %>\n")
+    failed = run_task(*init_args(parameter, workdirs, "--dry-run"),
+                      env={**CLEAN, **GITPOD, "GITPOD_IP": "8.8.4.4", **ci})
+    assert failed.returncode == 1, failed.output
+    [annotation] = lines_starting(failed.output, "::error ")
+    assert annotation.startswith("::error title=workspace.init::env files: ") and "CRUDDUR_TEST_UNSET_VARIABLE" in annotation
+    text = summary_of(summary)
+    assert "### ❌ `inv workspace.init`: failed" in text and "**Error:** env files: " in text

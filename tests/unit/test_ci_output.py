@@ -7,7 +7,14 @@ import json
 from pathlib import Path
 
 from cruddur_ops.ci import commands, markdown
-from cruddur_ops.ci.run import CiEnvironment, RawJson, TaskRun, json_document, outcome_of, report_markdown
+from cruddur_ops.ci.run import (
+    CiEnvironment,
+    RawJson,
+    TaskRun,
+    json_document,
+    outcome_of,
+    report_markdown,
+)
 from cruddur_ops.errors import OpsError
 
 
@@ -92,3 +99,11 @@ def test_environment_detection() -> None:
     assert CiEnvironment.from_environ({}) == CiEnvironment(False, None)
     assert CiEnvironment.from_environ({"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": "/s"}) == \
         CiEnvironment(True, Path("/s"))
+
+
+def test_a_failure_the_task_reported_itself_is_named(tmp_path: Path) -> None:
+    run, lines, summary = _run(tmp_path)
+    run.error("origin parameter: AccessDenied")
+    run.finish(exit_code=1)
+    assert lines == ["::error title=db.migrate::origin parameter: AccessDenied"]
+    assert "**Error:** origin parameter: AccessDenied" in summary.read_text()
