@@ -107,3 +107,13 @@ def test_a_failure_the_task_reported_itself_is_named(tmp_path: Path) -> None:
     run.finish(exit_code=1)
     assert lines == ["::error title=db.migrate::origin parameter: AccessDenied"]
     assert "**Error:** origin parameter: AccessDenied" in summary.read_text()
+
+
+def test_secret_values_to_mask() -> None:
+    from cruddur_ops.redact import secret_values
+
+    settings = {"SYNC_API_TOKEN": "tok-123456", "SYNC_S3_BUCKET": "site",
+                "HTTPS_PROXY": "http://ops:proxy-pw@10.0.0.1:3128", "WORKERS": 16}
+    assert secret_values(settings) == ["tok-123456", "proxy-pw"]
+    # From the process environment the runner masks its own secrets; only URL passwords are news.
+    assert secret_values(settings, whole=False) == ["proxy-pw"]
