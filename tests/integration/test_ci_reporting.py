@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from .test_cfn_deploy import OIDC_ARN, stacks, sync_params  # noqa: F401  (fixture)
+from .test_cfn_deploy import OIDC_ARN, add_stack, stacks, sync_params  # noqa: F401  (fixture)
 from .test_db_migrations import log_migration, log_table, run_log, with_password  # noqa: F401  (fixture)
 from .test_sync_support import SyncSite, create_distribution, example_files, site_fixture  # noqa: F401
 from .test_workspace_init import CLEAN, GITPOD, init_args, parameter, workdirs  # noqa: F401  (fixtures)
@@ -182,6 +182,30 @@ def test_cfn_deploy_and_plan_json_and_summary(aws_env: dict[str, str], stacks: d
     unconfirmed = run_task("cfn.deploy", "sync", "--json", *params, env=env)  # no terminal, no --yes
     assert unconfirmed.returncode == 1
     assert json.loads(unconfirmed.stdout)["hint"].startswith("re-run with --yes")
+
+
+def test_a_lint_warning_is_a_warning_annotation_on_its_line(aws_env: dict[str, str],  # noqa: F811
+                                                             stacks: dict[str, Any], run_task: Callable[..., Any],
+                                                             unique: str, tmp_path: Path) -> None:
+    add_stack(stacks, "warned", """AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Unused:
+    Type: String
+    Default: x
+Resources:
+  Flag:
+    Type: AWS::SSM::Parameter
+    Properties:
+      Name: !Sub "/cruddur-tests/${AWS::StackName}"
+      Type: String
+      Value: "on"
+""", f'[deploy]\nstack_name = "Warned-{unique}"\n')
+    ci, summary = ci_env(tmp_path)
+    planned = run_task("cfn.plan", "warned", env={**stacks["env"], **ci})
+    assert planned.returncode == 0, planned.output
+    [warning] = lines_starting(planned.stderr, "::warning ")
+    assert warning.startswith("::warning title=cfn.plan,file=") and ",line=3::cfn-lint W2001: " in warning
+    assert "⚠️ cfn-lint W2001" in summary_of(summary)
 
 
 def test_db_status_and_migrate_json_and_summary(run_task: Callable[..., Any], database_url: str,
