@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from .test_cfn_deploy import OIDC_ARN, add_stack, stacks, sync_params  # noqa: F401  (fixture)
-from .test_db_migrations import log_migration, log_table, run_log, with_password  # noqa: F401  (fixture)
+from .test_db_migrations import PASSWORD, log_migration, log_table, run_log, with_password  # noqa: F401
 from .test_sync_support import SyncSite, create_distribution, example_files, site_fixture  # noqa: F401
 from .test_workspace_init import CLEAN, GITPOD, init_args, parameter, workdirs  # noqa: F401  (fixtures)
 
@@ -184,7 +184,7 @@ def test_cfn_deploy_and_plan_json_and_summary(aws_env: dict[str, str], stacks: d
     assert json.loads(unconfirmed.stdout)["hint"].startswith("re-run with --yes")
 
 
-def test_a_lint_warning_is_a_warning_annotation_on_its_line(aws_env: dict[str, str],  # noqa: F811
+def test_a_lint_warning_is_a_warning_annotation_on_its_line(aws_env: dict[str, str],
                                                              stacks: dict[str, Any], run_task: Callable[..., Any],
                                                              unique: str, tmp_path: Path) -> None:
     add_stack(stacks, "warned", """AWSTemplateFormatVersion: "2010-09-09"
@@ -248,6 +248,20 @@ def test_db_status_and_migrate_json_and_summary(run_task: Callable[..., Any], da
     assert failing.returncode == 1
     assert "16900000000000000_third" in json.loads(failing.stdout)["error"]
     assert "### ❌ `inv db.migrate`: failed" in summary_of(summary)
+
+
+def test_a_database_password_is_registered_as_a_mask_and_shown_nowhere_else(
+    run_task: Callable[..., Any], database_url: str, tmp_path: Path,
+) -> None:
+    ci, summary = ci_env(tmp_path)
+    result = run_task("db.status", env={"CONNECTION_URL": with_password(database_url), "PROD_CONNECTION_URL": "",
+                                        "PROD_DB_SECRET_ID": "", "DB_DIR": "",
+                                        "MIGRATIONS_DIR": str(tmp_path / "absent"), **ci})
+    assert result.returncode == 1, result.output
+    assert lines_starting(result.output, "::add-mask::") == [f"::add-mask::{PASSWORD}"]
+    others = [line for line in result.output.splitlines() if not line.startswith("::add-mask::")]
+    assert lines_starting(result.output, "::error title=db.status::migrations directory ")
+    assert PASSWORD not in "\n".join(others) and PASSWORD not in summary_of(summary)
 
 
 def test_workspace_init_summarises_its_steps(run_task: Callable[..., Any], aws_env: dict[str, str],
