@@ -184,9 +184,10 @@ def test_cfn_deploy_and_plan_json_and_summary(aws_env: dict[str, str], stacks: d
     assert json.loads(unconfirmed.stdout)["hint"].startswith("re-run with --yes")
 
 
-def test_a_lint_warning_is_a_warning_annotation_on_its_line(aws_env: dict[str, str],
-                                                             stacks: dict[str, Any], run_task: Callable[..., Any],
-                                                             unique: str, tmp_path: Path) -> None:
+def test_a_lint_warning_is_a_warning_annotation_on_its_line(
+    aws_env: dict[str, str], stacks: dict[str, Any],  # noqa: F811  (the fixture imported above)
+    run_task: Callable[..., Any], unique: str, tmp_path: Path,
+) -> None:
     add_stack(stacks, "warned", """AWSTemplateFormatVersion: "2010-09-09"
 Parameters:
   Unused:
