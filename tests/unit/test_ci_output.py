@@ -117,3 +117,11 @@ def test_secret_values_to_mask() -> None:
     assert secret_values(settings) == ["tok-123456", "proxy-pw"]
     # From the process environment the runner masks its own secrets; only URL passwords are news.
     assert secret_values(settings, whole=False) == ["proxy-pw"]
+
+
+def test_every_task_reports_under_its_dotted_name() -> None:
+    from cruddur_ops.cli.namespace import namespace
+
+    names = {name: getattr(namespace[name].body, "task_name", None) for name in namespace.task_names}
+    assert names["frontend.sync"] == "frontend.sync" and names["db.schema-load"] == "db.schema-load"
+    assert [name for name, reported in names.items() if reported != name] == []
