@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from .test_cfn_deploy import OIDC_ARN, add_stack, stacks, sync_params  # noqa: F401  (fixture)
+from .test_cfn_deploy import OIDC_ARN, WARNED_TEMPLATE, add_stack, stacks, sync_params  # noqa: F401  (fixture)
 from .test_db_migrations import PASSWORD, log_migration, log_table, run_log, with_password  # noqa: F401
 from .test_sync_support import SyncSite, create_distribution, example_files, site_fixture  # noqa: F401
 from .test_workspace_init import CLEAN, GITPOD, init_args, parameter, workdirs  # noqa: F401  (fixtures)
@@ -188,19 +188,7 @@ def test_a_lint_warning_is_a_warning_annotation_on_its_line(
     aws_env: dict[str, str], stacks: dict[str, Any],  # noqa: F811  (the fixture imported above)
     run_task: Callable[..., Any], unique: str, tmp_path: Path,
 ) -> None:
-    add_stack(stacks, "warned", """AWSTemplateFormatVersion: "2010-09-09"
-Parameters:
-  Unused:
-    Type: String
-    Default: x
-Resources:
-  Flag:
-    Type: AWS::SSM::Parameter
-    Properties:
-      Name: !Sub "/cruddur-tests/${AWS::StackName}"
-      Type: String
-      Value: "on"
-""", f'[deploy]\nstack_name = "Warned-{unique}"\n')
+    add_stack(stacks, "warned", WARNED_TEMPLATE, f'[deploy]\nstack_name = "Warned-{unique}"\n')
     ci, summary = ci_env(tmp_path)
     planned = run_task("cfn.plan", "warned", env={**stacks["env"], **ci})
     assert planned.returncode == 0, planned.output
