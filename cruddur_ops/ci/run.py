@@ -93,6 +93,8 @@ class TaskRun:
     task: str
     ci: CiEnvironment
     json_mode: bool = False
+    # Workflow commands go to stderr, so --json keeps stdout to itself: the runner parses both
+    # streams for commands (actions/runner ScriptHandler: one OutputManager per stream).
     annotate: Callable[[str], None] = field(default=lambda line: print(line, file=sys.stderr, flush=True))
     started: float = field(default_factory=time.monotonic)
     sections: list[str] = field(default_factory=list)
