@@ -25,8 +25,6 @@ sys.path.insert(0, str(ROOT))  # the harness helpers in tests/support
 
 from tests.support.docker import docker_engine_available  # noqa: E402
 
-PYTHON = "3.11"
-
 # LocalStack's PyPI distribution only runs on Python >= 3.12 (PEP 695 syntax despite its metadata).
 LOCALSTACK_PIN = [
     "localstack-core[runtime]==2026.3.0",
@@ -57,6 +55,18 @@ def _interpreter(version: str) -> str:
         if candidate and _runs(candidate):
             return candidate
     return version
+
+
+def _project_python() -> str:
+    """Python 3.11 where one runs (what CI pins); else the interpreter nox itself runs on, when it
+    is 3.11 or newer: Ubuntu 24.04's python3 is 3.12 and it has no 3.11 package, and the README's
+    quick start runs nox from a venv of the distribution's python3."""
+    if os.path.isabs(_interpreter("3.11")):
+        return "3.11"
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+PYTHON = _project_python()
 
 
 def _localstack_python() -> str:

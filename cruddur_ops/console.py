@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, TextIO
@@ -99,11 +101,32 @@ class Consoles:
 
 
 @cache
+def _process_consoles() -> Consoles:
+    return Consoles(out=make_console(sys.stdout), err=make_console(sys.stderr))
+
+
+# While a task runs with --json, its stdout belongs to the JSON document alone: every console
+# write meant for stdout goes to stderr instead (see data_on_stderr).
+_redirected: list[Consoles] = []
+
+
 def consoles() -> Consoles:
     """The process-wide pair of consoles (built lazily so tests can swap streams first)."""
-    return Consoles(out=make_console(sys.stdout), err=make_console(sys.stderr))
+    return _redirected[-1] if _redirected else _process_consoles()
+
+
+@contextmanager
+def data_on_stderr() -> Iterator[None]:
+    """Within this block ``consoles().out`` writes to stderr, so a task's tables and summaries
+    stay readable while stdout carries only the JSON the task layer prints itself."""
+    err = _process_consoles().err
+    _redirected.append(Consoles(out=err, err=err))
+    try:
+        yield
+    finally:
+        _redirected.pop()
 
 
 def reset_consoles() -> None:
     """Forget the cached consoles (tests capture stdout/stderr after import)."""
-    consoles.cache_clear()
+    _process_consoles.cache_clear()

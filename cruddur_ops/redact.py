@@ -7,6 +7,8 @@ password inside a connection URL or an AWS secret key is never shown.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 MASK = "****"
@@ -57,3 +59,21 @@ def mask_value(name: str, value: str | None) -> str:
     if is_secret_name(name):
         return MASK
     return mask_text(value)
+
+
+def url_passwords(text: str) -> list[str]:
+    """The passwords inside URL-like strings of ``text`` (``scheme://user:PASSWORD@host``)."""
+    return [m["pw"] for m in _URL_PASSWORD.finditer(text)]
+
+
+def secret_values(values: Mapping[str, Any], *, whole: bool = True) -> list[str]:
+    """The secret values among named settings, to register as masks: the value of each setting
+    whose name says secret (when ``whole``), and every password inside a URL."""
+    found: list[str] = []
+    for name, value in values.items():
+        if not isinstance(value, str) or not value:
+            continue
+        if whole and is_secret_name(name):
+            found.append(value)
+        found.extend(url_passwords(value))
+    return found

@@ -9,6 +9,7 @@ from rich.text import Text
 
 from .lint import LintFinding
 from .plan import ChangeRow, ParameterValue, StackEvent
+from .summary import change_counts
 
 ACTION_STYLE = {"Add": "create", "Modify": "update", "Remove": "delete", "Import": "create"}
 
@@ -33,14 +34,7 @@ def change_table(stack_name: str, change_set_type: str, rows: Iterable[ChangeRow
 def change_summary(rows: tuple[ChangeRow, ...]) -> Text:
     if not rows:
         return Text("no resource changes listed (parameters, tags or outputs changed)", style="muted")
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row.action] = counts.get(row.action, 0) + 1
-    parts = [f"{n} to {action.lower()}" for action, n in sorted(counts.items())]
-    replaced = sum(1 for r in rows if r.replacement in {"True", "Conditional"})
-    if replaced:
-        parts.append(f"{replaced} replacement(s)")
-    return Text(", ".join(parts))
+    return Text(", ".join(change_counts(rows)))
 
 
 def parameter_table(parameters: Iterable[ParameterValue]) -> Table:

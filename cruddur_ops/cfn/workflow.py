@@ -12,7 +12,6 @@ import it inside their bodies: `inv --list` and every other task start without i
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from typing import Any
 
 from rich.text import Text
 
+from .. import ci
 from ..aws import AwsTarget, client, session
 from ..config import Settings, repo_root, resolve_path
 from ..console import consoles
@@ -84,6 +84,8 @@ def _lint(config: StackConfig, region: str | None) -> None:
     findings = lint_template(config.template_path, region=region, shown_path=_shown(config.template_path))
     for finding in findings:
         err.print(render.lint_line(finding))
+        if not finding.is_error:  # errors stop the task below, and are annotated as its error
+            ci.warn(f"cfn-lint {finding.rule_id}: {finding.message}", file=finding.path, line=finding.line)
     errors = errors_of(findings)
     if errors:
         first = errors[0]
@@ -118,11 +120,13 @@ def prepare(settings: Settings, stack: str, param: list[str] | None, region: str
     runner = ChangeSetRunner(cf=cf, s3=client("s3", target, sess=sess) if info.needs_upload else None)
     existing = describe_stack(cf, config.stack_name)
     kind = change_set_type(existing.status if existing else None, config.stack_name)
+    no_echo = secret_values(info.no_echo_parameters, config, environ)
+    ci.mask(*(str(v) for v in no_echo.values()))  # before the parameter table or any error shows them
     parameters = resolve_parameters(
         info.parameters,
         config_values=config.parameters,
         flag_values=flags,
-        secret_values=secret_values(info.no_echo_parameters, config, environ),
+        secret_values=no_echo,
         previous_keys=existing.parameters if existing and kind == "UPDATE" else (),
         updating=kind == "UPDATE",
     )
@@ -196,8 +200,8 @@ def print_outputs(cf: Any, target: AwsTarget, stack_name: str, as_json: bool = F
     iam = client("iam", target)
     report = outputs_report(cf, iam, stack_name)
     c = consoles()
-    if as_json:
-        c.out.out(json.dumps(report.outputs, sort_keys=True, indent=2), highlight=False)
+    if as_json:  # printed by the task wrapper, alone on stdout
+        ci.result(dict(sorted(report.outputs.items())))
     elif report.outputs:
         c.out.print(render.outputs_table(stack_name, report.outputs))
     if report.source == "template":

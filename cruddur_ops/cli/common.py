@@ -8,10 +8,12 @@ from typing import Any
 
 from invoke import Context
 
+from .. import ci
 from ..aws import AwsTarget
 from ..config import Settings, env_settings, parse_bool, repo_root, resolve_path
 from ..console import consoles, plain
 from ..errors import RefusedError
+from ..redact import secret_values
 
 
 def invoke_settings(ctx: Context, section: str | None = None) -> dict[str, Any]:
@@ -31,12 +33,17 @@ def load_settings(
 ) -> Settings:
     """Resolve configuration once for a task (see :mod:`cruddur_ops.config` for precedence)."""
     root = repo_root()
-    return env_settings(
+    settings = env_settings(
         env_files=[resolve_path(p, root) for p in env_files or []],
         flags=flags,
         invoke_config={k.upper(): v for k, v in invoke_settings(ctx, section).items()},
         defaults=defaults,
     )
+    # Secrets from files and flags are news to a CI runner (it masks only its own secrets);
+    # from the environment only passwords inside URLs, which a masked whole URL does not cover.
+    ci.mask(*secret_values(settings.env_files), *secret_values(settings.invoke_config),
+            *secret_values(settings.flags), *secret_values(settings.environ, whole=False))
+    return settings
 
 
 def aws_target(settings: Settings, *, profile: str | None = None, region: str | None = None) -> AwsTarget:

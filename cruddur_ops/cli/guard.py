@@ -3,20 +3,24 @@
 - :class:`~cruddur_ops.errors.OpsError` → ``error: …`` and ``hint: …`` on stderr, its exit code;
 - botocore and psycopg failures that escaped an adapter → the same, translated (no traceback);
 - Ctrl-C → exit 130;
-- ``inv -d`` (or ``INVOKE_DEBUG=1``) → the original traceback instead, for bug reports.
+- ``inv -d`` (or ``INVOKE_DEBUG=1``) → the original traceback instead, for bug reports;
+- in CI: the step summary, ``::error`` annotations and the ``--json`` document (:mod:`cruddur_ops.ci`).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from invoke import Task, task
 from invoke.exceptions import Exit
 
-from ..console import consoles, plain
+from ..ci.run import CiEnvironment, TaskRun, close_run, open_run
+from ..console import consoles, data_on_stderr, plain
 from ..errors import EXIT_INTERRUPTED, DatabaseError, OpsError
 from ..redact import mask_text
 
@@ -68,16 +72,56 @@ def run_guarded(body: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if error is None or debug_enabled():
             raise
         report_error(error)
-        raise Exit(code=error.exit_code) from None
+        raise _Reported(error) from None
+
+
+class _Reported(Exit):
+    """An expected failure, already printed, on its way out (keeps the error for the CI run)."""
+
+    def __init__(self, error: OpsError) -> None:
+        super().__init__(code=error.exit_code)
+        self.error = error
+
+
+@contextmanager
+def ci_run(task: str, *, json_mode: bool) -> Iterator[TaskRun]:
+    """Open the CI side of a task run and close it with the outcome (see :mod:`cruddur_ops.ci`)."""
+    run = open_run(TaskRun(task, CiEnvironment.from_environ(os.environ), json_mode=json_mode))
+    exit_code, error = 0, None
+    try:
+        if json_mode:
+            with data_on_stderr():
+                yield run
+        else:
+            yield run
+    except _Reported as reported:
+        exit_code, error = reported.code, reported.error
+        raise
+    except Exit as stop:
+        exit_code = stop.code
+        raise
+    except BaseException as bug:  # a traceback follows; its text may hold anything, so only its type
+        exit_code = 1
+        error = OpsError(f"unexpected {type(bug).__name__}: a bug, the traceback is in the log",
+                         hint="report it with the output of `inv -d` and the command that failed")
+        raise
+    finally:
+        close_run(run)
+        run.finish(exit_code=exit_code, error=error)
 
 
 def ops_task(*args: Any, **kwargs: Any) -> Any:
-    """Drop-in for ``invoke.task`` that applies the shared error contract."""
+    """Drop-in for ``invoke.task`` that applies the shared error contract.
+
+    The task's CI name (``frontend.sync``) is set by the namespace once collections exist
+    (:func:`cruddur_ops.cli.namespace.name_tasks`); until then it is the function's name.
+    """
 
     def decorate(body: F) -> Task[Any]:
         @functools.wraps(body)
         def guarded(*call_args: Any, **call_kwargs: Any) -> Any:
-            return run_guarded(body, *call_args, **call_kwargs)
+            with ci_run(getattr(guarded, "task_name", body.__name__), json_mode=bool(call_kwargs.get("json"))):
+                return run_guarded(body, *call_args, **call_kwargs)
 
         return task(**kwargs)(guarded)
 

@@ -15,7 +15,16 @@ def build_namespace() -> Collection:
         ns.add_collection(module.collection)
     # Defaults every task can read from ctx.config.cruddur; invoke.yaml overrides them.
     ns.configure({"cruddur": {}})
+    name_tasks(ns)
     return ns
+
+
+def name_tasks(ns: Collection) -> None:
+    """Give each task body its dotted name (``frontend.sync``) for step summaries and annotations."""
+    for name in ns.task_names:
+        body = ns[name].body
+        if hasattr(body, "__wrapped__"):  # an ops_task wrapper
+            setattr(body, "task_name", name)  # noqa: B010  (a function attribute)
 
 
 namespace = build_namespace()

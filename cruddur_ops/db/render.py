@@ -13,6 +13,7 @@ from .drift import DriftReport
 from .lint import Finding, Report
 from .migrations.apply import StepResult
 from .migrations.plan import State, Status
+from .summary import counts_text
 
 STATE_STYLE = {
     State.APPLIED: "ok",
@@ -41,8 +42,7 @@ def status_table(status: Status) -> Table:
 
 
 def status_summary(status: Status) -> Text:
-    counts = {state: len(status.having(state)) for state in State}
-    text = Text(", ".join(f"{n} {state.value}" for state, n in counts.items()))
+    text = Text(counts_text(status))
     if status.adopting_pointer is not None:
         text.append(f"; schema_information pointer {status.adopting_pointer} will be adopted "
                     "on the first migrate")

@@ -10,21 +10,14 @@ from typing import Any
 from rich.console import Console, Group
 from rich.text import Text
 
+from ..units import human_size
 from .apply import ApplyResult
 from .invalidation import InvalidationPlan
 from .model import Plan, PlanItem
 
 SYMBOLS = {"create": "+", "update": "~", "delete": "-", "no_change": "=", "ignore": "!"}
+__all__ = ["apply_summary", "counts_line", "failures", "human_size", "no_changes", "preview", "progress_bar"]
 HIDDEN_BY_DEFAULT = frozenset({"no_change", "ignore"})  # the gem's `silent: "ignore,no_change"`
-
-
-def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "kB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{size} B"  # pragma: no cover
 
 
 def _line(item: PlanItem, width: int) -> Text:

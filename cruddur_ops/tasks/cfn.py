@@ -8,10 +8,12 @@ tasks, so `inv --list` and every other task start without it.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from invoke import Collection, Context
 from invoke.exceptions import Exit
 
+from .. import ci
 from ..cli.common import confirm, load_settings
 from ..cli.guard import ops_task
 from ..config import Settings
@@ -26,6 +28,7 @@ COMMON_HELP = {
     "stacks-dir": "folder holding the stack folders (default aws/cfn, or CFN_STACKS_DIR)",
     "region": "AWS region (default: config.toml [deploy] region, else AWS_REGION)",
     "profile": "AWS profile (default: AWS_PROFILE)",
+    "json": "print the changes and the final status as one JSON object on stdout (shape: docs/json.md)",
 }
 
 
@@ -44,7 +47,8 @@ def _settings(ctx: Context, stacks_dir: str) -> Settings:
     },
 )
 def deploy(ctx: Context, stack: str, yes: bool = False, no_execute: bool = False,
-           param: list[str] | None = None, stacks_dir: str = "", region: str = "", profile: str = "") -> None:
+           param: list[str] | None = None, stacks_dir: str = "", region: str = "", profile: str = "",
+           json: bool = False) -> None:
     """Lint, create a change set, show it, execute it on approval, wait, print outputs.
 
     "No changes" is success (exit 0). A failed change set or rollback exits 1 naming the
@@ -72,10 +76,12 @@ def deploy(ctx: Context, stack: str, yes: bool = False, no_execute: bool = False
         raise
     if not has_changes:
         workflow.discard_change_set(prepared, snapshot)
-        if prepared.stack is not None:
-            workflow.print_outputs(prepared.cf, prepared.target, name)
+        outputs = workflow.print_outputs(prepared.cf, prepared.target, name) if prepared.stack is not None else None
+        _publish(prepared, snapshot, has_changes=False, status=prepared.stack.status if prepared.stack else None,
+                 outputs=outputs.outputs if outputs else None)
         return
     if no_execute:
+        _publish(prepared, snapshot, has_changes=True, change_set=snapshot.arn)
         c.err.print(Text(f"change set kept for review: {snapshot.name}"))
         c.out.print(Text(snapshot.arn))
         c.err.print(Text(f"  inspect: aws cloudformation describe-change-set --change-set-name {snapshot.arn}",
@@ -91,9 +97,26 @@ def deploy(ctx: Context, stack: str, yes: bool = False, no_execute: bool = False
     with workflow.StackProgress(name) as progress:
         outcome = prepared.runner.execute(snapshot, name, on_progress=progress)
     if not outcome.succeeded:
+        _publish(prepared, snapshot, has_changes=True, executed=True, status=outcome.status)
         raise failure_message(outcome)
     c.err.print(Text(f"{name}: {outcome.status}", style="ok"))
-    workflow.print_outputs(prepared.cf, prepared.target, name)
+    report = workflow.print_outputs(prepared.cf, prepared.target, name)
+    _publish(prepared, snapshot, has_changes=True, executed=True, status=outcome.status, outputs=report.outputs)
+
+
+def _publish(prepared: Any, snapshot: Any, *, has_changes: bool, executed: bool = False,
+             status: str | None = None, change_set: str | None = None,
+             outputs: dict[str, str] | None = None) -> None:
+    """The outcome for CI: the step summary and the --json document (cruddur_ops.ci)."""
+    from ..cfn.plan import change_rows
+    from ..cfn.summary import StackReport, stack_json, stack_markdown
+
+    report = StackReport(stack=prepared.request.stack_name, change_set_type=prepared.request.change_set_type,
+                         changes=change_rows(snapshot.changes) if has_changes else (),
+                         has_changes=has_changes, executed=executed, status=status, change_set=change_set,
+                         outputs=outputs or {})
+    ci.section(stack_markdown(report))
+    ci.result(stack_json(report))
 
 
 @ops_task(
@@ -102,7 +125,7 @@ def deploy(ctx: Context, stack: str, yes: bool = False, no_execute: bool = False
     help={**COMMON_HELP, "detailed-exitcode": "exit 2 when the change set holds changes (0 = none)"},
 )
 def plan(ctx: Context, stack: str, param: list[str] | None = None, stacks_dir: str = "",
-         region: str = "", profile: str = "", detailed_exitcode: bool = False) -> None:
+         region: str = "", profile: str = "", detailed_exitcode: bool = False, json: bool = False) -> None:
     """Lint and show what a deploy would change, then delete the change set (nothing kept).
 
     A stack that did not exist before is removed again (CloudFormation creates an empty
@@ -117,6 +140,8 @@ def plan(ctx: Context, stack: str, param: list[str] | None = None, stacks_dir: s
         has_changes = workflow.show_changes(prepared, snapshot)
     finally:
         workflow.discard_change_set(prepared, snapshot)
+    _publish(prepared, snapshot, has_changes=has_changes,
+             status=prepared.stack.status if prepared.stack is not None else None)
     if has_changes and detailed_exitcode:
         raise Exit(code=EXIT_CHANGES_PRESENT)
 

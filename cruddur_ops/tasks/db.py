@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from invoke import Collection, Context
 from invoke.exceptions import Exit
 
+from .. import ci
 from ..cli.common import confirm
 from ..cli.guard import ops_task
 from ..config import Settings, repo_root, resolve_path
@@ -43,6 +44,7 @@ DEFAULT_LOCK_WAIT_SECONDS = 60.0
 DEFAULT_LOCK_TIMEOUT_SECONDS = 10.0
 
 YES_HELP = "approve a destructive prod action (on a terminal you also type 'prod')"
+JSON_HELP = "print the result as one JSON object on stdout (shape: docs/json.md); text goes to stderr"
 
 
 def _guard_destructive(target: DbTarget, action: str, yes: bool) -> None:
@@ -249,14 +251,20 @@ def _migrate(settings: Settings, target: DbTarget, directory: Path, *, dry_run: 
     from ..db import render
     from ..db.connection import connect as open_connection
     from ..db.migrations import runner
+    from ..db.summary import migrate_json, migrate_markdown
 
     review = db_schema.lint_guard(target, allow_destructive=allow_destructive, dry_run=dry_run)
     with open_connection(target) as conn:
         executor = _executor(conn, settings, dry_run=dry_run, lock_wait=lock_wait, lock_timeout=lock_timeout)
         outcome = runner.migrate(executor, directory, accept_changed=accept_changed,
                                  retry_failed=retry_failed, mark_applied=mark_applied, review=review)
+        after = runner.status(conn, directory) if ci.json_requested() else None
     for warning in outcome.plan.warnings:
         _say(f"warning: {warning}", "skipped")
+        ci.warn(warning)
+    ci.section(migrate_markdown(outcome.results, dry_run=dry_run, database=target.describe()))
+    if after is not None:
+        ci.result(migrate_json(outcome.results, after, dry_run=dry_run, warnings=outcome.plan.warnings))
     if dry_run and outcome.results:
         consoles().out.print(render.step_results(outcome.results), end="")
     verb = "would apply" if dry_run else "applied"
@@ -273,11 +281,12 @@ def _migrate(settings: Settings, target: DbTarget, directory: Path, *, dry_run: 
                 "lock-timeout": f"seconds a statement may wait for a table lock (DB_LOCK_TIMEOUT; default {DEFAULT_LOCK_TIMEOUT_SECONDS:g})",
                 "allow-destructive": "prod: apply migrations with unacknowledged `inv db.lint` findings",
                 "retry-failed": "re-run a non-transactional migration that failed part-way, from its first statement",
-                "mark-applied": "record a non-transactional migration that failed part-way as applied, without running it"})
+                "mark-applied": "record a non-transactional migration that failed part-way as applied, without running it",
+                "json": JSON_HELP})
 def migrate(ctx: Context, env: str = "dev", secret_id: str = "", dry_run: bool = False,
             migrations_dir: str = "", db_dir: str = "", accept_changed: bool = False,
             lock_wait: str = "", lock_timeout: str = "", allow_destructive: bool = False,
-            retry_failed: bool = False, mark_applied: bool = False) -> None:
+            retry_failed: bool = False, mark_applied: bool = False, json: bool = False) -> None:
     """Apply pending migrations in time order, each in one transaction with its ledger row
     (`transactional = False` ones statement by statement). Prod refuses unacknowledged lint findings."""
     settings, target = _target(ctx, env, secret_id)
@@ -315,19 +324,22 @@ def rollback(ctx: Context, env: str = "dev", secret_id: str = "", yes: bool = Fa
 
 
 @ops_task(help={**COMMON_HELP, "exit-code": "exit 2 when migrations are pending (or failed part-way)",
-                "migrations-dir": MIGRATIONS_HELP, "db-dir": DB_DIR_HELP})
+                "migrations-dir": MIGRATIONS_HELP, "db-dir": DB_DIR_HELP, "json": JSON_HELP})
 def status(ctx: Context, env: str = "dev", secret_id: str = "", exit_code: bool = False,
-           migrations_dir: str = "", db_dir: str = "") -> None:
+           migrations_dir: str = "", db_dir: str = "", json: bool = False) -> None:
     """Show applied / pending / changed / missing migrations (read-only)."""
     from ..db import render
     from ..db.connection import connect as open_connection
     from ..db.migrations import runner
+    from ..db.summary import status_json, status_markdown
 
     settings, target = _target(ctx, env, secret_id)
     with open_connection(target) as conn:
         current = runner.status(conn, _migrations_dir(settings, migrations_dir, db_dir))
     _print_table(render.status_table(current))
     _say(render.status_summary(current).plain)
+    ci.section(status_markdown(current))
+    ci.result(status_json(current))
     if exit_code and (current.pending or current.failed):
         raise Exit(code=EXIT_CHANGES_PRESENT)
 

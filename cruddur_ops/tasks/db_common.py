@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from invoke import Context
 
+from .. import ci
 from ..cli.common import aws_target, load_settings
 from ..config import Settings, repo_root, resolve_path
 from ..console import consoles, plain
@@ -49,6 +50,7 @@ def target_for(ctx: Context, env: str, secret_id: str) -> tuple[Settings, DbTarg
         fetch_secret=lambda sid: fetch_secret_string(sid, aws_target(settings)),
         default_dbname=settings.get("DB_NAME", default="cruddur"),
     )
+    ci.mask(target.password)  # e.g. from a Secrets Manager secret: registered before anything prints
     consoles().err.print(plain(f"db: {target.env} → {target.describe()} ({target.source})", style="muted"))
     return settings, target
 

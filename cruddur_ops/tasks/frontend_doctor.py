@@ -6,12 +6,12 @@ every other task start without them.
 
 from __future__ import annotations
 
-import json as jsonlib
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from invoke import Context
 
+from .. import ci
 from ..cli.common import aws_target, load_settings
 from ..cli.guard import ops_task
 from ..config import Settings, repo_root, resolve_path
@@ -40,7 +40,7 @@ def _from_stack(settings: Settings, stack: str, target: AwsTarget) -> dict[str, 
         "env-file": "rendered env file to read settings from (default: sync.env when present)",
         "stack": "stack folder whose outputs name the bucket/distribution (default: frontend)",
         "stacks-dir": "folder holding the stack folders (default aws/cfn, or CFN_STACKS_DIR)",
-        "json": "print the checks as JSON",
+        "json": "print the checks as a JSON array on stdout (shape: docs/json.md); text goes to stderr",
     },
 )
 def doctor(ctx: Context, bucket: str = "", distribution_id: str = "", env_file: str = "",
@@ -90,12 +90,11 @@ def doctor(ctx: Context, bucket: str = "", distribution_id: str = "", env_file: 
         distribution_id=distribution,
     )
     results = run_checks(snapshot)
-    out = consoles().out
-    if json:
+    if json:  # printed by the task wrapper, alone on stdout (also when a link is broken)
         payload: list[dict[str, Any]] = [asdict(r) for r in results]
-        out.out(jsonlib.dumps(payload, indent=2), highlight=False)
+        ci.result(payload)
     else:
-        out.print(render.report(snapshot.bucket_name, snapshot.distribution_id, results))
+        consoles().out.print(render.report(snapshot.bucket_name, snapshot.distribution_id, results))
     if not healthy(results):
         broken = [r.link for r in results if r.broken]
         raise OpsError(f"{len(broken)} broken link(s) between CloudFront and the bucket: {', '.join(broken)}",

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from invoke import Context
 from invoke.exceptions import Exit
 
+from .. import ci
 from ..cli.common import aws_target, confirm, load_settings
 from ..cli.guard import ops_task
 from ..config import repo_root, resolve_path
@@ -135,7 +136,8 @@ def _show_preview(plan: Plan, config: SyncConfig, target: Target, inv: Invalidat
         **SHARED_HELP,
         "out": "write the changeset here (default: SYNC_OUTPUT_CHANGESET_PATH with -<epoch>)",
         "detailed-exitcode": "exit 0 when nothing would change, 2 when something would, 1 on error",
-        "json": "print the plan as JSON (the changeset array) on stdout; the preview goes to stderr",
+        "json": "print the plan as JSON (the changeset array) on stdout; the preview goes to stderr; "
+                "an error prints {\"error\", \"hint\"}",
     },
 )
 def plan(
@@ -169,11 +171,14 @@ def plan(
                                    max_percent=config.max_delete_percent)
     if warning:
         warning += ": `frontend.sync` will refuse it without --allow-deletes"
+        ci.warn(warning)
     _show_preview(the_plan, config, target, inv, show_all=show_all, changeset=_relative(path),
                   invalidate=True, warning=warning, to_stderr=json)
+    _publish("plan", the_plan, the_plan.changes, target=target, inv=inv, changeset=_relative(path))
     if json:
-        consoles().out.file.write(dumps(the_plan.items) + "\n")
-        consoles().out.file.flush()
+        from ..ci.run import RawJson
+
+        ci.result(RawJson(dumps(the_plan.items)))
     if detailed_exitcode and the_plan.has_changes:
         raise Exit(code=EXIT_CHANGES_PRESENT)
 
@@ -197,6 +202,7 @@ def _saved_plan(plan_file: str, fresh: Plan) -> tuple[Plan, list[PlanItem], int]
         "invalidate": "create a CloudFront invalidation for the changed paths (default on; "
                       "--no-invalidate skips it, and the stack lookup when the bucket is set)",
         "wait": "wait until the invalidation has completed",
+        "json": "print the outcome as one JSON object on stdout (shape: docs/json.md); text goes to stderr",
     },
 )
 def sync(
@@ -214,6 +220,7 @@ def sync(
     key_mode: str = "",
     workers: int = 0,
     force: bool = False,
+    json: bool = False,
 ) -> None:
     """Sync the build folder to S3 and invalidate CloudFront: plan, preview, confirm, apply.
 
@@ -255,6 +262,7 @@ def sync(
 
     if not todo and not (invalidating and owed):
         c.out.print(_no_changes())
+        _publish("no_changes", shown_plan, todo, target=target, inv=None, changeset=changeset_note)
         return
     violation = delete_cap_violation(shown_plan, max_deletes=config.max_deletes,
                                      max_percent=config.max_delete_percent)
@@ -262,8 +270,13 @@ def sync(
         raise RefusedError(f"refusing to delete: {violation} (nothing was changed)",
                            hint="check SYNC_BUILD_DIR and the bucket; re-run with --allow-deletes "
                                 "(or a higher --max-deletes) if this is intended")
+    if violation:
+        c.err.print(f"warning: {violation}: allowed by --allow-deletes", style="skipped")
+        ci.warn(f"{violation}: allowed by --allow-deletes")
     if dry_run:
-        _dry_run(config, todo, inv if invalidating else None)
+        result, seconds = _dry_run(config, todo, inv if invalidating else None)
+        _publish("dry_run", shown_plan, todo, target=target, inv=inv if invalidating else None,
+                 changeset=changeset_note, result=result, seconds=seconds)
         return
     confirm(f"Apply this plan to s3://{target.bucket}?", yes=yes or config.auto_approve,
             what="--yes (or SYNC_AUTO_APPROVE=true)")
@@ -280,15 +293,18 @@ def sync(
 
     c.out.print(apply_summary(result, seconds))
     if not result.ok:
+        _publish("applied", shown_plan, todo, target=target, inv=None, changeset=changeset_note,
+                 result=result, seconds=seconds)
         c.err.print(failures(result))
         raise OpsError(
             f"{len(result.failed)} object(s) failed; later phases were not run" if result.skipped
             else f"{len(result.failed)} object(s) failed",
             hint="fix the cause and run `inv frontend.sync` again: it resumes where this stopped",
         )
+    ids: list[str] = []
     if invalidating and inv is not None and not inv.empty:
         cloudfront = aws_mod.client("cloudfront", target_spec, sess=sess)
-        _invalidate(cloudfront, target.distribution_id or "", inv, wait=wait,
+        ids = _invalidate(cloudfront, target.distribution_id or "", inv, wait=wait,
                     reference=(Path(plan).stem if plan else epoch_path(config.changeset_path).stem))
         if journal_file is not None:
             from ..sync import journal
@@ -296,6 +312,25 @@ def sync(
             journal.clear(journal_file)
     elif invalidate and target.notice and (todo or owed):  # --no-invalidate was said in the preview
         c.err.print(f"note: {target.notice}", style="muted")
+    _publish("applied", shown_plan, todo, target=target, inv=inv if invalidating else None,
+             changeset=changeset_note, result=result, seconds=seconds, ids=ids,
+             note=None if invalidating else (target.notice if invalidate else "skipped (--no-invalidate)"))
+
+
+def _publish(mode: Any, plan: Plan, todo: Any, *, target: Target, inv: InvalidationPlan | None,
+             changeset: str | None, result: Any = None, seconds: float = 0.0, ids: Any = (),
+             note: str | None = None) -> None:
+    """The outcome for CI: the step summary and the --json document (cruddur_ops.ci)."""
+    if not (ci.summary_requested() or ci.json_requested()):
+        return  # a big plan's report is not built for nobody
+    from ..sync.summary import sync_json, sync_markdown, sync_report
+
+    report = sync_report(mode, plan, todo, result=result, seconds=seconds, invalidation=inv,
+                         invalidation_ids=ids, distribution_id=target.distribution_id,
+                         invalidation_note=note if note is not None else target.notice, changeset=changeset)
+    ci.section(sync_markdown(report))
+    if mode != "plan":  # frontend.plan --json prints the changeset array instead
+        ci.result(sync_json(report))
 
 
 def _no_changes() -> Any:
@@ -320,7 +355,7 @@ def _apply(config: SyncConfig, todo: list[PlanItem], s3: Any, bucket: str) -> tu
     return result, time.monotonic() - started
 
 
-def _dry_run(config: SyncConfig, todo: list[PlanItem], inv: InvalidationPlan | None) -> None:
+def _dry_run(config: SyncConfig, todo: list[PlanItem], inv: InvalidationPlan | None) -> tuple[Any, float]:
     from ..sync.apply import DryRunExecutor, apply_plan
     from ..sync.render import apply_summary
 
@@ -328,15 +363,17 @@ def _dry_run(config: SyncConfig, todo: list[PlanItem], inv: InvalidationPlan | N
     executor = DryRunExecutor()
     started = time.monotonic()
     result = apply_plan(todo, executor=executor, build_dir=config.build_dir, workers=1)
-    c.out.print(apply_summary(result, time.monotonic() - started, dry_run=True))
+    seconds = time.monotonic() - started
+    c.out.print(apply_summary(result, seconds, dry_run=True))
     if inv is not None and not inv.empty:
         c.out.print(f"Dry run: would invalidate {len(inv.paths)} path(s): {' '.join(inv.paths[:10])}"
                     + (" …" if len(inv.paths) > 10 else ""))
     c.out.print("Dry run: nothing was sent.")
+    return result, seconds
 
 
 def _invalidate(cloudfront: Any, distribution_id: str, inv: InvalidationPlan, *, wait: bool,
-                reference: str) -> None:
+                reference: str) -> list[str]:
     from ..sync.cloudfront import create_invalidations, wait_for
     from ..sync.render import progress_bar
 
@@ -349,6 +386,7 @@ def _invalidate(cloudfront: Any, distribution_id: str, inv: InvalidationPlan, *,
         with progress_bar(c.err, "waiting for CloudFront", enabled=c.live, total=None):
             wait_for(cloudfront, distribution_id, ids)
         c.out.print("Invalidation completed.")
+    return list(ids)
 
 
 tasks = [plan, sync]

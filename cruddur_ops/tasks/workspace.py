@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from invoke import Collection, Context
 from invoke.exceptions import Exit
 
+from .. import ci
 from ..cli.common import aws_target, load_settings
 from ..cli.guard import debug_enabled, ops_task
 from ..config import Settings, repo_root, resolve_path
@@ -90,6 +91,7 @@ def init(
     from ..workspace.init import AwsAccess, InitConfig, run_init
     from ..workspace.origin import DEFAULT_ENVIRONMENT, parameter_name
     from ..workspace.render import step_lines
+    from ..workspace.summary import init_markdown
 
     settings = load_settings(ctx, section="workspace")
     rds_settings = load_settings(ctx, section="rds")
@@ -124,6 +126,9 @@ def init(
     out = consoles().out
     for line in step_lines(results, dry_run=dry_run):
         out.print(line)
+    ci.section(init_markdown(results, dry_run=dry_run))
+    for failed in (r for r in results if r.status == "failed"):
+        ci.error(f"{failed.name}: {failed.detail}")
     if any(r.status == "failed" for r in results):
         raise Exit(code=1)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from .steps import StepResult
+from .summary import step_counts
 
 WIDTH = len("skipped")
 
@@ -19,7 +20,7 @@ def step_lines(results: list[StepResult], *, dry_run: bool = False) -> list[Text
             lines.append(Text(f"{'':{WIDTH}}  hint: {result.hint}", style="hint"))
     exports = [extra for r in results for extra in r.extra]
     lines.extend(Text(e) for e in exports)
-    counts = {s: sum(r.status == s for r in results) for s in ("ok", "skipped", "failed")}
+    counts = step_counts(results)
     tail = " (dry run: nothing changed)" if dry_run else ""
     lines.append(
         Text(f"{counts['ok']} ok, {counts['skipped']} skipped, {counts['failed']} failed{tail}")

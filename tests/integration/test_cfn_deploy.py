@@ -287,10 +287,8 @@ Resources:
     assert "cannot reach" not in result.output and "Traceback" not in result.output
 
 
-def test_warnings_are_shown_but_do_not_stop_a_deploy(
-    aws_env: dict[str, str], stacks: dict[str, Any], run_task: Callable[..., Any], unique: str,
-) -> None:
-    add_stack(stacks, "warned", """AWSTemplateFormatVersion: "2010-09-09"
+# A template cfn-lint warns about (W2001, the unused parameter on line 3) but accepts.
+WARNED_TEMPLATE = """AWSTemplateFormatVersion: "2010-09-09"
 Parameters:
   Unused:
     Type: String
@@ -302,7 +300,13 @@ Resources:
       Name: !Sub "/cruddur-tests/${AWS::StackName}"
       Type: String
       Value: "on"
-""", f'[deploy]\nstack_name = "Warned-{unique}"\n')
+"""
+
+
+def test_warnings_are_shown_but_do_not_stop_a_deploy(
+    aws_env: dict[str, str], stacks: dict[str, Any], run_task: Callable[..., Any], unique: str,
+) -> None:
+    add_stack(stacks, "warned", WARNED_TEMPLATE, f'[deploy]\nstack_name = "Warned-{unique}"\n')
     result = run_task("cfn.deploy", "warned", "--yes", env=stacks["env"])
     assert result.returncode == 0, result.output
     assert "warning W2001" in result.stderr

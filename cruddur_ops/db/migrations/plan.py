@@ -91,6 +91,10 @@ class Status:
     def having(self, *states: State) -> tuple[Entry, ...]:
         return tuple(e for e in self.entries if e.state in states)
 
+    def state_counts(self) -> dict[State, int]:
+        """How many entries are in each state (every state, in State's order)."""
+        return {state: len(self.having(state)) for state in State}
+
     @property
     def pending(self) -> tuple[Entry, ...]:
         return self.having(State.PENDING)
