@@ -141,7 +141,7 @@ def test_content_type_override() -> None:
 @pytest.mark.parametrize(("name", "hashed"), [
     ("static/js/main.489c26e2.js", True),
     ("static/js/202.cddbf3e1.chunk.js", True),
-    ("static/js/main.489c26e2.js.map", True),
+    ("static/js/main.489c26e2.js.map", False),  # named after the JS, not its own bytes
     ("static/media/logo.e00f3f40d7c76fced032.png", True),
     ("assets/index-D8b4DfJz.js", True),
     ("robots.txt", False),
