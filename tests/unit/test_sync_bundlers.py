@@ -72,6 +72,8 @@ EXPECTED_HASHED: dict[str, Callable[[str], bool]] = {
     "next-export": lambda rel: rel.startswith("_next/static/"),
     # Angular's application builder (esbuild): [name]-[hash] bundles and media/; public/ copied.
     "angular": lambda rel: rel not in ("index.html", "favicon.ico"),
+    # Angular's webpack builder (the default up to Angular 16): [name].[16 hex].
+    "angular-webpack": lambda rel: rel not in ("index.html", "favicon.ico", "3rdpartylicenses.txt"),
 }
 
 EXPECTED_NOTES = {
@@ -84,6 +86,7 @@ EXPECTED_NOTES = {
     "esbuild": [],
     "next-export": ["Bundler: Next.js (build id OiMjzd6YBMakBLi4oEM5S: 13 hashed files in _next/static/)"],
     "angular": [],
+    "angular-webpack": [],
 }
 
 
@@ -147,6 +150,7 @@ def test_recorded_builds_get_content_types(name: str, tmp_path: Path) -> None:
     ("parcel", ["/", "/about.42ab9c65.js.map", "/index.html", "/parcel.ac7485b9.css.map",
                 "/parcel.ee31c64e.js.map"]),
     ("angular", ["/", "/favicon.ico", "/index.html"]),
+    ("angular-webpack", ["/", "/3rdpartylicenses.txt", "/favicon.ico", "/index.html"]),
     ("esbuild", ["/chunks/about-PWJUXEV2.js.map", "/main-BENQJLI5.css.map", "/main-S573EINC.js.map"]),
     ("next-export", ["/", "/404.html", "/__next.__PAGE__.txt", "/__next._tree.txt", "/_not-found.html",
                      "/_not-found.txt", "/_not-found/__next._not-found.__PAGE__.txt",
