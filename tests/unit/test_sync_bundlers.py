@@ -219,7 +219,7 @@ def test_every_vite_hash_is_recognised(name: str, digest: str, ext: str) -> None
     rel = f"assets/{name}-{digest}.{ext}"
     assert is_content_hashed(rel)
     manifest = {f"src/{name}.{ext}": {"file": rel, "src": f"src/{name}.{ext}"}}
-    assert ContentHashes(named=frozenset(vite_manifest_files(manifest) or ()), vite_manifest=True).is_hashed(rel)
+    assert ContentHashes(named=frozenset(vite_manifest_files(manifest) or ()), rollup_by_folder=False).is_hashed(rel)
 
 
 WORD = st.text(string.ascii_lowercase, min_size=1, max_size=12)
@@ -239,7 +239,7 @@ def test_no_plain_name_is_hashed(folder: str, stem: str, ext: str) -> None:
     outside assets/ by the name rules, and under assets/ when a Vite manifest decides (as for
     public/assets/ files that Vite copies verbatim)."""
     rel = f"{folder}{stem}.{ext}"
-    vite_build = ContentHashes(named=frozenset({"assets/index-DykytF2W.js"}), vite_manifest=True)
+    vite_build = ContentHashes(named=frozenset({"assets/index-DykytF2W.js"}), rollup_by_folder=False)
     assert not vite_build.is_hashed(rel)
     if folder != "assets/":
         assert not is_content_hashed(rel)
@@ -290,6 +290,17 @@ def test_a_manifest_wins_over_the_name_rules() -> None:
     hashes = recognise(rels, {".vite/manifest.json": json.dumps(manifest).encode()}.get)
     assert hashes.is_hashed("static/index-DykytF2W.js")
     assert not hashes.is_hashed("assets/app-abcdefgh.js")
+
+
+def test_a_create_react_app_build_has_no_rollup_names(tmp_path: Path) -> None:
+    """CRA copies public/assets/ to build/assets/: a word there is not a Vite hash."""
+    rels = ["index.html", "static/js/main.fd0bef51.js", "assets/my-longname.js"]
+    manifest = {"files": {"main.js": "/static/js/main.fd0bef51.js", "index.html": "/index.html"}}
+    hashes = recognise(rels, {"asset-manifest.json": json.dumps(manifest).encode()}.get)
+    assert hashes.is_hashed("static/js/main.fd0bef51.js")
+    assert not hashes.is_hashed("assets/my-longname.js")
+    next_build = recognise(["_next/static/abc/_buildManifest.js", "assets/my-longname.js"], {}.get)
+    assert not next_build.is_hashed("assets/my-longname.js")
 
 
 def test_unreadable_manifest_falls_back_to_name_rules_with_a_note() -> None:
