@@ -28,13 +28,15 @@ Next.js export         ``_next/static/**`` (Turbopack chunks   every file under 
 =====================  ======================================  ==================================
 
 Why Vite's rule needs its folder: 8 base64url characters include every 8-letter lower-case word,
-so ``my-longname.js`` and Rollup's ``index-abcdefgh.js`` (a real hash: about one in 1,400 are all
+so ``my-longname.js`` and Rollup's ``index-abcdefgh.js`` (a real hash; one in about 1,350 is all
 lower-case letters) cannot be told apart by name. Where they are can: Vite writes every file it
 hashes into its ``assetsDir``, ``assets/``, and copies ``public/`` to the root. That still leaves
 ``public/assets/`` (copied verbatim into ``assets/``); a Vite manifest closes it, because it names
 every file Rollup emitted (entries, dynamic chunks, CSS, imported and CSS ``url()`` assets,
 workers): with one present, the Rollup rule applies to exactly the files it names, and a file it
-does not name is not Rollup-hashed whatever its name.
+does not name is not Rollup-hashed whatever its name. The folder rule is off as well where a
+create-react-app manifest or a Next build id shows whose build it is: there, ``assets/`` holds
+copies of ``public/assets/``.
 
 Manifests (the bundler's word wins over the name rules):
 
@@ -84,7 +86,7 @@ def _split(rel: str) -> tuple[str, str]:
 
 
 def _in_folder(folder: str, wanted: str) -> bool:
-    return folder == wanted or folder.startswith(wanted + "/") or f"/{wanted}/" in f"/{folder}/"
+    return f"/{wanted}/" in f"/{folder}/"
 
 
 def is_rollup_hashed(name: str) -> bool:
@@ -111,7 +113,10 @@ class ContentHashes:
     """What a build's manifests say, plus the name rules: ``is_hashed(rel)`` for the planner."""
 
     named: frozenset[str] = frozenset()  # files a bundler manifest names as hashed
-    vite_manifest: bool = False  # a Vite manifest was read: it alone decides Rollup-style names
+    # The Vite rule by folder (assets/[name]-[hash]) holds only where no manifest tells the
+    # bundler: a Vite manifest names Rollup's files itself, and a create-react-app or Next build
+    # has no Rollup names (its assets/ folder is a copy of public/assets/).
+    rollup_by_folder: bool = True
     recognised: tuple[str, ...] = ()  # what was found, for the preview ("Vite (.vite/manifest.json …)")
     problems: tuple[str, ...] = ()  # manifests that could not be read (the name rules apply)
 
@@ -120,7 +125,7 @@ class ContentHashes:
             return False
         if rel in self.named:
             return True
-        return is_content_hashed(rel, rollup_folder=not self.vite_manifest)
+        return is_content_hashed(rel, rollup_folder=self.rollup_by_folder)
 
 
 NAME_RULES_ONLY = ContentHashes()
@@ -226,7 +231,6 @@ def recognise(rels: Sequence[str], read: Reader) -> ContentHashes:
     named: set[str] = set()
     recognised: list[str] = []
     problems: list[str] = []
-    vite = False
     for path in VITE_MANIFESTS:
         data, problem = _load(read, path)
         if problem and path != "manifest.json":  # a web app manifest.json need not be JSON we know
@@ -234,7 +238,6 @@ def recognise(rels: Sequence[str], read: Reader) -> ContentHashes:
         hashed = vite_manifest_files(data) if data is not None else None
         if hashed is None:
             continue
-        vite = True
         named |= hashed & files
         recognised.append(f"Vite ({path}: {_plural(len(hashed & files), 'hashed file')})")
         break
@@ -249,5 +252,5 @@ def recognise(rels: Sequence[str], read: Reader) -> ContentHashes:
     if build_id is not None:
         count = sum(1 for rel in rels if rel.startswith(NEXT_STATIC) and not rel.endswith(NAMED_AFTER_ANOTHER))
         recognised.append(f"Next.js (build id {build_id}: {_plural(count, 'hashed file')} in {NEXT_STATIC})")
-    return ContentHashes(named=frozenset(named), vite_manifest=vite, recognised=tuple(recognised),
-                         problems=tuple(problems))
+    return ContentHashes(named=frozenset(named), rollup_by_folder=not recognised,
+                         recognised=tuple(recognised), problems=tuple(problems))
