@@ -1,7 +1,8 @@
-"""The ``REACT_APP_*`` values a frontend build receives.
+"""The ``REACT_APP_*`` (or ``VITE_*``) values a frontend build receives.
 
 Create-react-app (and the example build) inline every ``REACT_APP_*`` variable of the build
-process's environment into the bundle. The values come from the rendered frontend env file
+process's environment into the bundle, Vite every ``VITE_*`` one (see project.py for which
+prefixes each kind of project gets). The values come from the rendered frontend env file
 (``frontend-react-js.env``, written by ``inv env.render``); a variable already set in the real
 environment wins, so CI and one-off overrides (``REACT_APP_BACKEND_URL=... inv frontend.build``)
 work without editing the file. Pure functions: the caller passes the environment in.
@@ -18,11 +19,13 @@ from dotenv import dotenv_values
 from ..errors import ConfigError
 
 PREFIX = "REACT_APP_"
+DEFAULT_PREFIXES = (PREFIX,)
 
 
 @dataclass(frozen=True)
 class EnvFileValues:
-    """What the env file held: the ``REACT_APP_*`` values and the names that were ignored."""
+    """What the env file held: the values with a build prefix (``react``: ``REACT_APP_*``, and
+    ``VITE_*`` for Vite) and the names that were ignored."""
 
     path: Path | None
     react: Mapping[str, str]
@@ -31,7 +34,7 @@ class EnvFileValues:
 
 @dataclass(frozen=True)
 class BuildEnvironment:
-    """The environment for ``npm run build`` and where each ``REACT_APP_*`` name came from."""
+    """The environment for ``npm run build`` and where each prefixed name came from."""
 
     env: Mapping[str, str]
     from_file: tuple[str, ...]
@@ -46,8 +49,9 @@ class BuildEnvironment:
         return tuple(name for name in self.react_names if self.env.get(name, "") == "")
 
 
-def read_env_file(path: Path | None, *, required: bool) -> EnvFileValues:
-    """Parse ``path`` with python-dotenv and keep its ``REACT_APP_*`` entries.
+def read_env_file(path: Path | None, *, required: bool,
+                  prefixes: tuple[str, ...] = DEFAULT_PREFIXES) -> EnvFileValues:
+    """Parse ``path`` with python-dotenv and keep its entries named with one of ``prefixes``.
 
     ``required`` is true when the user named the file (``--env-file``): then a missing file is an
     error. The default file may be absent (a fresh clone before ``inv env.render``).
@@ -63,8 +67,8 @@ def read_env_file(path: Path | None, *, required: bool) -> EnvFileValues:
         raw = dotenv_values(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read frontend env file {path}: {exc}") from None
-    react = {k: v for k, v in raw.items() if k.startswith(PREFIX) and v is not None}
-    ignored = tuple(sorted(k for k in raw if not k.startswith(PREFIX)))
+    react = {k: v for k, v in raw.items() if k.startswith(prefixes) and v is not None}
+    ignored = tuple(sorted(k for k in raw if not k.startswith(prefixes)))
     return EnvFileValues(path=path, react=react, ignored=ignored)
 
 
@@ -73,8 +77,9 @@ def build_environment(
     file_values: EnvFileValues,
     *,
     extra: Mapping[str, str] | None = None,
+    prefixes: tuple[str, ...] = DEFAULT_PREFIXES,
 ) -> BuildEnvironment:
-    """``environ`` plus the file's ``REACT_APP_*`` values (never overriding) plus ``extra``.
+    """``environ`` plus the file's prefixed values (never overriding) plus ``extra``.
 
     A name set in ``environ`` wins even when it is empty: that is how ``load_env_file`` and
     dotenv's own ``override=False`` behave, so an operator can blank a value deliberately.
@@ -85,7 +90,7 @@ def build_environment(
         if name not in env:
             env[name] = value
             from_file.append(name)
-    from_environment = [k for k in environ if k.startswith(PREFIX)]
+    from_environment = [k for k in environ if k.startswith(prefixes)]
     env.update(extra or {})
     return BuildEnvironment(
         env=env,

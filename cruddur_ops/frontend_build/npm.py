@@ -167,9 +167,10 @@ class Npm:
         )
         write_stamp(self.frontend_dir)
 
-    def build(self, *, env: Mapping[str, str], on_line: LineSink) -> None:
+    def build(self, *, env: Mapping[str, str], on_line: LineSink, args: Sequence[str] = ()) -> None:
+        """``npm run build``; ``args`` go to the build script (after ``--``)."""
         self.run(
-            ["run", "build"],
+            ["run", "build", *(["--", *args] if args else [])],
             env=env,
             on_line=on_line,
             hint="the build output above says why; fix it and re-run `inv frontend.build`",

@@ -3,33 +3,22 @@
 Defaults follow what every bundler assumes: a content-hashed file never changes under its name,
 so it is cached for a year and marked immutable; HTML must be revalidated on every request so a
 deploy shows at once; any other unhashed file (robots.txt, manifest.json, favicon.ico) may be
-cached but must be revalidated.
+cached but must be revalidated. Which files are content-hashed is :mod:`.bundlers`' call (the
+build's manifests, then name rules per bundler).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from ..errors import ConfigError
+from .bundlers import is_content_hashed
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 HTML = "no-cache"
 REVALIDATE = "public, max-age=0, must-revalidate"
-
-# A content hash as webpack/CRA (`main.489c26e2.js`, `logo.e00f3f40d7c76fced032.png`) or
-# Vite/Rollup/esbuild (`index-D8b4DfJz.js`) write it: a separate name part of 8+ hex digits, or
-# 8+ url-safe base64 characters with at least one digit (so `my-longname.js` is not "hashed").
-_HEX_PART = re.compile(r"[.-][0-9a-f]{8,}(?=[.])")
-_B64_PART = re.compile(r"-(?=[A-Za-z0-9_]*[0-9])(?=[A-Za-z0-9_]*[A-Za-z])[A-Za-z0-9_]{8,}(?=[.])")
-
-
-def is_content_hashed(file_name: str) -> bool:
-    name = file_name.rpartition("/")[2]  # the file name, without a path object per file
-    return bool(_HEX_PART.search(name) or _B64_PART.search(name))
-
 
 @dataclass(frozen=True, slots=True)
 class CacheRule:
@@ -57,12 +46,16 @@ def parse_rules(raw: object) -> tuple[CacheRule, ...]:
     return tuple(rules)
 
 
-def cache_control_for(key: str, file_name: str, html: bool, rules: Sequence[CacheRule] = ()) -> str:
+def cache_control_for(key: str, file_name: str, html: bool, rules: Sequence[CacheRule] = (),
+                      hashed: Callable[[str], bool] = is_content_hashed) -> str:
+    """``file_name`` is the file's path relative to the build dir (the key may carry a prefix or
+    lose its extension); ``hashed`` decides content-hashed files (default: the name rules alone;
+    the sync passes the build's :class:`~.bundlers.ContentHashes`)."""
     for rule in rules:
         if fnmatchcase(key, rule.match):
             return rule.value
     if html:
         return HTML
-    if is_content_hashed(file_name):
+    if hashed(file_name):
         return IMMUTABLE
     return REVALIDATE

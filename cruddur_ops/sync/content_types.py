@@ -1,7 +1,9 @@
 """Content-Type by file extension: a maintained table, not a guess from the bytes.
 
-Text types carry ``charset=utf-8`` (browsers otherwise fall back to a locale charset; the gem and
-``aws s3 sync`` never send it). Unknown extensions fall back to Python's :mod:`mimetypes`, then to
+Covers what the mainstream bundlers emit (code, maps, web app manifests, fonts, images, media,
+WebAssembly, 3D models, Next's ``.txt`` RSC payloads) without depending on the machine's
+``/etc/mime.types``. Text types carry ``charset=utf-8`` (browsers otherwise fall back to a locale
+charset; the gem and ``aws s3 sync`` never send it). Unknown extensions fall back to Python's :mod:`mimetypes`, then to
 ``application/octet-stream``. Overrides come from config as ``{".ext": "type"}``.
 """
 
@@ -27,6 +29,10 @@ CONTENT_TYPES: dict[str, str] = {
     ".rss": "application/rss+xml" + UTF8,
     ".csv": "text/csv" + UTF8,
     ".md": "text/markdown" + UTF8,
+    ".jsonld": "application/ld+json" + UTF8,
+    ".atom": "application/atom+xml" + UTF8,
+    ".vtt": "text/vtt" + UTF8,  # captions for <track>
+    ".gltf": "model/gltf+json" + UTF8,
     ".svg": "image/svg+xml",
     ".png": "image/png",
     ".jpg": "image/jpeg",
@@ -34,6 +40,9 @@ CONTENT_TYPES: dict[str, str] = {
     ".gif": "image/gif",
     ".webp": "image/webp",
     ".avif": "image/avif",
+    ".apng": "image/apng",
+    ".jxl": "image/jxl",
+    ".heic": "image/heic",
     ".ico": "image/x-icon",
     ".bmp": "image/bmp",
     ".woff": "font/woff",
@@ -45,8 +54,17 @@ CONTENT_TYPES: dict[str, str] = {
     ".pdf": "application/pdf",
     ".mp4": "video/mp4",
     ".webm": "video/webm",
+    ".ogv": "video/ogg",
+    ".mov": "video/quicktime",
     ".mp3": "audio/mpeg",
     ".ogg": "audio/ogg",
+    ".opus": "audio/ogg",
+    ".wav": "audio/wav",
+    ".m4a": "audio/mp4",
+    ".aac": "audio/aac",
+    ".flac": "audio/flac",
+    ".weba": "audio/webm",
+    ".glb": "model/gltf-binary",
     ".zip": "application/zip",
     ".gz": "application/gzip",
 }

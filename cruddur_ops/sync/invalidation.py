@@ -1,7 +1,9 @@
 """Which CloudFront paths to invalidate: a pure planner.
 
 From the created, updated and deleted keys (created too: CloudFront caches the SPA's error
-response for a route that did not exist yet): ``/key``; a ``dir/index.html`` also as ``/dir/``
+response for a route that did not exist yet; but not a created content-hashed asset, whose name
+is new with its bytes and which no page referenced before this upload, since assets go up
+before HTML): ``/key``; a ``dir/index.html`` also as ``/dir/``
 (and the root ``index.html`` as ``/``). Past ``max_paths`` the deepest levels are collapsed into
 ``/parent/*`` wildcards (s3deploy's scheme), and past that into ``/*`` — a wildcard is billed as
 one path, and the first 1,000 paths a month are free. Paths are URL-encoded (non-ASCII, spaces)
@@ -15,6 +17,10 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from .model import PlanItem
+
+
+def is_immutable(cache_control: str | None) -> bool:
+    return cache_control is not None and "immutable" in cache_control.lower()
 
 MAX_PATHS_PER_REQUEST = 3000  # file paths in progress per distribution
 MAX_WILDCARDS_PER_REQUEST = 15  # wildcard paths in progress per distribution
@@ -39,7 +45,7 @@ def raw_paths(items: Iterable[PlanItem], prefix: str = "") -> list[str]:
     origin is assumed to be the bucket root)."""
     paths: set[str] = set()
     for item in items:
-        if not item.is_change:
+        if not item.is_change or (item.action == "create" and is_immutable(item.cache_control)):
             continue
         paths.add("/" + item.path)
         source = item.file or item.path

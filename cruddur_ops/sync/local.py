@@ -1,4 +1,5 @@
-"""Observe the build directory: walk it (sorted, skipping hidden entries) and hash in parallel.
+"""Observe the build directory: walk it (sorted, skipping hidden entries and OS metadata) and
+hash in parallel.
 
 Hashing streams each file in 1 MiB chunks (memory stays flat for large files) on a thread pool:
 hashlib releases the GIL while digesting buffers, so threads use every core for big files, and
@@ -14,7 +15,8 @@ import stat
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 from ..errors import ConfigError
@@ -27,12 +29,26 @@ CHUNK = 1024 * 1024
 # dominated by open/read syscalls and thread hand-offs, not by digesting).
 PARALLEL_HASH_BYTES = 16 * 1024 * 1024
 KEEP_HIDDEN = frozenset({".well-known"})  # RFC 8615: must be deployed (ACME, app links)
+# What file managers leave in folders: never part of a site. (.DS_Store is hidden anyway.)
+OS_METADATA = frozenset({"Thumbs.db", "ehthumbs.db", "desktop.ini", "Desktop.ini"})
 
 
-def walk(build_dir: Path) -> list[str]:
+def _skipped(name: str, keep_hidden: Sequence[str]) -> bool:
+    if name in OS_METADATA:
+        return True
+    if not name.startswith(".") or name in KEEP_HIDDEN:
+        return False
+    return not any(fnmatchcase(name, pattern) for pattern in keep_hidden)
+
+
+def walk(build_dir: Path, *, keep_hidden: Sequence[str] = (),
+         skipped: list[str] | None = None) -> list[str]:
     """Every regular file's path relative to ``build_dir`` (posix), depth-first in sorted order.
 
-    Hidden files and directories (``.DS_Store``, ``.git``) are skipped, except ``.well-known``.
+    Hidden files and folders are build metadata, not site content (``.vite/manifest.json``,
+    ``.DS_Store``, ``.git``): they are skipped, except ``.well-known`` and names matching a
+    ``keep_hidden`` glob (``"*"``: all); so are OS metadata files (``Thumbs.db``). What was skipped
+    is appended to ``skipped`` (folders with a trailing ``/``) for the preview's notice.
     Symlinks to files are followed (their target's bytes are deployed); directory symlinks are
     not (no cycles). Names only: the directory entries' types tell files from folders without a
     ``stat`` per file, so the sync can start listing the bucket before it stats anything (the
@@ -44,7 +60,9 @@ def walk(build_dir: Path) -> list[str]:
         with os.scandir(folder) as entries:
             ordered = sorted(entries, key=lambda e: e.name)
         for entry in ordered:
-            if entry.name.startswith(".") and entry.name not in KEEP_HIDDEN:
+            if _skipped(entry.name, keep_hidden):
+                if skipped is not None:
+                    skipped.append(prefix + entry.name + ("/" if entry.is_dir(follow_symlinks=False) else ""))
                 continue
             rel = prefix + entry.name
             if entry.is_dir(follow_symlinks=False):
@@ -124,10 +142,12 @@ def check_build_dir(build_dir: Path) -> None:
 
 @dataclass
 class BuildNames:
-    """The build's files by name and key (parallel lists, in walk order), not yet stat-ed."""
+    """The build's files by name and key (parallel lists, in walk order), not yet stat-ed, and
+    the hidden and OS metadata entries the walk skipped."""
 
     rels: list[str]
     keys: list[str]
+    skipped: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -151,11 +171,13 @@ def _unreadable(rel: str, build_dir: Path, exc: OSError) -> ConfigError:
                        hint="check its permissions: the sync reads every file of the build")
 
 
-def list_build(build_dir: Path, *, key_mode: str, prefix: str = "") -> BuildNames:
+def list_build(build_dir: Path, *, key_mode: str, prefix: str = "",
+               keep_hidden: Sequence[str] = ()) -> BuildNames:
     """The build's file names and bucket keys: enough to start listing the bucket. Raises when
     the build dir is missing or empty, or two files map to one key."""
     check_build_dir(build_dir)
-    rels = walk(build_dir)
+    skipped: list[str] = []
+    rels = walk(build_dir, keep_hidden=keep_hidden, skipped=skipped)
     if not rels:
         raise ConfigError(
             f"build directory {build_dir} is empty (nothing was deleted)",
@@ -163,7 +185,7 @@ def list_build(build_dir: Path, *, key_mode: str, prefix: str = "") -> BuildName
         )
     keys = [key_for(rel, key_mode, prefix) for rel in rels]
     _check_collisions(keys, rels)
-    return BuildNames(rels, keys)
+    return BuildNames(rels, keys, skipped)
 
 
 def stat_build(build_dir: Path, names: BuildNames) -> WalkedBuild:

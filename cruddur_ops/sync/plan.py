@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
+from .bundlers import NAME_RULES_ONLY, ContentHashes
 from .cache_control import CacheRule, cache_control_for
 from .content_types import content_type_for, is_html
 from .model import LocalFile, Plan, PlanItem, RemoteObject
@@ -23,6 +24,9 @@ class PlanRules:
     cache_rules: tuple[CacheRule, ...] = ()
     content_types: Mapping[str, str] = field(default_factory=dict)
     force: bool = False  # re-upload every file (e.g. after changing Cache-Control rules)
+    # Which files are content-hashed (Cache-Control immutable): the build's bundler manifests
+    # plus the name rules; the observation fills it in from the build (sync/bundlers.py).
+    content_hashes: ContentHashes = NAME_RULES_ONLY
 
 
 def ignored_by(path: str, patterns: Sequence[str]) -> str | None:
@@ -77,10 +81,13 @@ def build_plan(
     prefix: str = "",
     rules: PlanRules | None = None,
     metadata: Mapping[str, str | None] | None = None,
+    notes: Sequence[str] = (),
 ) -> Plan:
-    """Every local file and every remote object gets exactly one item, sorted by key."""
+    """Every local file and every remote object gets exactly one item, sorted by key. ``notes``
+    are what the preview should say about the build (skipped metadata, the bundler found)."""
     rules = rules or PlanRules()
     metadata = metadata or {}
+    hashed = rules.content_hashes.is_hashed
     items: list[PlanItem] = []
     local_keys = set()
     for f in files:
@@ -88,7 +95,7 @@ def build_plan(
         found = remote.get(f.key)
         pattern = ignored_by(f.key, rules.ignore) or ignored_by(f.rel, rules.ignore)
         content_type = content_type_for(f.rel, rules.content_types)
-        cache = cache_control_for(f.key, f.rel, is_html(content_type), rules.cache_rules)
+        cache = cache_control_for(f.key, f.rel, is_html(content_type), rules.cache_rules, hashed)
         if pattern is not None:
             action, reason = "ignore", f"matches ignore pattern {pattern!r}"
         else:
@@ -112,4 +119,4 @@ def build_plan(
                               remote_etag=obj.etag, remote_size=obj.size))
     items.sort(key=lambda item: item.path)
     return Plan(bucket=bucket, prefix=prefix, items=tuple(items), remote_count=len(remote),
-                heads=sum(1 for _ in metadata))
+                heads=sum(1 for _ in metadata), notes=tuple(notes))

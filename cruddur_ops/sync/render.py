@@ -49,6 +49,7 @@ def preview(plan: Plan, *, source: str, invalidation: InvalidationPlan | None,
     if shown:
         body = Text("\n").join(_line(item, width) for item in shown)
         parts.extend([body, Text("")])
+    parts.extend(Text(note, style="muted") for note in plan.notes)
     parts.append(counts_line(plan))
     uploads = plan.count("create") + plan.count("update")
     details = Text(f"Upload: {human_size(plan.upload_bytes)} in {uploads} file{'s' if uploads != 1 else ''}")

@@ -10,13 +10,14 @@ Then only the keys the listing cannot decide get a HEAD.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from . import hash_cache as hash_cache_file
+from .bundlers import ContentHashes, Reader, recognise
 from .local import cache_entries, hash_build, list_build, stat_build
 from .model import Plan
 from .plan import PlanRules, build_plan, metadata_candidates
@@ -42,10 +43,11 @@ class Observation:
     """
 
     def __init__(self, s3: Any, *, bucket: str, build_dir: Path, key_mode: str, prefix: str,
-                 workers: int) -> None:
+                 workers: int, keep_hidden: Sequence[str] = ()) -> None:
         self.s3, self.bucket, self.build_dir, self.prefix, self.workers = s3, bucket, build_dir, prefix, workers
         self.hashed_at_ns = time.time_ns()  # before any file is read: see hash_cache (racy entries)
-        self.names = list_build(build_dir, key_mode=key_mode, prefix=prefix)  # a bad path fails before any request
+        self.names = list_build(build_dir, key_mode=key_mode, prefix=prefix,  # a bad path fails before any request
+                                keep_hidden=keep_hidden)
         self._lister = ThreadPoolExecutor(max_workers=1, thread_name_prefix="list")
         self._listing = self._lister.submit(list_objects, s3, bucket, prefix, workers=workers,
                                             bounds=range_bounds(self.names.keys))
@@ -60,10 +62,13 @@ class Observation:
         files = hash_build(self.build_dir, walked, known=known, workers=min(self.workers, 8),
                            progress=hooks.hashed)
         hash_cache_file.save(hash_cache, cache_entries(walked, files, self.hashed_at_ns), known)
+        content_hashes = recognise(self.names.rels, manifest_reader(self.build_dir))
+        rules = replace(rules, content_hashes=content_hashes)
         remote = self._listing.result()
         candidates = metadata_candidates(files, remote, rules)
         metadata = metadata_md5s(self.s3, self.bucket, candidates, workers=self.workers)
-        return build_plan(files, remote, bucket=self.bucket, prefix=self.prefix, rules=rules, metadata=metadata)
+        return build_plan(files, remote, bucket=self.bucket, prefix=self.prefix, rules=rules, metadata=metadata,
+                          notes=build_notes(content_hashes, self.names.skipped))
 
     def close(self) -> None:
         self._listing.cancel()
@@ -77,7 +82,36 @@ class Observation:
 
 
 def start_observation(s3: Any, *, bucket: str, build_dir: Path, key_mode: str, prefix: str,
-                      workers: int = 16) -> Observation:
+                      workers: int = 16, keep_hidden: Sequence[str] = ()) -> Observation:
     """Walk the build's names and start listing ``bucket``; see Observation."""
     return Observation(s3, bucket=bucket, build_dir=build_dir, key_mode=key_mode, prefix=prefix,
-                       workers=workers)
+                       workers=workers, keep_hidden=keep_hidden)
+
+
+def manifest_reader(build_dir: Path) -> Reader:
+    """Reads a bundler manifest from the build (None when the build has none at that path)."""
+
+    def read(rel: str) -> bytes | None:
+        try:
+            return (build_dir / rel).read_bytes()
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            return None
+
+    return read
+
+
+SKIPPED_SHOWN = 5
+
+
+def build_notes(content_hashes: ContentHashes, skipped: Sequence[str]) -> list[str]:
+    """What the preview says about the build beyond its files: the bundler recognised (so an
+    operator sees why files are, or are not, cached as immutable) and what was not published."""
+    notes = [f"Bundler: {found}" for found in content_hashes.recognised]
+    notes += [f"could not read {problem}; file names decide what is hashed"
+              for problem in content_hashes.problems]
+    if skipped:
+        shown = ", ".join(skipped[:SKIPPED_SHOWN])
+        more = f" and {len(skipped) - SKIPPED_SHOWN} more" if len(skipped) > SKIPPED_SHOWN else ""
+        notes.append(f"Not published: {shown}{more} (hidden build metadata and OS files; "
+                     "cruddur.sync.keep_hidden publishes hidden names)")
+    return notes

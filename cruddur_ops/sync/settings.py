@@ -37,6 +37,7 @@ class SyncConfig:
     key_mode: str = "relative"
     prefix: str = ""
     ignore: tuple[str, ...] = ()
+    keep_hidden: tuple[str, ...] = ()  # globs on hidden names to publish (".well-known" always is)
     cache_rules: tuple[CacheRule, ...] = ()
     content_types: Mapping[str, str] = field(default_factory=dict)
     workers: int = DEFAULT_WORKERS
@@ -108,6 +109,7 @@ def sync_config(settings: Settings, root: Path) -> SyncConfig:
         key_mode=check_key_mode(str(settings.get("SYNC_KEY_MODE", "KEY_MODE", default="relative"))),
         prefix=normalise_prefix(settings.get("SYNC_PREFIX", "PREFIX")),
         ignore=_globs(settings.get("IGNORE"), "cruddur.sync.ignore"),
+        keep_hidden=_globs(settings.get("KEEP_HIDDEN", "SYNC_KEEP_HIDDEN"), "cruddur.sync.keep_hidden"),
         cache_rules=parse_rules(settings.get("CACHE_CONTROL")),
         content_types=_content_types(settings.get("CONTENT_TYPES")),
         workers=_int(settings, "WORKERS", "SYNC_WORKERS", default=DEFAULT_WORKERS, minimum=1),

@@ -31,9 +31,10 @@ def _shown(path: os.PathLike[str] | str) -> str:
     help={
         "frontend-dir": "the npm project to build (default: FRONTEND_DIR, else frontend-react-js, "
         "else examples/frontend)",
-        "env-file": "env file with the REACT_APP_* values (default: frontend-react-js.env in the "
-        "repository root); real environment variables win",
-        "build-dir": "output folder, passed to the build as BUILD_PATH (default: <frontend-dir>/build)",
+        "env-file": "env file with the REACT_APP_* (Vite: VITE_*) values (default: frontend-react-js.env "
+        "in the repository root); real environment variables win",
+        "build-dir": "output folder, passed to the build as BUILD_PATH, or --outDir for Vite (default: "
+        "<frontend-dir>/build, or <frontend-dir>/dist for Vite)",
         "zip": "also write a deterministic zip of the build folder to this path (a folder → "
         "<name>-build.zip inside it)",
         "force-install": "run `npm ci` even when node_modules matches package-lock.json",
@@ -51,9 +52,10 @@ def build(
 ) -> None:
     """Build the frontend: `npm ci` when node_modules is missing or stale, then `npm run build`.
 
-    REACT_APP_* values come from the rendered frontend env file (`inv env.render
-    frontend-react-js`); variables already set in the environment win. Fails when npm is
-    missing, npm fails, or the build folder has no index.html. Prints the build folder, its
+    Recognises create-react-app and Vite projects (a `vite build` script or a vite.config.*).
+    REACT_APP_* values (Vite: VITE_* as well) come from the rendered frontend env file (`inv
+    env.render frontend-react-js`); variables already set in the environment win. Fails when
+    npm is missing, npm fails, or the build folder has no index.html. Prints the build folder, its
     file count and size (and the zip) on stdout; npm's output and progress go to stderr.
     """
     from ..frontend_build import (

@@ -94,7 +94,8 @@ def _observe(config: SyncConfig, target_spec: AwsTarget, sess: Any, s3: Any, *,
     target = None if config.bucket else target_now()  # the bucket comes from the stack
     bucket = target.bucket if target else config.bucket or ""
     with start_observation(s3, bucket=bucket, build_dir=config.build_dir, key_mode=config.key_mode,
-                           prefix=config.prefix, workers=config.workers) as observation:
+                           prefix=config.prefix, workers=config.workers,
+                           keep_hidden=config.keep_hidden) as observation:
         if target is None:
             target = target_now()
         # imported here, not above: sync.render imports rich, which now loads during the listing

@@ -44,7 +44,7 @@ def test_uploaded_objects_carry_type_cache_control_md5_and_no_acl(site: SyncSite
         "about/index.html": ("text/html; charset=utf-8", "no-cache"),
         "static/js/main.489c26e2.js": ("text/javascript; charset=utf-8", "public, max-age=31536000, immutable"),
         "static/css/main.f9620d0b.css": ("text/css; charset=utf-8", "public, max-age=31536000, immutable"),
-        "static/js/main.489c26e2.js.map": ("application/json; charset=utf-8", "public, max-age=31536000, immutable"),
+        "static/js/main.489c26e2.js.map": ("application/json; charset=utf-8", "public, max-age=0, must-revalidate"),
         "static/media/cruddur-sans.eed534f90b7aee6e4bac.woff2": ("font/woff2", "public, max-age=31536000, immutable"),
         UNICODE_KEY: ("image/svg+xml", "public, max-age=31536000, immutable"),
         "manifest.json": ("application/json; charset=utf-8", "public, max-age=0, must-revalidate"),

@@ -82,7 +82,7 @@ def test_first_build_installs_then_builds_and_second_skips_install(frontend: Pat
     assert result.build_dir == (frontend / "build").resolve()
     assert result.file_count == 2
     assert result.total_bytes == len("<!doctype html>") + len("var backend='';")
-    assert steps[0] == f"building {frontend.resolve()} into {result.build_dir}"
+    assert steps[0] == f"building {frontend.resolve()} (create-react-app) into {result.build_dir}"
     assert steps[1] == "npm ci (node_modules is missing)"
 
     again = FakeNpm()
@@ -293,3 +293,73 @@ class TestTaskSettings:
         assert request.env_file == tmp_path / "x.env" and request.env_file_required
         assert request.zip_path == tmp_path / "artefacts" / "web-build.zip"
         assert request.build_dir == tmp_path / "out"
+
+
+# --- Vite projects --------------------------------------------------------------------------------
+
+class FakeVite(FakeNpm):
+    """`npm run build` as `vite build` does it: dist/ (or --outDir), VITE_* inlined, BUILD_PATH ignored."""
+
+    def __call__(self, argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], on_line: LineSink) -> int:
+        args = tuple(argv[1:])
+        if args[:2] != ("run", "build"):
+            return super().__call__(argv, cwd=cwd, env=env, on_line=on_line)
+        self.calls.append(args)
+        self.envs.append(dict(env))
+        out = Path(args[args.index("--outDir") + 1]) if "--outDir" in args else cwd / "dist"
+        (out / "assets").mkdir(parents=True, exist_ok=True)
+        (out / "index.html").write_text("<!doctype html>")
+        (out / "assets/index-DykytF2W.js").write_text(f"var backend={env.get('VITE_BACKEND_URL', '')!r};")
+        return 0
+
+
+@pytest.mark.parametrize(("script", "config", "vite"), [
+    ("vite build", None, True),
+    ("tsc -b && vite build", None, True),
+    ("npx vite build --mode staging", None, True),
+    ("node build.js", "vite.config.ts", True),
+    ("node build.js", "vite.config.mjs", True),
+    ("vitest run && node build.js", None, False),
+    ("react-scripts build", None, False),
+    ("node scripts/my-vite-plugin.js", None, False),
+])
+def test_a_vite_project_is_recognised_by_its_build_script_or_config(
+        tmp_path: Path, script: str, config: str | None, vite: bool) -> None:
+    from cruddur_ops.frontend_build.project import CREATE_REACT_APP, VITE, detect_project
+
+    (tmp_path / "package.json").write_text(json.dumps({"scripts": {"build": script}}))
+    if config:
+        (tmp_path / config).write_text("export default {}")
+    assert detect_project(tmp_path) == (VITE if vite else CREATE_REACT_APP)
+
+
+@pytest.fixture
+def vite_frontend(frontend: Path) -> Path:
+    (frontend / "package.json").write_text('{"name": "app", "scripts": {"build": "vite build"}}')
+    return frontend
+
+
+def test_vite_build_gets_vite_values_and_writes_dist(vite_frontend: Path, npm_path: str, tmp_path: Path) -> None:
+    env_file = tmp_path / "frontend-react-js.env"
+    env_file.write_text("VITE_BACKEND_URL=https://api.file.test\nREACT_APP_CLIENT_ID=abc\nOTHER=x\n")
+    fake = FakeVite()
+    steps: list[str] = []
+    result = build_frontend(BuildRequest(vite_frontend, env_file=env_file),
+                            environ={"PATH": npm_path, "BUILD_PATH": "elsewhere"}, runner=fake,
+                            on_step=steps.append)
+    assert result.project == "Vite" and result.build_dir == (vite_frontend / "dist").resolve()
+    assert fake.calls[-1] == ("run", "build")
+    assert "https://api.file.test" in (result.build_dir / "assets/index-DykytF2W.js").read_text()
+    assert fake.envs[-1]["REACT_APP_CLIENT_ID"] == "abc" and "OTHER" not in fake.envs[-1]
+    assert steps[0] == f"building {vite_frontend.resolve()} (Vite) into {result.build_dir}"
+    assert ("npm run build with 2 VITE_*/REACT_APP_* variable(s): REACT_APP_CLIENT_ID, VITE_BACKEND_URL; "
+            f"env file: {env_file}") in steps
+
+
+def test_vite_build_dir_is_passed_as_out_dir(vite_frontend: Path, npm_path: str, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    fake = FakeVite()
+    result = build_frontend(BuildRequest(vite_frontend, build_dir=out), environ={"PATH": npm_path}, runner=fake)
+    assert fake.calls[-1] == ("run", "build", "--", "--outDir", str(out.resolve()), "--emptyOutDir")
+    assert "BUILD_PATH" not in fake.envs[-1]
+    assert result.build_dir == out.resolve() and (out / "index.html").is_file()

@@ -30,6 +30,22 @@ def test_walk_is_sorted_skips_hidden_but_keeps_well_known(tmp_path: Path) -> Non
         ".well-known/security.txt", "a/y.css", "a/z.css", "b.js", "café menu.svg"]
 
 
+def test_walk_reports_skipped_metadata_and_os_files(tmp_path: Path) -> None:
+    for rel in ["index.html", ".vite/manifest.json", "assets/.DS_Store", "assets/a-DykytF2W.js",
+                "img/Thumbs.db", "desktop.ini", ".well-known/assetlinks.json"]:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(rel)
+    skipped: list[str] = []
+    assert walk(tmp_path, skipped=skipped) == [".well-known/assetlinks.json", "assets/a-DykytF2W.js",
+                                               "index.html"]
+    assert skipped == [".vite/", "assets/.DS_Store", "desktop.ini", "img/Thumbs.db"]
+    names = list_build(tmp_path, key_mode="relative", keep_hidden=[".vite"])
+    assert ".vite/manifest.json" in names.rels and names.skipped == ["assets/.DS_Store", "desktop.ini",
+                                                                     "img/Thumbs.db"]
+    everything = walk(tmp_path, keep_hidden=["*"])
+    assert "assets/.DS_Store" in everything and "img/Thumbs.db" not in everything  # OS files: always
+
+
 def test_hashing_streams_and_parallel_matches_serial(tmp_path: Path) -> None:
     names = []
     for i in range(100):

@@ -128,6 +128,23 @@ def test_key_modes() -> None:
     ("site.webmanifest", "application/manifest+json; charset=utf-8"),
     ("robots.txt", "text/plain; charset=utf-8"),
     ("sitemap.xml", "application/xml; charset=utf-8"),
+    ("a.cjs", "text/javascript; charset=utf-8"),
+    ("index.txt", "text/plain; charset=utf-8"),  # Next's RSC payload
+    ("main.fd0bef51.js.LICENSE.txt", "text/plain; charset=utf-8"),
+    ("i.apng", "image/apng"),
+    ("i.jxl", "image/jxl"),
+    ("captions.vtt", "text/vtt; charset=utf-8"),
+    ("clip.ogv", "video/ogg"),
+    ("clip.mov", "video/quicktime"),
+    ("a.wav", "audio/wav"),
+    ("a.m4a", "audio/mp4"),
+    ("a.opus", "audio/ogg"),
+    ("a.flac", "audio/flac"),
+    ("a.weba", "audio/webm"),
+    ("m.glb", "model/gltf-binary"),
+    ("m.gltf", "model/gltf+json; charset=utf-8"),
+    ("d.jsonld", "application/ld+json; charset=utf-8"),
+    ("feed.atom", "application/atom+xml; charset=utf-8"),
     ("CNAME", "application/octet-stream"),
 ])
 def test_content_types(name: str, expected: str) -> None:
@@ -141,7 +158,7 @@ def test_content_type_override() -> None:
 @pytest.mark.parametrize(("name", "hashed"), [
     ("static/js/main.489c26e2.js", True),
     ("static/js/202.cddbf3e1.chunk.js", True),
-    ("static/js/main.489c26e2.js.map", True),
+    ("static/js/main.489c26e2.js.map", False),  # named after the JS, not its own bytes
     ("static/media/logo.e00f3f40d7c76fced032.png", True),
     ("assets/index-D8b4DfJz.js", True),
     ("robots.txt", False),

@@ -48,6 +48,13 @@ def test_preview_is_terraform_like_and_hides_unchanged_by_default() -> None:
     assert "  = same.css" in full and "no distribution: invalidation skipped" in full
 
 
+def test_build_notes_are_shown_before_the_counts() -> None:
+    plan = build_plan([LocalFile("index.html", "index.html", 1, "a" * 32)], {}, bucket="bkt",
+                      notes=["Bundler: Vite (.vite/manifest.json: 4 hashed files)", "Not published: .vite/"])
+    text = render(preview(plan, source="dist", invalidation=None, distribution_id=None))
+    assert "Bundler: Vite (.vite/manifest.json: 4 hashed files)\nNot published: .vite/\nPlan: 1 to create" in text
+
+
 def test_colours_only_on_a_terminal() -> None:
     text = render(preview(_plan(), source="b", invalidation=None, distribution_id=None), color=True)
     assert "\x1b[32m" in text  # green creates

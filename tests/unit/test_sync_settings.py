@@ -53,6 +53,13 @@ def test_invoke_config_rules(tmp_path: Path) -> None:
     assert config.ignore == ("robots.txt", "legacy/*")
     assert config.cache_rules == (CacheRule("*.html", "max-age=60"),)
     assert config.content_types == {".foo": "text/x-foo"} and config.max_delete_percent == 25.0
+    assert config.keep_hidden == ()
+
+
+def test_keep_hidden_from_invoke_config_or_the_environment(tmp_path: Path) -> None:
+    assert sync_config(Settings(invoke_config={"KEEP_HIDDEN": [".vite"]}), tmp_path).keep_hidden == (".vite",)
+    env = Settings(environ={"SYNC_KEEP_HIDDEN": ".vite, .htaccess"})
+    assert sync_config(env, tmp_path).keep_hidden == (".vite", ".htaccess")
 
 
 def test_real_environment_wins_over_the_env_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
