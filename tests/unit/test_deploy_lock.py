@@ -155,9 +155,9 @@ def test_the_command_line_exits_one_with_the_report(tmp_path: Path) -> None:
         (copy / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, copy / name)
     text = (ROOT / "pyproject.toml").read_text()
-    (copy / "pyproject.toml").write_text(text.replace('dependencies = [\n', 'dependencies = [\n  "pglast>=7,<8",\n', 1))
+    (copy / "pyproject.toml").write_text(text.replace('dependencies = [\n', 'dependencies = [\n  "tomli-w>=1,<2",\n', 1))
     result = subprocess.run([sys.executable, "-m", "tests.support.deploy_lock"], cwd=copy,
                             capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 1
-    assert "pglast: required by pyproject.toml (pglast<8,>=7) but not in the lock" in result.stderr
+    assert "tomli-w: required by pyproject.toml (tomli-w<2,>=1) but not in the lock" in result.stderr
     assert f"  {REGENERATE}\n" in result.stderr and "Traceback" not in result.stderr
