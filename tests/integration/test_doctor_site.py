@@ -1,14 +1,15 @@
 """`inv frontend.doctor` end to end on moto server: broken setups are each named with their fix.
 
-moto keeps no OriginAccessControlId / OAI on a distribution's origins, so on moto the "origin
-access" link always reads as missing; these tests assert the other links (distribution, origin
-endpoint, bucket policy, public access block, index.html, default root object, SPA errors). The
-OAC/OAI link is covered with real-shaped responses in tests/unit/test_doctor_observe.py.
+moto keeps no OriginAccessControlId / OAI on a distribution's origins (emulators.md), so on moto
+the "origin access" link reads as missing. The healthy-site test puts a proxy in front of moto that
+adds the OAC id back into GetDistribution's answer, as AWS returns it, so the whole task is seen
+passing; the OAC/OAI parsing itself is covered in tests/unit/test_doctor_observe.py.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.support.recording_proxy import RecordingProxy
 
 pytestmark = pytest.mark.needs_cloudfront
 
@@ -97,17 +99,44 @@ def test_the_journals_case_private_bucket_with_no_grant(site: Site, run_task: Ca
     assert "Traceback" not in result.output
 
 
-def test_a_granted_private_bucket_passes_every_s3_link(site: Site, run_task: Callable[..., Any]) -> None:
+def with_origin_access_control(oac_id: str) -> Callable[[str, str, bytes], bytes]:
+    """Add ``<OriginAccessControlId>`` to each origin of a GetDistribution answer, where AWS has it."""
+
+    def rewrite(method: str, path: str, body: bytes) -> bytes:
+        if method != "GET" or not re.search(r"/distribution/[A-Z0-9]+$", path.split("?")[0]):
+            return body
+        element = f"<OriginAccessControlId>{oac_id}</OriginAccessControlId>".encode()
+
+        def fill(origin: re.Match[bytes]) -> bytes:
+            # moto writes the element empty (or leaves it out): fill it in, or add it
+            text, count = re.subn(rb"<OriginAccessControlId\s*/>|<OriginAccessControlId>\s*</OriginAccessControlId>",
+                                  element, origin.group(0))
+            return text if count else text.replace(b"</Origin>", element + b"</Origin>")
+
+        return re.sub(rb"<Origin>.*?</Origin>", fill, body, flags=re.S)
+
+    return rewrite
+
+
+def test_a_healthy_private_site_passes_every_link(
+    site: Site, run_task: Callable[..., Any], aws_env: dict[str, str], emulator: Any
+) -> None:
     site.make_bucket()
     site.make_distribution()
     site.grant_distribution()
-    result = run_task("frontend.doctor", "--json", *site.args())
+    oac = site.cloudfront.create_origin_access_control(OriginAccessControlConfig={
+        "Name": f"oac-{site.unique}", "SigningProtocol": "sigv4", "SigningBehavior": "always",
+        "OriginAccessControlOriginType": "s3"})["OriginAccessControl"]["Id"]
+    proxy = RecordingProxy(emulator.endpoint_url, rewrite=with_origin_access_control(oac)).start()
+    try:
+        result = run_task("frontend.doctor", "--json", *site.args(),
+                          env={"AWS_ENDPOINT_URL": proxy.endpoint_url})
+    finally:
+        proxy.stop()
     checks = links(result)
-    for link in ("distribution", "origin endpoint", "bucket policy", "public access block", "index.html",
-                 "default root object", "SPA error responses", "aliases / certificate"):
-        assert checks[link]["status"] == "ok", checks[link]
-    # moto drops OriginAccessControlId from origins (see module docstring): the only link left.
-    assert [link for link, c in checks.items() if c["status"] == "wrong"] == ["origin access"]
+    assert {link: c["status"] for link, c in checks.items() if c["status"] != "ok"} == {}
+    assert oac in checks["origin access"]["detail"]
+    assert result.returncode == 0, result.output
 
 
 def test_public_bucket(site: Site, run_task: Callable[..., Any]) -> None:

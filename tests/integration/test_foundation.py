@@ -114,8 +114,8 @@ def test_no_credentials_at_all(aws_env, run_task, ssm_template, tmp_path, monkey
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     result = run_task("env.render", "app", "--template-dir", str(ssm_template), "--out-dir", str(tmp_path))
-    assert result.returncode == 1
-    assert "no AWS credentials found" in result.stderr and "AWS_PROFILE" in result.stderr
+    error, hint = error_and_hint(result)
+    assert "no AWS credentials found" in error and "AWS_PROFILE" in hint
 
 
 def test_render_sync_env_positional_name(aws_env, run_task, tmp_path):
@@ -128,9 +128,32 @@ def test_render_sync_env_positional_name(aws_env, run_task, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["sync.env"]
 
 
-def test_bad_flag_is_a_parse_error_not_a_traceback(run_task):
-    result = run_task("env.render", "--no-such-flag")
-    assert result.returncode != 0 and "Traceback" not in result.output
+def error_and_hint(result) -> tuple[str, str]:
+    """The promised shape of an expected failure: exit 1, exactly an error line and a hint line."""
+    assert result.returncode == 1, result.output
+    assert "Traceback" not in result.output
+    error, hint = result.stderr.strip().splitlines()
+    assert error.startswith("error: ") and hint.startswith("hint: "), result.stderr
+    return error, hint
+
+
+def test_bad_input_is_one_error_line_and_one_hint_line(run_task, tmp_path):
+    # An unknown template name (the first positional, even when it looks like a flag).
+    error, hint = error_and_hint(run_task("env.render", "--no-such-flag", "--out-dir", str(tmp_path)))
+    assert "unknown template '--no-such-flag'" in error and "available: " in hint and "sync" in hint
+    # A missing build folder is refused before any request (the endpoint here answers nothing).
+    error, hint = error_and_hint(run_task("frontend.plan", "--build-dir", str(tmp_path / "missing"),
+                                          env={"SYNC_S3_BUCKET": "cruddur-missing-build",
+                                               "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}))
+    assert f"build directory {tmp_path / 'missing'} does not exist" in error
+    assert "inv frontend.build" in hint
+
+
+def test_unknown_flag_is_invokes_parse_error_not_a_traceback(run_task):
+    # invoke parses the command line before any task runs: its own one-line message, exit 1.
+    result = run_task("frontend.plan", "--no-such-flag")
+    assert result.returncode == 1 and "Traceback" not in result.output
+    assert result.stderr.strip() == "No idea what '--no-such-flag' is!"
 
 
 def test_debug_flag_shows_the_traceback(run_task, tmp_path):

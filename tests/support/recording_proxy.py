@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import http.client
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,6 +28,8 @@ class RecordingProxy:
     upstream: str
     requests: list[dict[str, str]] = field(default_factory=list)
     canned: CannedResponse | None = None
+    # (method, path, upstream body) -> the body to answer with: adds a field the emulator drops
+    rewrite: Callable[[str, str, bytes], bytes] | None = None
     _server: ThreadingHTTPServer | None = None
 
     @property
@@ -63,6 +65,8 @@ class RecordingProxy:
                 conn.request(self.command, self.path, body=body, headers=headers)
                 response = conn.getresponse()
                 data = response.read()
+                if proxy.rewrite is not None:
+                    data = proxy.rewrite(self.command, self.path, data)
                 self.send_response(response.status)
                 for key, value in response.getheaders():
                     if key.lower() not in ("transfer-encoding", "content-length", "connection"):

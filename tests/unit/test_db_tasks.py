@@ -18,19 +18,31 @@ PROD = DbTarget("prod", "postgresql://root:pw@rds.example:5432/cruddur", "PROD_C
 DEV = DbTarget("dev", "postgresql://postgres:pw@localhost:5432/cruddur", "CONNECTION_URL")
 
 
+def _fake_consoles(monkeypatch: pytest.MonkeyPatch, *, interactive: bool) -> io.StringIO:
+    """Consoles that are (or are not) a terminal; returns what the prompt writes to stderr."""
+    err = io.StringIO()
+    fake = SimpleNamespace(interactive=interactive, err=Console(file=err), out=Console(file=io.StringIO()))
+    monkeypatch.setattr("cruddur_ops.tasks.db.consoles", lambda: fake)
+    monkeypatch.setattr("cruddur_ops.cli.common.consoles", lambda: fake)
+    return err
+
+
 @pytest.fixture
 def terminal(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Pretend stdin/stderr are a terminal; answers typed at the prompt come from the list."""
     answers: list[str] = []
-    fake = SimpleNamespace(interactive=True, err=Console(file=io.StringIO()), out=Console(file=io.StringIO()))
-    monkeypatch.setattr("cruddur_ops.tasks.db.consoles", lambda: fake)
-    monkeypatch.setattr("cruddur_ops.cli.common.consoles", lambda: fake)
+    _fake_consoles(monkeypatch, interactive=True)
     monkeypatch.setattr("builtins.input", lambda: answers.pop(0))
     return answers
 
 
-def test_dev_needs_no_confirmation() -> None:
-    db_tasks._guard_destructive(DEV, "drop the database", yes=False)
+def test_dev_needs_no_confirmation(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A terminal that would answer "no": dev must neither ask nor refuse.
+    err = _fake_consoles(monkeypatch, interactive=True)
+    asked: list[str] = []
+    monkeypatch.setattr("builtins.input", lambda: asked.append("asked") or "no")
+    assert db_tasks._guard_destructive(DEV, "drop the database", yes=False) is None
+    assert asked == [] and err.getvalue() == ""
 
 
 def test_prod_without_yes_is_refused_even_on_a_terminal(terminal: list[str]) -> None:
@@ -48,9 +60,13 @@ def test_prod_with_yes_on_a_terminal_also_needs_the_word_prod(terminal: list[str
         db_tasks._guard_destructive(PROD, "drop the database", yes=True)
 
 
-def test_prod_with_yes_without_a_terminal_proceeds() -> None:
-    # pytest's captured stdin is not a terminal: --yes is the whole approval (CI).
-    db_tasks._guard_destructive(PROD, "drop the database", yes=True)
+def test_prod_with_yes_without_a_terminal_proceeds(monkeypatch: pytest.MonkeyPatch) -> None:
+    # No terminal (CI): --yes is the whole approval; nothing is asked or printed.
+    err = _fake_consoles(monkeypatch, interactive=False)
+    asked: list[str] = []
+    monkeypatch.setattr("builtins.input", lambda: asked.append("asked") or "prod")
+    assert db_tasks._guard_destructive(PROD, "drop the database", yes=True) is None
+    assert asked == [] and err.getvalue() == ""
 
 
 def test_db_dir_prefers_the_flag_then_setting_then_backend_then_examples(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -23,12 +24,14 @@ class FakeIpService:
 
     def __init__(self) -> None:
         self.answers: dict[str, str] = {}
+        self.delays: dict[str, float] = {}  # seconds to wait before answering that path
         self.requests: list[str] = []
         service = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # the stdlib names the method
                 service.requests.append(self.path)
+                time.sleep(service.delays.get(self.path, 0.0))
                 body = service.answers.get(self.path)
                 if body is None:
                     self.send_error(404)
@@ -95,17 +98,14 @@ def test_every_service_failing_lists_each_problem(fake_service: FakeIpService) -
 
 
 def test_a_slow_service_times_out_and_the_next_is_used(fake_service: FakeIpService) -> None:
-    calls: list[tuple[str, float]] = []
-
-    def fetch(url: str, timeout: float) -> str:
-        calls.append((url, timeout))
-        if url == "slow":
-            raise TimeoutError("timed out")
-        return "8.8.8.8"
-
-    result = lookup_public_ip(["slow", "fast"], fetch=fetch, timeout=0.5)
+    # The slow service would answer a valid address, but only after the timeout: the lookup must
+    # give up on it (through the real HTTP fetcher) and take the next service's answer.
+    fake_service.answers["/slow"] = "1.1.1.1"
+    fake_service.delays["/slow"] = 2.0
+    fake_service.answers["/fast"] = "8.8.8.8"
+    result = lookup_public_ip([fake_service.url("/slow"), fake_service.url("/fast")], timeout=0.3)
     assert result.host.address == "8.8.8.8"
-    assert calls == [("slow", 0.5), ("fast", 0.5)]
+    assert fake_service.requests == ["/slow", "/fast"]
 
 
 def test_ipv6_answers_need_ipv6() -> None:
