@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from .snapshot import DistributionFacts, OriginFacts, SiteSnapshot
 
-Status = Literal["ok", "wrong", "skipped"]
+Status = Literal["ok", "wrong", "skipped", "note"]  # note: works, but worth changing
 
 S3_HOST = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9.-]*?)\.(?P<service>s3(?:[.-][a-z0-9.-]+)?)\.amazonaws\.com(?:\.cn)?$")
 BLOCK_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
@@ -48,6 +48,10 @@ def wrong(link: str, detail: str, fix: str) -> CheckResult:
 
 def skipped(link: str, detail: str) -> CheckResult:
     return CheckResult(link, "skipped", detail)
+
+
+def note(link: str, detail: str, fix: str = "") -> CheckResult:
+    return CheckResult(link, "note", detail, fix)
 
 
 # ------------------------------------------------------------------------------------------
