@@ -49,16 +49,3 @@ def outcome_line(outcome: CorsOutcome) -> Text:
     if plan.function and plan.variables_change:
         done.append(f"Lambda {plan.function} {', '.join(plan.variables_after)} set")
     return Text("; ".join(done), style="ok")
-
-
-def summary(outcome: CorsOutcome) -> str:
-    """One sentence for workspace.init's step line."""
-    plan = outcome.plan
-    origins = ", ".join(plan.origins)
-    if not plan.changes:
-        return f"s3://{plan.bucket} already allows exactly {origins}"
-    verb = "would allow" if outcome.dry_run else "now allows"
-    text = f"s3://{plan.bucket} {verb} exactly {origins}"
-    if plan.function and plan.variables_change:
-        text += f"; Lambda {plan.function} {', '.join(plan.variables_after)} {'would be ' if outcome.dry_run else ''}set"
-    return text
