@@ -113,9 +113,8 @@ def principal_matches(principal: Any, principal_arn: str) -> bool:
         text = str(value)
         if text in {"*", principal_arn, account} or text == f"arn:aws:iam::{account}:root":
             return True
-        if "*" in text or "?" in text:
-            if wildcard_match(text, principal_arn):
-                return True
+        if ("*" in text or "?" in text) and wildcard_match(text, principal_arn):
+            return True
     return False
 
 
@@ -139,9 +138,8 @@ def statement_matches(statement: dict[str, Any], action: str, resource: str,
     if "NotResource" in statement:
         if resource_matches(as_list(statement["NotResource"]), resource):
             return False
-    elif "Resource" in statement:
-        if not resource_matches(as_list(statement["Resource"]), resource):
-            return False
+    elif "Resource" in statement and not resource_matches(as_list(statement["Resource"]), resource):
+        return False
     # A resource policy may omit Resource (it then means this resource); an identity policy may not.
     if principal_arn is not None:
         if "NotPrincipal" in statement:

@@ -7,6 +7,7 @@ that does not exist is data (None / ``exists=False``), not an error.
 
 from __future__ import annotations
 
+import functools
 import json
 import urllib.parse
 from collections.abc import Callable, Iterable, Mapping
@@ -139,7 +140,8 @@ def observe_role(r: _Reader, iam: Any, role_arn: str) -> RoleFacts | None:
                        lambda: list(iam.get_paginator("list_role_policies").paginate(RoleName=name))):
         names += page.get("PolicyNames", [])
     for policy_name in names:
-        doc = r.read(ROLE, "iam:GetRolePolicy", lambda n=policy_name: iam.get_role_policy(RoleName=name, PolicyName=n))
+        doc = r.read(ROLE, "iam:GetRolePolicy", functools.partial(iam.get_role_policy, RoleName=name,
+                                                                  PolicyName=policy_name))
         policies.append(PolicySource(f"inline policy {policy_name}", _document(doc["PolicyDocument"])))
     attached: list[str] = []
     for page in r.read(ROLE, "iam:ListAttachedRolePolicies",
