@@ -61,7 +61,7 @@ def why_not_exact(origin: str) -> str | None:
         return "it carries credentials"
     if parts.scheme == "http" and not (parts.hostname in LOCAL_HOSTS and port):
         return "it is plain http:// (only http://localhost:<port> is accepted)"
-    if parts.hostname != parts.hostname.lower() or parts.scheme != origin.split(":", 1)[0]:
+    if parts.netloc != parts.netloc.lower() or parts.scheme != origin.split(":", 1)[0]:
         return "it has capitals (browsers send origins in lower case)"
     return None
 
