@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from cruddur_ops.cors.origins import DEFAULT_PARAMETERS, StoredOrigin, check_origins, parameter_names, why_not_exact
+from cruddur_ops.cors.origins import (
+    DEFAULT_PARAMETERS,
+    StoredOrigin,
+    check_origins,
+    parameter_names,
+    why_not_exact,
+)
 from cruddur_ops.cors.plan import UPLOAD_RULE, plan_cors, plan_rules
 from cruddur_ops.errors import ConfigError, RefusedError
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from cruddur_ops.iam.policy import PolicySource, evaluate, principal_matches, resources_for, wildcard_match
+from cruddur_ops.iam.policy import (
+    PolicySource,
+    evaluate,
+    principal_matches,
+    resources_for,
+    wildcard_match,
+)
 
 SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:cruddur/db-AbCdEf"
 ROLE = "arn:aws:iam::123456789012:role/cruddur-post-confirmation"

@@ -20,7 +20,12 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from cruddur_ops.lambda_doctor.checks import run_checks
-from cruddur_ops.lambda_doctor.observe import Clients, _default_target, observe_lambda, secret_variable
+from cruddur_ops.lambda_doctor.observe import (
+    Clients,
+    _default_target,
+    observe_lambda,
+    secret_variable,
+)
 
 REFUSED = {
     "describe_vpc_endpoints": ("UnauthorizedOperation", "You are not authorized to perform this operation. "
