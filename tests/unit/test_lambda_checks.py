@@ -217,3 +217,10 @@ def test_json_shape() -> None:
     assert rows[0] == {"name": "function", "ok": True, "status": "ok",
                        "detail": "arn:aws:lambda:us-east-1:1:function:post-confirmation", "fix": ""}
     assert next(r for r in rows if r["name"] == "DB SG 5432")["ok"] is None
+
+
+def test_endpoint_in_one_zone_names_the_missing_zone_and_subnet() -> None:
+    one_zone = replace(healthy(), endpoints=(replace(healthy().endpoints[0], subnet_ids=("subnet-a",)),))
+    route = results(one_zone)["route to Secrets Manager"]
+    assert route.broken and "the function also runs in us-east-1b" in route.detail
+    assert route.fix == "aws ec2 modify-vpc-endpoint --vpc-endpoint-id vpce-1 --add-subnet-ids subnet-b"
