@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.docker import docker_engine_available
+
 DEV = "https://3000-cruddur-abc123.ws-eu110.gitpod.io"
 PROD = "https://cruddurclone.com"
 WILD_RULES = [
@@ -130,7 +132,11 @@ def test_bad_origin_in_ssm_is_refused_and_nothing_changes(
     assert avatars.rules() == before
 
 
-def test_function_gets_only_the_two_origin_variables(run_task: Callable[..., Any], avatars: Avatars) -> None:
+def test_function_gets_only_the_two_origin_variables(run_task: Callable[..., Any], avatars: Avatars,
+                                                      emulator: Any) -> None:
+    if emulator.kind == "localstack" and not docker_engine_available():
+        pytest.skip("LocalStack without a Docker engine cannot update a function's configuration (its runtime "
+                    "never starts: 'cannot be updated if an old one is not running'); covered on moto")
     avatars.origins()
     avatars.make_function()
     dry = cors(run_task, avatars, "--function", avatars.function, "--dry-run")

@@ -5,8 +5,10 @@ The setup: a VPC with two subnets in two zones, the function's group (CognitoLam
 database's group (CrdDbRDSSG) admitting 5432 from it, a Secrets Manager interface endpoint in both
 subnets with private DNS and its own group admitting 443 from the function's group, a secret
 encrypted with a customer-managed KMS key, a role allowed GetSecretValue on it and kms:Decrypt,
-and the function (VpcConfig, SECRET_NAME, 15 s timeout). moto creates the function without running
-it (no Docker needed); its reported VpcConfig.VpcId is a placeholder, which the doctor does not use.
+and the function (VpcConfig, SECRET_NAME, 15 s timeout). moto and LocalStack (host mode) create the
+function without running it (no Docker needed); moto reports VpcConfig.VpcId as a placeholder, which
+the doctor does not use. Refused reads (AccessDenied per link) are covered with recorded error
+responses in tests/unit/test_lambda_observe.py: neither emulator enforces IAM on these reads here.
 """
 
 from __future__ import annotations
@@ -115,9 +117,7 @@ class JournalSetup:
 
 
 @pytest.fixture
-def setup(boto_client: Callable[[str], Any], unique: str, emulator: Any) -> Iterator[JournalSetup]:
-    if not emulator.is_moto:
-        pytest.skip("LocalStack community runs Lambda functions only with a Docker engine; covered on moto")
+def setup(boto_client: Callable[[str], Any], unique: str) -> Iterator[JournalSetup]:
     journal = JournalSetup(boto_client, unique)
     try:
         yield journal
