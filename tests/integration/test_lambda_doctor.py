@@ -47,7 +47,8 @@ class JournalSetup:
         self.endpoint_id = ""
 
     def build(self, *, endpoint: bool = True, endpoint_subnets: int = 2, endpoint_443: bool = True,
-              db_5432: bool = True, grant: bool = True, deny: bool = False, dns_hostnames: bool = True) -> None:
+              db_5432: bool = True, grant: bool = True, deny: bool = False, dns_hostnames: bool = True,
+              in_vpc: bool = True, secret_in_env: bool = True) -> None:
         ec2 = self.ec2
         self.vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
         if dns_hostnames:  # off by default on a new (non-default) VPC; private DNS needs it
@@ -96,9 +97,9 @@ class JournalSetup:
             self.iam.attach_role_policy(RoleName=self.role, PolicyArn=arn)
         self.lam.create_function(
             FunctionName=self.function, Runtime="python3.11", Role=role_arn, Handler="handler.handler",
-            Code={"ZipFile": _code()}, Timeout=15,
-            VpcConfig={"SubnetIds": self.subnets, "SecurityGroupIds": [self.function_sg]},
-            Environment={"Variables": {"SECRET_NAME": self.secret_name}})
+            Code={"ZipFile": _code()}, Timeout=15 if in_vpc else 3,
+            VpcConfig={"SubnetIds": self.subnets if in_vpc else [], "SecurityGroupIds": [self.function_sg] if in_vpc else []},
+            Environment={"Variables": {"SECRET_NAME": self.secret_name} if secret_in_env else {}})
 
     def _admit(self, group: str, port: int) -> None:
         self.ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[{
@@ -225,3 +226,17 @@ def test_unknown_function_is_one_wrong_line(run_task: Callable[..., Any], aws_en
     assert wrong_lines(result.stdout) == [
         f"WRONG  function: no function no-such-function-{unique} in us-east-1"]
     assert "Traceback" not in result.output
+
+
+def test_function_outside_a_vpc_with_an_explicit_secret(run_task: Callable[..., Any], setup: JournalSetup) -> None:
+    setup.build(in_vpc=False, secret_in_env=False)
+    no_secret = doctor(run_task, setup)
+    assert no_secret.returncode == 0, no_secret.output
+    assert " note  VPC attachment: not attached to a VPC" in no_secret.stdout
+    assert "RDS must then be publicly accessible" in no_secret.stdout
+    assert "skip  route to Secrets Manager: not in a VPC" in no_secret.stdout
+    assert "ok  timeout: 3 s" in no_secret.stdout  # no VPC cold start: 3 s is no note
+    assert "skip  GetSecretValue: no secret to check: pass --secret-id" in no_secret.stdout
+    named = doctor(run_task, setup, "--secret-id", setup.secret_arn)
+    assert named.returncode == 0, named.output
+    assert f"ok  GetSecretValue: allowed on {setup.secret_arn}" in named.stdout
