@@ -253,7 +253,8 @@ def check_db_sg(s: LambdaSnapshot) -> CheckResult:
                      f"not from the function's group {', '.join(s.function.group_ids)}",
                      f"aws ec2 authorize-security-group-ingress --group-id {group.group_id} --protocol tcp "
                      f"--port 5432 --source-group {s.function.group_ids[0]}")
-    destination = Peer(frozenset({group.group_id}), s.vpc_cidrs)
+    # The database's address is somewhere in the VPC; unknown VPC ranges: only "anywhere" proves it.
+    destination = Peer(frozenset({group.group_id}), s.vpc_cidrs or ("0.0.0.0/0",))
     out = find_rule(_function_groups(s), POSTGRES, destination, egress=True)
     if out is None:
         return wrong(DB_SG, f"{admitted}, but the function's group(s) allow no tcp/5432 egress to it",

@@ -224,3 +224,15 @@ def test_endpoint_in_one_zone_names_the_missing_zone_and_subnet() -> None:
     route = results(one_zone)["route to Secrets Manager"]
     assert route.broken and "the function also runs in us-east-1b" in route.detail
     assert route.fix == "aws ec2 modify-vpc-endpoint --vpc-endpoint-id vpce-1 --add-subnet-ids subnet-b"
+
+
+def test_db_egress_by_cidr_must_cover_the_vpc() -> None:
+    def egress(cidr: str) -> tuple[dict[str, Any], ...]:
+        return ({"IpProtocol": "tcp", "FromPort": 0, "ToPort": 65535, "IpRanges": [{"CidrIp": cidr}]},)
+
+    vpc_wide = replace(healthy(), groups={**healthy().groups, "sg-fn": sg("sg-fn", egress=egress("10.0.0.0/16"))})
+    assert "allows egress tcp/5432 to 10.0.0.0/16" in results(vpc_wide)["DB SG 5432"].detail
+    one_subnet = replace(healthy(), groups={**healthy().groups, "sg-fn": sg("sg-fn", egress=egress("10.0.3.0/24"))})
+    assert results(one_subnet)["DB SG 5432"].broken
+    unknown_vpc = replace(vpc_wide, vpc_cidrs=())
+    assert results(unknown_vpc)["DB SG 5432"].broken  # the VPC's ranges unread: only 0.0.0.0/0 would prove it
