@@ -192,40 +192,45 @@ def check_route(s: LambdaSnapshot) -> CheckResult:
                  "route tables")
 
 
+def _egress_fix(s: LambdaSnapshot, endpoint: EndpointFacts | None) -> str:
+    assert s.function is not None
+    fix = f"aws ec2 authorize-security-group-egress --group-id {s.function.group_ids[0]} "
+    if endpoint is not None and endpoint.group_ids:
+        return fix + ("--ip-permissions IpProtocol=tcp,FromPort=443,ToPort=443,"
+                      f"UserIdGroupPairs=[{{GroupId={endpoint.group_ids[0]}}}]")
+    return fix + "--protocol tcp --port 443 --cidr 0.0.0.0/0"
+
+
 def check_endpoint_sg(s: LambdaSnapshot) -> CheckResult:
     if not s.in_vpc or not s.subnets:
         return skipped(ENDPOINT_SG, "not in a VPC" if not s.in_vpc else "the function's subnets could not be read")
     assert s.function is not None
     endpoint = dns_endpoint(s)
-    egress_to_nat = endpoint is None
-    if endpoint is not None:
-        if (problem := _cannot_read(ENDPOINT_SG, s, "ec2:DescribeSecurityGroups")) is not None:
-            return problem
-        groups = _groups(s, endpoint.group_ids)
-        admitted = find_rule(groups, HTTPS, _function_peer(s))
-        if admitted is None:
-            shown = ", ".join(port_sources(groups, HTTPS)) or "nothing"
-            target = endpoint.group_ids[0] if endpoint.group_ids else "ENDPOINT_SG_ID"
-            return wrong(ENDPOINT_SG, f"endpoint {endpoint.endpoint_id}'s group(s) {', '.join(endpoint.group_ids) or '(none)'} "
-                         f"admit tcp/443 from {shown}, not from the function's group "
-                         f"{', '.join(s.function.group_ids)}: the TLS handshake never starts",
-                         f"aws ec2 authorize-security-group-ingress --group-id {target} --protocol tcp --port 443 "
-                         f"--source-group {s.function.group_ids[0]}")
-        endpoint_cidrs = tuple(sub.cidr for sub in s.endpoint_subnets if sub.subnet_id in endpoint.subnet_ids)
-        destination = Peer(frozenset(endpoint.group_ids), endpoint_cidrs)
-    else:
-        destination = Peer(frozenset(), ("0.0.0.0/0",))
-    out = find_rule(_function_groups(s), HTTPS, destination, egress=True)
-    where = "the NAT route (0.0.0.0/0)" if egress_to_nat else f"endpoint {endpoint.endpoint_id if endpoint else ''}"
-    if out is None:
-        return wrong(ENDPOINT_SG, f"the function's group(s) {', '.join(s.function.group_ids)} allow no tcp/443 "
-                     f"egress to {where}",
-                     f"aws ec2 authorize-security-group-egress --group-id {s.function.group_ids[0]} "
-                     + (f"--ip-permissions IpProtocol=tcp,FromPort=443,ToPort=443,UserIdGroupPairs=[{{GroupId="
-                        f"{endpoint.group_ids[0]}}}]" if endpoint and endpoint.group_ids
-                        else "--protocol tcp --port 443 --cidr 0.0.0.0/0"))
-    if egress_to_nat:
+    if endpoint is None:
+        if _nat_missing(s):
+            return skipped(ENDPOINT_SG, "no endpoint and no NAT route to check (see route to Secrets Manager)")
+        out = find_rule(_function_groups(s), HTTPS, Peer(frozenset(), ("0.0.0.0/0",)), egress=True)
+        if out is None:
+            return wrong(ENDPOINT_SG, f"the function's group(s) {', '.join(s.function.group_ids)} allow no tcp/443 "
+                         "egress to the internet, which the NAT path needs", _egress_fix(s, None))
         return ok(ENDPOINT_SG, f"no endpoint (NAT path); {out}")
+    if (problem := _cannot_read(ENDPOINT_SG, s, "ec2:DescribeSecurityGroups")) is not None:
+        return problem
+    groups = _groups(s, endpoint.group_ids)
+    admitted = find_rule(groups, HTTPS, _function_peer(s))
+    if admitted is None:
+        shown = ", ".join(port_sources(groups, HTTPS)) or "nothing"
+        target = endpoint.group_ids[0] if endpoint.group_ids else "ENDPOINT_SG_ID"
+        return wrong(ENDPOINT_SG, f"endpoint {endpoint.endpoint_id}'s group(s) {', '.join(endpoint.group_ids) or '(none)'} "
+                     f"admit tcp/443 from {shown}, not from the function's group "
+                     f"{', '.join(s.function.group_ids)}: the TLS handshake never starts",
+                     f"aws ec2 authorize-security-group-ingress --group-id {target} --protocol tcp --port 443 "
+                     f"--source-group {s.function.group_ids[0]}")
+    endpoint_cidrs = tuple(sub.cidr for sub in s.endpoint_subnets if sub.subnet_id in endpoint.subnet_ids)
+    out = find_rule(_function_groups(s), HTTPS, Peer(frozenset(endpoint.group_ids), endpoint_cidrs), egress=True)
+    if out is None:
+        return wrong(ENDPOINT_SG, f"{admitted}, but the function's group(s) {', '.join(s.function.group_ids)} allow "
+                     f"no tcp/443 egress to endpoint {endpoint.endpoint_id}", _egress_fix(s, endpoint))
     return ok(ENDPOINT_SG, f"{admitted}; {out}")
 
 
@@ -285,9 +290,8 @@ def _near_misses(s: LambdaSnapshot, sources: Iterable[PolicySource]) -> list[str
 
 def _granted(decision: Decision) -> str:
     text = ", ".join(str(a) for a in decision.allows)
-    conditional = [d for d in decision.conditional_deny]
-    if conditional:
-        text += "; a Deny applies when its condition holds: " + ", ".join(map(str, conditional))
+    if decision.conditional_deny:
+        text += "; a Deny applies when its condition holds: " + ", ".join(map(str, decision.conditional_deny))
     return text
 
 

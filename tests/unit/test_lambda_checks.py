@@ -114,8 +114,12 @@ def test_nat_route_must_be_active_in_every_subnet() -> None:
     routes = (RouteFacts("subnet-a", "rtb-1", "nat-1"), RouteFacts("subnet-b", "rtb-main", "", True))
     snapshot = replace(healthy(), endpoints=(), routes=routes)
     assert "no NAT route from subnet-b" in results(snapshot)["route to Secrets Manager"].detail
+    assert results(snapshot)["endpoint SG 443"].status == "skipped"  # nothing to send 443 to yet
     fixed = replace(snapshot, routes=(routes[0], RouteFacts("subnet-b", "rtb-1", "nat-1")))
     assert not results(fixed)["route to Secrets Manager"].broken
+    assert results(fixed)["endpoint SG 443"].detail == "no endpoint (NAT path); sg-fn allows egress tcp/443 to 0.0.0.0/0"
+    closed = replace(fixed, groups={**fixed.groups, "sg-fn": sg("sg-fn", egress=())})
+    assert "egress to the internet, which the NAT path needs" in results(closed)["endpoint SG 443"].detail
 
 
 def test_private_dns_off_needs_a_nat_or_private_dns() -> None:
