@@ -34,6 +34,8 @@ GET_SECRET = "secretsmanager:GetSecretValue"
 DECRYPT = "kms:Decrypt"
 HTTPS = 443
 POSTGRES = 5432
+ENI_ACTIONS = ("ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface")
+VPC_ACCESS_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
 MIN_VPC_TIMEOUT = 10  # seconds: an ENI cold start plus a TLS handshake to an endpoint fits comfortably
 SECRET_SUFFIX = 7  # "-" + six random characters Secrets Manager appends to every secret ARN
 
@@ -87,6 +89,19 @@ def check_function(s: LambdaSnapshot) -> CheckResult:
         return wrong(FUNCTION, f"no function {s.function_name} in {s.region}",
                      "check the name and the region (AWS_REGION), e.g. aws lambda list-functions "
                      "--query 'Functions[].FunctionName'")
+    show = f"aws lambda get-function-configuration --function-name {f.name} --query '[State,StateReason,LastUpdateStatusReason]'"
+    if f.state == "Failed":
+        return wrong(FUNCTION, f"{f.arn} is Failed: {f.state_reason or 'no reason given'}",
+                     f"fix the cause (for a VPC function often the role's EC2 network-interface permissions, "
+                     f"or a subnet out of addresses), then update the function; {show}")
+    if f.last_update_status == "Failed":
+        return wrong(FUNCTION, f"its last configuration update failed: {f.last_update_reason or 'no reason given'}",
+                     f"fix the cause and apply the update again; {show}")
+    if f.state in {"Pending", "Inactive"}:
+        why = ("still being set up (a VPC function's network interfaces take a minute): calls fail until Active"
+               if f.state == "Pending" else
+               "idle long enough that Lambda released its network interfaces: the next call waits for new ones")
+        return note(FUNCTION, f"{f.arn} is {f.state}: {why}", f"wait, then run the doctor again; {show}")
     return ok(FUNCTION, f"{f.arn}")
 
 
@@ -102,7 +117,16 @@ def check_role(s: LambdaSnapshot) -> CheckResult:
                      f"aws lambda update-function-configuration --function-name {s.function.name} --role ROLE_ARN")
     count = len(s.role.policies)
     boundary = f", permissions boundary {s.role.boundary.label}" if s.role.boundary else ""
-    return ok(ROLE, f"{s.role.name} ({count} polic{'y' if count == 1 else 'ies'}{boundary})")
+    summary = f"{s.role.name} ({count} polic{'y' if count == 1 else 'ies'}{boundary})"
+    if s.in_vpc:
+        lacking = [a for a in ENI_ACTIONS if not evaluate(s.role.policies, a, "*").allowed
+                   or (s.role.boundary is not None and not evaluate([s.role.boundary], a, "*").allowed)]
+        if lacking:
+            return wrong(ROLE, f"{summary} may not call {', '.join(lacking)}: Lambda cannot create or replace the "
+                         "network interfaces a VPC function runs through",
+                         f"aws iam attach-role-policy --role-name {s.role.name} --policy-arn {VPC_ACCESS_POLICY}")
+        return ok(ROLE, f"{summary}; may manage the VPC network interfaces")
+    return ok(ROLE, summary)
 
 
 def check_vpc(s: LambdaSnapshot) -> CheckResult:

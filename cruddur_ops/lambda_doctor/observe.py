@@ -119,6 +119,11 @@ def observe_function(r: _Reader, lam: Any, name: str) -> FunctionFacts | None:
         subnet_ids=tuple(vpc.get("SubnetIds") or ()),
         group_ids=tuple(vpc.get("SecurityGroupIds") or ()),
         secret_variable=secret_variable(env),
+        state=str(config.get("State") or "Active"),
+        state_reason=" ".join(str(config.get(k) or "") for k in ("StateReasonCode", "StateReason")).strip(),
+        last_update_status=str(config.get("LastUpdateStatus") or ""),
+        last_update_reason=" ".join(str(config.get(k) or "") for k in
+                                    ("LastUpdateStatusReasonCode", "LastUpdateStatusReason")).strip(),
     )
 
 

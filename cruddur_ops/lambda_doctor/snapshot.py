@@ -34,6 +34,10 @@ class FunctionFacts:
     subnet_ids: tuple[str, ...]
     group_ids: tuple[str, ...]
     secret_variable: tuple[str, str] | None = None  # (NAME, value) of the variable naming the secret
+    state: str = "Active"  # Pending | Active | Inactive | Failed
+    state_reason: str = ""
+    last_update_status: str = ""  # Successful | InProgress | Failed
+    last_update_reason: str = ""
 
 
 @dataclass(frozen=True)

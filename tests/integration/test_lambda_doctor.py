@@ -83,8 +83,11 @@ class JournalSetup:
             Name=self.secret_name, SecretString=json.dumps({"username": "cruddur", "password": "not-printed-1"}),
             KmsKeyId=self.key["KeyId"])["ARN"]
         role_arn = self.iam.create_role(RoleName=self.role, AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
-        statements: list[dict[str, Any]] = [{"Sid": "DecryptDbSecret", "Effect": "Allow", "Action": "kms:Decrypt",
-                                             "Resource": self.key["Arn"]}]
+        # What AWSLambdaVPCAccessExecutionRole grants (moto does not load AWS-managed policies).
+        statements: list[dict[str, Any]] = [
+            {"Sid": "VpcNetworkInterfaces", "Effect": "Allow", "Resource": "*", "Action": [
+                "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"]},
+            {"Sid": "DecryptDbSecret", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": self.key["Arn"]}]
         if grant:
             statements.append({"Sid": "ReadDbSecret", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
                                "Resource": self.secret_arn})
@@ -145,6 +148,7 @@ def test_healthy_setup_exits_zero_and_names_each_link(run_task: Callable[..., An
     assert f"ok  endpoint SG 443: {setup.endpoint_sg} admits tcp/443 from {setup.function_sg}" in out
     assert f"ok  DB SG 5432: {setup.db_sg} admits tcp/5432 from {setup.function_sg}" in out
     assert "inline policy cruddur-db-secret, statement ReadDbSecret" in out
+    assert "may manage the VPC network interfaces" in out
     assert f"customer-managed {setup.key['Arn']}: kms:Decrypt allowed by inline policy cruddur-db-secret, statement DecryptDbSecret" in out
     assert "ok  timeout: 15 s" in out
     assert "not-printed-1" not in result.output

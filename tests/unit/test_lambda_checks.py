@@ -44,14 +44,22 @@ def allow(action: str, resource: str, sid: str) -> dict[str, Any]:
     return {"Sid": sid, "Effect": "Allow", "Action": action, "Resource": resource}
 
 
+ENI = {"Sid": "Eni", "Effect": "Allow", "Resource": "*", "Action": [
+    "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"]}
+
+
+def role_with(*statements: dict[str, Any]) -> RoleFacts:
+    """The function's role with the VPC network-interface grant and ``statements``."""
+    return RoleFacts("post-confirmation", ROLE_ARN, (PolicySource("inline policy db", {"Statement": [ENI, *statements]}),))
+
+
 def healthy() -> LambdaSnapshot:
     return LambdaSnapshot(
         function_name="post-confirmation",
         region="us-east-1",
         function=FunctionFacts("post-confirmation", "arn:aws:lambda:us-east-1:1:function:post-confirmation",
                                ROLE_ARN, 15, ("subnet-a", "subnet-b"), ("sg-fn",), ("SECRET_NAME", "cruddur/db")),
-        role=RoleFacts("post-confirmation", ROLE_ARN, (PolicySource("inline policy db", {"Statement": [
-            allow("secretsmanager:GetSecretValue", SECRET_ARN, "Read"), allow("kms:Decrypt", KEY_ARN, "Dec")]}),)),
+        role=role_with(allow("secretsmanager:GetSecretValue", SECRET_ARN, "Read"), allow("kms:Decrypt", KEY_ARN, "Dec")),
         vpc_id="vpc-1",
         vpc_cidrs=("10.0.0.0/16",),
         dns_support=True,
@@ -163,8 +171,7 @@ def test_db_group_in_another_vpc_and_missing_db_group() -> None:
 
 def test_unsuffixed_secret_arn_is_named_as_the_near_miss() -> None:
     unsuffixed = SECRET_ARN[:-7]
-    role = replace(healthy().role, policies=(PolicySource("inline policy db", {"Statement": [
-        allow("secretsmanager:GetSecretValue", unsuffixed, "Read"), allow("kms:Decrypt", KEY_ARN, "Dec")]}),))
+    role = role_with(allow("secretsmanager:GetSecretValue", unsuffixed, "Read"), allow("kms:Decrypt", KEY_ARN, "Dec"))
     check = results(replace(healthy(), role=role))["GetSecretValue"]
     assert check.broken
     assert f"inline policy db, statement Read names {unsuffixed} without the secret's random suffix" in check.detail
@@ -173,8 +180,7 @@ def test_unsuffixed_secret_arn_is_named_as_the_near_miss() -> None:
 
 
 def test_secret_resource_policy_can_grant_or_deny() -> None:
-    no_identity = replace(healthy().role, policies=(PolicySource("inline policy db", {"Statement": [
-        allow("kms:Decrypt", KEY_ARN, "Dec")]}),))
+    no_identity = role_with(allow("kms:Decrypt", KEY_ARN, "Dec"))
     grant = {"Statement": [{"Sid": "LambdaReads", "Effect": "Allow", "Principal": {"AWS": ROLE_ARN},
                             "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]}
     granted = replace(healthy(), role=no_identity, secret=replace(healthy().secret, resource_policy=grant))
@@ -195,8 +201,7 @@ def test_permissions_boundary_must_allow_too() -> None:
 
 
 def test_kms_customer_key_needs_decrypt_and_a_key_policy_that_delegates() -> None:
-    no_decrypt = replace(healthy().role, policies=(PolicySource("inline policy db", {"Statement": [
-        allow("secretsmanager:GetSecretValue", SECRET_ARN, "Read")]}),))
+    no_decrypt = role_with(allow("secretsmanager:GetSecretValue", SECRET_ARN, "Read"))
     check = results(replace(healthy(), role=no_decrypt))["KMS key"]
     assert check.broken and f"customer-managed key {KEY_ARN}" in check.detail and "kms:Decrypt" in check.fix
     closed_key = replace(healthy().key, policy={"Statement": [
@@ -240,3 +245,24 @@ def test_db_egress_by_cidr_must_cover_the_vpc() -> None:
     assert results(one_subnet)["DB SG 5432"].broken
     unknown_vpc = replace(vpc_wide, vpc_cidrs=())
     assert results(unknown_vpc)["DB SG 5432"].broken  # the VPC's ranges unread: only 0.0.0.0/0 would prove it
+
+
+def test_vpc_role_needs_the_network_interface_permissions() -> None:
+    bare = replace(healthy(), role=replace(healthy().role, policies=(PolicySource("inline policy db", {"Statement": [
+        allow("secretsmanager:GetSecretValue", SECRET_ARN, "Read"), allow("kms:Decrypt", KEY_ARN, "Dec")]}),)))
+    role = results(bare)["role"]
+    assert role.broken and "may not call ec2:CreateNetworkInterface, ec2:DescribeNetworkInterfaces" in role.detail
+    assert role.fix.endswith("--policy-arn arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole")
+    outside = replace(bare, function=replace(bare.function, subnet_ids=(), group_ids=()))
+    assert not results(outside)["role"].broken
+
+
+def test_function_state() -> None:
+    f = healthy().function
+    failed = results(replace(healthy(), function=replace(f, state="Failed", state_reason="EniLimitExceeded x")))
+    assert failed["function"].broken and "is Failed: EniLimitExceeded x" in failed["function"].detail
+    update = results(replace(healthy(), function=replace(f, last_update_status="Failed",
+                                                           last_update_reason="SubnetOutOfIPAddresses y")))
+    assert update["function"].broken and "SubnetOutOfIPAddresses y" in update["function"].detail
+    pending = results(replace(healthy(), function=replace(f, state="Pending")))["function"]
+    assert pending.status == "note" and not pending.broken

@@ -85,7 +85,9 @@ def world() -> Iterator[dict[str, Any]]:
         arn = c["secretsmanager"].create_secret(Name="cruddur/db", SecretString="s3cr3t-value")["ARN"]
         role = c["iam"].create_role(RoleName="post-confirmation", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
         c["iam"].put_role_policy(RoleName="post-confirmation", PolicyName="db", PolicyDocument=json.dumps({
-            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": arn}]}))
+            "Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": arn},
+                {"Effect": "Allow", "Action": "ec2:*NetworkInterface*", "Resource": "*"}]}))
         c["lambda"].create_function(FunctionName="post-confirmation", Runtime="python3.11", Role=role,
                                     Handler="h.handler", Code={"ZipFile": _zip()}, Timeout=15,
                                     VpcConfig={"SubnetIds": subnets, "SecurityGroupIds": [fn_sg]},
