@@ -289,7 +289,7 @@ def check_db_sg(s: LambdaSnapshot) -> CheckResult:
         return wrong(DB_SG, f"{admitted}, but the function's group(s) allow no tcp/5432 egress to it",
                      f"aws ec2 authorize-security-group-egress --group-id {s.function.group_ids[0]} "
                      f"--ip-permissions IpProtocol=tcp,FromPort=5432,ToPort=5432,UserIdGroupPairs=[{{GroupId={group.group_id}}}]")
-    return ok(DB_SG, f"{admitted}; {out}")
+    return ok(DB_SG, f"{admitted}; {out} (database group from {s.db.source})")
 
 
 def _secret_statement(s: LambdaSnapshot) -> str:

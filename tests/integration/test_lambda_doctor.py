@@ -249,3 +249,15 @@ def test_function_outside_a_vpc_with_an_explicit_secret(run_task: Callable[..., 
     named = doctor(run_task, setup, "--secret-id", setup.secret_arn)
     assert named.returncode == 0, named.output
     assert f"ok  GetSecretValue: allowed on {setup.secret_arn}" in named.stdout
+
+
+def test_database_group_from_db_sg_id_as_rds_update_sg_rule_finds_it(
+        run_task: Callable[..., Any], setup: JournalSetup) -> None:
+    setup.build()
+    result = run_task("lambda.doctor", setup.function, env={**CLEAN, "DB_SG_ID": setup.db_sg})
+    assert result.returncode == 0, result.output
+    assert f"ok  DB SG 5432: {setup.db_sg} admits tcp/5432 from {setup.function_sg}" in result.stdout
+    assert "(database group from DB_SG_ID)" in result.stdout
+    unset = run_task("lambda.doctor", setup.function, "--stack", f"NoSuchDbStack-{setup.unique}", env=CLEAN)
+    assert unset.returncode == 0, unset.output
+    assert f"skip  DB SG 5432: no database security group: DB_SG_ID is not set and there is no stack NoSuchDbStack-{setup.unique}" in unset.stdout
