@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from botocore.exceptions import ClientError
 
 from .. import aws
+from ..errors import ConfigError
 from .plan import CorsPlan
 
 
@@ -21,12 +22,20 @@ def read_rules(s3: Any, bucket: str, sess: Any = None) -> list[dict[str, Any]]:
     except ClientError as exc:
         if aws.error_code(exc) == "NoSuchCORSConfiguration":
             return []
+        if aws.error_code(exc) == "NoSuchBucket":
+            raise ConfigError(f"bucket {bucket} does not exist",
+                              hint="check --bucket / CORS_BUCKET (aws s3 ls lists your buckets)") from exc
         raise aws.translate(exc, action=f"read the CORS rules of s3://{bucket}", sess=sess) from exc
 
 
 def read_variables(lam: Any, function: str, sess: Any = None) -> dict[str, str]:
-    with aws.aws_errors(f"read the configuration of Lambda {function}", sess):
+    try:
         config = lam.get_function_configuration(FunctionName=function)
+    except ClientError as exc:
+        if aws.error_code(exc) == "ResourceNotFoundException":
+            raise ConfigError(f"Lambda function {function} does not exist",
+                              hint="check --function / CORS_FUNCTION and AWS_REGION") from exc
+        raise aws.translate(exc, action=f"read the configuration of Lambda {function}", sess=sess) from exc
     return dict((config.get("Environment") or {}).get("Variables") or {})
 
 

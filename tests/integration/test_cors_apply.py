@@ -161,3 +161,19 @@ def test_without_a_terminal_it_asks_for_yes(run_task: Callable[..., Any], avatar
     assert "--yes" in result.stderr
     with pytest.raises(Exception, match="NoSuchCORSConfiguration"):
         avatars.rules()
+
+
+def test_missing_bucket_or_function_is_one_error_and_hint(run_task: Callable[..., Any], avatars: Avatars,
+                                                          unique: str) -> None:
+    avatars.origins()
+    for args, message in ((("--bucket", f"no-such-bucket-{unique}"), f"error: bucket no-such-bucket-{unique} does not exist"),
+                          (("--bucket", avatars.bucket, "--function", f"nope-{unique}"),
+                           f"error: Lambda function nope-{unique} does not exist")):
+        result = run_task("cors.apply", *args, "--yes", env={"CORS_ORIGIN_PARAMETERS": avatars.parameters})
+        assert result.returncode == 1
+        lines = result.stderr.splitlines()
+        assert [line for line in lines if line.startswith("error:")] == [message]
+        assert len([line for line in lines if line.startswith("hint:")]) == 1
+        assert "Traceback" not in result.output
+    with pytest.raises(Exception, match="NoSuchCORSConfiguration"):
+        avatars.rules()
