@@ -5,6 +5,8 @@ from __future__ import annotations
 from invoke import Collection
 
 from ..tasks import cfn, db, env, frontend, rds, workspace
+from ..tasks import cors as cors_tasks
+from ..tasks import lambda_ as lambda_tasks
 from .optional_positional import install as install_optional_positional
 
 
@@ -13,6 +15,8 @@ def build_namespace() -> Collection:
     ns = Collection()
     for module in (env, frontend, cfn, rds, db, workspace):
         ns.add_collection(module.collection)
+    ns.add_collection(lambda_tasks.collection)
+    ns.add_collection(cors_tasks.collection)
     # Defaults every task can read from ctx.config.cruddur; invoke.yaml overrides them.
     ns.configure({"cruddur": {}})
     name_tasks(ns)

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any, Literal
 
+from ..iam.policy import as_list as _as_list
+from ..iam.policy import statements as _statements
 from .snapshot import DistributionFacts, OriginFacts, SiteSnapshot
 
-Status = Literal["ok", "wrong", "skipped"]
+Status = Literal["ok", "wrong", "skipped", "note"]  # note: works, but worth changing
 
 S3_HOST = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9.-]*?)\.(?P<service>s3(?:[.-][a-z0-9.-]+)?)\.amazonaws\.com(?:\.cn)?$")
 BLOCK_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
@@ -48,6 +50,10 @@ def wrong(link: str, detail: str, fix: str) -> CheckResult:
 
 def skipped(link: str, detail: str) -> CheckResult:
     return CheckResult(link, "skipped", detail)
+
+
+def note(link: str, detail: str, fix: str = "") -> CheckResult:
+    return CheckResult(link, "note", detail, fix)
 
 
 # ------------------------------------------------------------------------------------------
@@ -85,16 +91,6 @@ def bucket_origin(snapshot: SiteSnapshot) -> OriginFacts | None:
         if origin.origin_id == d.default_origin_id:
             return origin
     return mine[0] if mine else None
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _statements(policy: dict[str, Any] | None) -> list[dict[str, Any]]:
-    return [s for s in _as_list((policy or {}).get("Statement")) if isinstance(s, dict)]
 
 
 def _allows_read(statement: dict[str, Any], bucket: str, key: str) -> bool:

@@ -9,7 +9,8 @@ from rich.text import Text
 
 from .checks import CheckResult
 
-MARK = {"ok": ("ok", "ok"), "wrong": ("WRONG", "failed"), "skipped": ("skip", "skipped")}
+MARK = {"ok": ("ok", "ok"), "wrong": ("WRONG", "failed"), "skipped": ("skip", "skipped"),
+        "note": ("note", "skipped")}
 
 
 def result_lines(result: CheckResult) -> RenderableType:

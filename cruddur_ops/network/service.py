@@ -30,16 +30,22 @@ class RuleRequest:
     stack_name: str = DEFAULT_STACK
 
 
-def locate_group(reader: SecurityGroupReader, request: RuleRequest) -> GroupChoice:
-    exists = bool(request.group_id) and reader.group_exists(request.group_id or "")
+def find_db_group(reader: SecurityGroupReader, group_id: str | None, stack_name: str) -> GroupChoice:
+    """The database's security group: ``DB_SG_ID`` when it exists, else the db stack's
+    (also used by ``lambda.doctor`` to check the database admits the function)."""
+    exists = bool(group_id) and reader.group_exists(group_id or "")
     # The stack is only read when DB_SG_ID cannot be used: one call fewer in the common case.
-    stack = None if exists else reader.stack_groups(request.stack_name)
+    stack = None if exists else reader.stack_groups(stack_name)
     return choose_group(
-        configured=request.group_id,
+        configured=group_id,
         configured_exists=exists,
-        stack_name=request.stack_name,
+        stack_name=stack_name,
         stack=stack,
     )
+
+
+def locate_group(reader: SecurityGroupReader, request: RuleRequest) -> GroupChoice:
+    return find_db_group(reader, request.group_id, request.stack_name)
 
 
 def ensure_rule(

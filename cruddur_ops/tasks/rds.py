@@ -59,6 +59,13 @@ def workspace_ip(settings: Settings, *, ip: str | None, ipv6: bool) -> ResolvedI
     )
 
 
+def db_stack(settings: Settings, stack: str | None) -> str:
+    """--stack, else DB_STACK_NAME, else aws/cfn/db/config.toml's stack name, else CrdDb."""
+    from ..network.service import db_stack_name
+
+    return stack or settings.get("DB_STACK_NAME") or db_stack_name(repo_root() / DB_STACK_CONFIG)
+
+
 def rule_request(
     settings: Settings,
     host: HostAddress,
@@ -70,7 +77,6 @@ def rule_request(
     from ..network.service import (
         DEFAULT_DESCRIPTION,
         RuleRequest,
-        db_stack_name,
         validate_rule_settings,
     )
 
@@ -78,9 +84,7 @@ def rule_request(
         port or settings.get("DB_PORT", default=5432),
         description or settings.get("DB_SG_RULE_DESCRIPTION", default=DEFAULT_DESCRIPTION),
     )
-    stack_name = (
-        stack or settings.get("DB_STACK_NAME") or db_stack_name(repo_root() / DB_STACK_CONFIG)
-    )
+    stack_name = db_stack(settings, stack)
     return RuleRequest(
         host=host,
         port=number,

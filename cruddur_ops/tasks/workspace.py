@@ -80,7 +80,8 @@ def init(
     template_dir: str = "",
     allow_missing: bool = False,
 ) -> None:
-    """Start a workspace: find its IP, open the database to it, render env files, publish its origin.
+    """Start a workspace: find its IP, open the database to it, render env files, publish its origin,
+    and (when CORS_BUCKET is set) set the bucket's CORS origins from Parameter Store (cors.apply).
 
     Each step prints ok / skipped (why) / failed (why); a failed step does not stop the others,
     and the task exits 1 when any step failed. Steps needing AWS are skipped when no credentials
@@ -121,6 +122,9 @@ def init(
         workspace=detect_workspace(os.environ),
         frontend_port=_frontend_port(settings, frontend_port),
         parameter=parameter_name(origin_parameter or settings.get("ORIGIN_PARAMETER"), environment),
+        cors_bucket=settings.get("CORS_BUCKET") or "",
+        cors_function=settings.get("CORS_FUNCTION") or "",
+        cors_parameters=settings.get("CORS_ORIGIN_PARAMETERS") or "",
     )
     results = run_init(config, AwsAccess(aws_target(settings)), reraise_bugs=debug_enabled())
     out = consoles().out

@@ -4,6 +4,7 @@
 2. database access  the SG rule (skipped when no DB_SG_ID and no db stack, or no IP)
 3. env files        every erb_templates/*.env.erb rendered (skipped when there are none)
 4. origin parameter the frontend origin in SSM, written only when it changed
+5. CORS             cors.apply on CORS_BUCKET (and CORS_FUNCTION), skipped when it is not set
 
 Configuration arrives resolved (no ``os.environ`` here); AWS clients are built lazily, so a
 machine without credentials gets "skipped" lines instead of failures.
@@ -17,6 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from .. import aws
+from ..cors.apply import AwsCorsWriter, CorsExecutor, DryRunCorsWriter
+from ..cors.describe import summary as cors_summary
+from ..cors.origins import parameter_names
+from ..cors.service import prepare as prepare_cors
 from ..envfiles.lookups import AwsLookups
 from ..envfiles.service import render_env_files
 from ..network.addresses import HostAddress
@@ -76,6 +81,9 @@ class InitConfig:
     workspace: Workspace
     frontend_port: int
     parameter: str
+    cors_bucket: str = ""  # CORS_BUCKET: the bucket whose origins follow Parameter Store
+    cors_function: str = ""  # CORS_FUNCTION: the Lambda whose ORIGIN_URL_* follow it too
+    cors_parameters: str = ""  # CORS_ORIGIN_PARAMETERS as given (checked in the step)
 
 
 @dataclass
@@ -151,11 +159,25 @@ def run_init(
             return StepDone(f"would {plan.action} {where} (was {plan.previous or 'unset'})")
         return StepDone(f"{where} ({plan.action}d, version {outcome.version})")
 
+    def cors() -> StepDone:
+        if not config.cors_bucket:
+            raise StepSkipped("CORS_BUCKET is not set", "set CORS_BUCKET (and CORS_FUNCTION) to keep "
+                              "the upload bucket's origins in step with Parameter Store")
+        if not access.has_credentials():
+            raise StepSkipped(NO_CREDENTIALS, NO_CREDENTIALS_HINT)
+        s3, lam = access.client("s3"), access.client("lambda")
+        plan = prepare_cors(s3=s3, ssm=access.client("ssm"), lam=lam, bucket=config.cors_bucket,
+                            function=config.cors_function, parameters=parameter_names(config.cors_parameters),
+                            sess=access.session)
+        executor: CorsExecutor = DryRunCorsWriter() if config.dry_run else AwsCorsWriter(s3, lam, access.session)
+        return StepDone(cors_summary(executor.execute(plan)))
+
     steps: list[tuple[str, Callable[[], StepDone]]] = [
         ("workspace IP", find_ip),
         ("database access", database_access),
         ("env files", env_files),
         ("origin parameter", origin_parameter),
+        ("CORS", cors),
     ]
     return [run_step(name, body, reraise_bugs=reraise_bugs) for name, body in steps]
 

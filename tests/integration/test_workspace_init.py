@@ -28,6 +28,9 @@ CLEAN = {
     "FRONTEND_PORT": "",
     "TEMPLATE_DIR": "",
     "OUT_DIR": "",
+    "CORS_BUCKET": "",
+    "CORS_FUNCTION": "",
+    "CORS_ORIGIN_PARAMETERS": "",
 }
 
 
@@ -89,7 +92,7 @@ def test_init_runs_every_step_and_a_second_run_changes_nothing(
     assert "ok       database access: rule sgr-" in first.stdout and "(created)" in first.stdout
     assert "ok       env files: wrote frontend.env" in first.stdout
     assert f"ok       origin parameter: {parameter} = {ORIGIN} (created, version 1)" in first.stdout
-    assert "4 ok, 0 skipped, 0 failed" in first.stdout
+    assert "4 ok, 1 skipped, 0 failed" in first.stdout
     assert (workdirs[1] / "frontend.env").read_text() == f"REACT_APP_FRONTEND_URL={ORIGIN}\n"
     [rule] = ingress(boto_client, bare_group)
     assert rule["CidrIpv4"] == "8.8.4.4/32"
@@ -131,7 +134,7 @@ def test_a_failing_step_is_reported_and_the_others_still_run(
     assert "failed   env files:" in result.stdout
     assert "CRUDDUR_TEST_UNSET_VARIABLE is not set" in result.stdout
     assert "hint: export CRUDDUR_TEST_UNSET_VARIABLE=" in result.stdout
-    assert "3 ok, 0 skipped, 1 failed" in result.stdout
+    assert "3 ok, 1 skipped, 1 failed" in result.stdout
     assert "Traceback" not in result.output
     # The steps after and before the failure did their work.
     assert [r["CidrIpv4"] for r in ingress(boto_client, bare_group)] == ["8.8.4.4/32"]
@@ -178,7 +181,7 @@ def test_without_a_database_group_the_rule_step_is_skipped(
     )
     assert "hint: export DB_SG_ID=sg-" in result.stdout
     assert f"{parameter} = https://fluffy-space-3000.app.github.dev (created" in result.stdout
-    assert "3 ok, 1 skipped, 0 failed" in result.stdout
+    assert "3 ok, 2 skipped, 0 failed" in result.stdout
 
 
 def test_dry_run_changes_nothing(
@@ -223,3 +226,30 @@ def test_origin_rejects_a_bad_port(run_task: Callable[..., Any]) -> None:
     result = run_task("workspace.origin", "--port", "70000", env=CLEAN)
     assert result.returncode == 1
     assert "error: frontend port 70000 is not a TCP port" in result.stderr
+
+
+def test_cors_step_sets_the_bucket_origins_from_parameter_store(
+    run_task: Callable[..., Any],
+    boto_client: Callable[[str], Any],
+    parameter: str,
+    workdirs: tuple[Path, Path],
+    unique: str,
+) -> None:
+    s3 = boto_client("s3")
+    bucket = f"cruddur-avatars-init-{unique}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
+        {"AllowedMethods": ["PUT"], "AllowedOrigins": ["*.gitpod.io"], "AllowedHeaders": ["*"]}]})
+    env = {**CLEAN, **GITPOD, "GITPOD_IP": "8.8.4.4", "CORS_BUCKET": bucket, "CORS_ORIGIN_PARAMETERS": parameter}
+    try:
+        result = run_task(*init_args(parameter, workdirs), env=env, check=True)
+        assert f"ok       CORS: s3://{bucket} now allows exactly {ORIGIN}" in result.stdout
+        [rule] = s3.get_bucket_cors(Bucket=bucket)["CORSRules"]
+        assert rule["AllowedOrigins"] == [ORIGIN] and rule["AllowedMethods"] == ["PUT"]
+        broken = run_task(*init_args(parameter, workdirs), env={**env, "CORS_ORIGIN_PARAMETERS": "not-a-path"})
+        assert broken.returncode == 1
+        assert "failed   CORS: CORS_ORIGIN_PARAMETERS names 'not-a-path'" in broken.stdout
+        assert "ok       origin parameter" in broken.stdout  # the other steps still ran
+    finally:
+        s3.delete_bucket_cors(Bucket=bucket)
+        s3.delete_bucket(Bucket=bucket)

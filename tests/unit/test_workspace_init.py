@@ -8,6 +8,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from cruddur_ops.aws import AwsTarget
@@ -82,17 +83,27 @@ def statuses(results: list[StepResult]) -> dict[str, str]:
     return {r.name: r.status for r in results}
 
 
+def with_cors(cfg: InitConfig, bucket: str) -> InitConfig:
+    """CORS on ``bucket`` from the origin parameter the step before writes."""
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=bucket)
+    return InitConfig(**{**cfg.__dict__, "cors_bucket": bucket, "cors_parameters": PARAMETER})
+
+
 def test_everything_ok_then_nothing_changes(ec2: Any, tmp_path: Path) -> None:
     group = make_group(ec2)
-    results = run_init(config(tmp_path, group=group), AwsAccess(AwsTarget()))
+    results = run_init(with_cors(config(tmp_path, group=group), "avatars"), AwsAccess(AwsTarget()))
     assert set(statuses(results).values()) == {"ok"}, results
+    cors = boto3.client("s3", region_name="us-east-1").get_bucket_cors(Bucket="avatars")["CORSRules"]
+    assert [r["AllowedOrigins"] for r in cors] == [[ORIGIN]]
     assert (tmp_path / "out" / "frontend.env").read_text() == f"FRONTEND={ORIGIN}\n"
     ssm = boto3.client("ssm", region_name="us-east-1")
     assert ssm.get_parameter(Name=PARAMETER)["Parameter"]["Value"] == ORIGIN
     assert any(e.startswith("export DB_SG_RULE_ID=sgr-") for r in results for e in r.extra)
 
-    again = run_init(config(tmp_path, group=group), AwsAccess(AwsTarget()))
+    again = run_init(InitConfig(**{**config(tmp_path, group=group).__dict__, "cors_bucket": "avatars",
+                                    "cors_parameters": PARAMETER}), AwsAccess(AwsTarget()))
     details = {r.name: r.detail for r in again}
+    assert details["CORS"] == f"s3://avatars already allows exactly {ORIGIN}"
     assert "no change" in details["database access"]
     assert "unchanged (version 1)" in details["origin parameter"]
     assert ssm.get_parameter(Name=PARAMETER)["Parameter"]["Version"] == 1
@@ -107,11 +118,12 @@ def test_a_failing_step_does_not_stop_the_others(ec2: Any, tmp_path: Path) -> No
         "database access": "ok",
         "env files": "failed",
         "origin parameter": "ok",
+        "CORS": "skipped",
     }
     failed = next(r for r in results if r.status == "failed")
     assert "CRUDDUR_SURELY_UNSET_VAR is not set" in failed.detail
     lines = [t.plain for t in step_lines(results)]
-    assert lines[-1] == "3 ok, 0 skipped, 1 failed"
+    assert lines[-1] == "3 ok, 1 skipped, 1 failed"
     assert any(line.strip().startswith("hint:") for line in lines)
 
 
@@ -127,6 +139,7 @@ def test_ip_failure_skips_only_the_rule(ec2: Any, tmp_path: Path) -> None:
         "database access": "skipped",
         "env files": "ok",
         "origin parameter": "ok",
+        "CORS": "skipped",
     }
 
 
@@ -140,13 +153,20 @@ def test_no_database_group_skips_the_rule_step(ec2: Any, tmp_path: Path) -> None
 
 def test_dry_run_changes_nothing(ec2: Any, tmp_path: Path) -> None:
     group = make_group(ec2)
-    results = run_init(config(tmp_path, group=group, dry_run=True), AwsAccess(AwsTarget()))
+    boto3.client("ssm", region_name="us-east-1").put_parameter(Name="/t/ORIGIN_URL_PROD", Value="https://x.example",
+                                                               Type="String")
+    cfg = InitConfig(**{**with_cors(config(tmp_path, group=group, dry_run=True), "avatars").__dict__,
+                        "cors_parameters": "/t/ORIGIN_URL_PROD"})
+    results = run_init(cfg, AwsAccess(AwsTarget()))
     assert set(statuses(results).values()) == {"ok"}
+    assert next(r.detail for r in results if r.name == "CORS") == "s3://avatars would allow exactly https://x.example"
+    with pytest.raises(ClientError, match="NoSuchCORSConfiguration"):
+        boto3.client("s3", region_name="us-east-1").get_bucket_cors(Bucket="avatars")
     assert not (tmp_path / "out" / "frontend.env").exists()
     rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])
     assert all(r["IsEgress"] for r in rules["SecurityGroupRules"])
     ssm = boto3.client("ssm", region_name="us-east-1")
-    assert ssm.describe_parameters()["Parameters"] == []
+    assert [p["Name"] for p in ssm.describe_parameters()["Parameters"]] == ["/t/ORIGIN_URL_PROD"]
     assert "dry run" in step_lines(results, dry_run=True)[-1].plain
 
 
@@ -163,6 +183,7 @@ def test_without_credentials_aws_steps_skip(
         "database access": "skipped",
         "env files": "ok",
         "origin parameter": "skipped",
+        "CORS": "skipped",
     }
     origin = next(r for r in results if r.name == "origin parameter")
     assert ORIGIN in origin.detail

@@ -1,0 +1,1 @@
+"""IAM policy reading: a pure evaluator of identity and resource policies (no AWS calls)."""

@@ -1,0 +1,70 @@
+"""`inv lambda.doctor`: why a VPC Lambda times out on its database secret.
+
+The doctor core is imported inside the task, so `inv --list` and every other task start without it.
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+
+from invoke import Collection, Context
+
+from ..cli.common import aws_target, load_settings
+from ..cli.guard import ops_task
+from ..console import consoles
+from ..errors import OpsError
+from .rds import db_stack
+
+
+@ops_task(
+    auto_shortflags=False,
+    help={
+        "function": "the Lambda function's name or ARN",
+        "secret-id": "the secret it reads (default: SECRET_NAME / DB_SECRET_ARN / SECRET_ID in its environment)",
+        "db-sg": "the database's security group (default: DB_SG_ID, else the db stack's group)",
+        "stack": "db stack to find the database's group in (default: aws/cfn/db/config.toml or CrdDb)",
+        "json": "print the checks as JSON (name, ok, status, detail, fix)",
+    },
+)
+def doctor(ctx: Context, function: str, secret_id: str = "", db_sg: str = "", stack: str = "",
+           json: bool = False) -> None:
+    """Check every link a VPC Lambda needs to read its secret and reach RDS; name the broken one.
+
+    Function and role → VPC attachment (subnets, groups, zones) → a Secrets Manager interface
+    endpoint with private DNS in every zone, or a NAT route from every subnet → the endpoint's group
+    admits 443 from the function's → the database's group admits 5432 → the role may call
+    GetSecretValue on the secret (no Deny; resource policy; KMS key) → timeout. Read-only.
+    Exit 1 when any link is broken.
+    """
+    from .. import aws
+    from ..lambda_doctor import render
+    from ..lambda_doctor.checks import run_checks
+    from ..lambda_doctor.observe import Clients, observe_lambda
+
+    settings = load_settings(ctx, section="lambda")
+    target = aws_target(settings)
+    sess = aws.session(target)
+    clients = Clients(*(aws.client(name, target, sess=sess) for name in
+                        ("lambda", "iam", "ec2", "secretsmanager", "kms", "cloudformation")))
+    snapshot = observe_lambda(
+        clients,
+        function_name=function,
+        region=target.region or sess.get_config_variable("region") or "us-east-1",
+        secret_id=secret_id,
+        db_sg=db_sg,
+        db_sg_configured=settings.get("DB_SG_ID"),
+        db_stack=db_stack(settings, stack or None),
+    )
+    results = run_checks(snapshot)
+    out = consoles().out
+    if json:
+        out.out(jsonlib.dumps(render.as_json(results), indent=2), highlight=False)
+    else:
+        out.print(render.report(function, snapshot.region, results))
+    broken = [r.link for r in results if r.broken]
+    if broken:
+        raise OpsError(f"{len(broken)} broken link(s) for Lambda {function}: {', '.join(broken)}",
+                       hint="apply each fix above, then run inv lambda.doctor again")
+
+
+collection = Collection("lambda", doctor)
