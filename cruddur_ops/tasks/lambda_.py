@@ -5,10 +5,9 @@ The doctor core is imported inside the task, so `inv --list` and every other tas
 
 from __future__ import annotations
 
-import json as jsonlib
-
 from invoke import Collection, Context
 
+from .. import ci
 from ..cli.common import aws_target, load_settings
 from ..cli.guard import ops_task
 from ..console import consoles
@@ -23,7 +22,7 @@ from .rds import db_stack
         "secret-id": "the secret it reads (default: SECRET_NAME / DB_SECRET_ARN / SECRET_ID in its environment)",
         "db-sg": "the database's security group (default: DB_SG_ID, else the db stack's group)",
         "stack": "db stack to find the database's group in (default: aws/cfn/db/config.toml or CrdDb)",
-        "json": "print the checks as JSON (name, ok, status, detail, fix)",
+        "json": "print the checks as a JSON array on stdout (name, ok, status, detail, fix; docs/json.md); text goes to stderr",
     },
 )
 def doctor(ctx: Context, function: str, secret_id: str = "", db_sg: str = "", stack: str = "",
@@ -56,11 +55,10 @@ def doctor(ctx: Context, function: str, secret_id: str = "", db_sg: str = "", st
         db_stack=db_stack(settings, stack or None),
     )
     results = run_checks(snapshot)
-    out = consoles().out
-    if json:
-        out.out(jsonlib.dumps(render.as_json(results), indent=2), highlight=False)
+    if json:  # printed by the task wrapper, alone on stdout (also when a link is broken)
+        ci.result(render.as_json(results))
     else:
-        out.print(render.report(function, snapshot.region, results))
+        consoles().out.print(render.report(function, snapshot.region, results))
     broken = [r.link for r in results if r.broken]
     if broken:
         raise OpsError(f"{len(broken)} broken link(s) for Lambda {function}: {', '.join(broken)}",
