@@ -119,3 +119,34 @@ def progress_bar(console: Console, description: str, *, enabled: bool,
                   TimeElapsedColumn(), console=console, transient=True) as progress:
         task = progress.add_task(description, total=total)
         yield (lambda n: progress.advance(task, n)), (lambda n: progress.update(task, total=n))
+
+
+def release_summary(*, record: bool, keep: int, kept: int = 0, kept_bytes: int = 0, pruned: int = 0,
+                    pruned_bytes: int = 0, rollback_to: str | None = None) -> Text | None:
+    """The preview's line on releases: what skew protection keeps and prunes, and whether this
+    run records a release. None when there is nothing to say."""
+    parts: list[str] = []
+    if kept:
+        parts.append(f"{kept} kept for the last {keep} releases ({human_size(kept_bytes)})")
+    if pruned:
+        parts.append(f"{pruned} pruned ({human_size(pruned_bytes)}), no release of the last {keep} needs them")
+    if rollback_to:
+        parts.append(f"makes release {rollback_to} live again")
+    elif record:
+        parts.append("records a new release")
+    return Text("Releases: " + "; ".join(parts) + ".", style="muted") if parts else None
+
+
+def releases_table(rows: list[dict[str, Any]]) -> Any:
+    """``frontend.releases``: newest first, the live one marked."""
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    for column in ("", "release", "created", "kind", "commit", "where", "files", "size"):
+        table.add_column(column, justify="right" if column in ("files", "size") else "left")
+    for row in rows:
+        kind = row["kind"] + (f" → {row['rollback_of']}" if row.get("rollback_of") else "")
+        table.add_row("*" if row["live"] else "", row["id"], row["created"], kind,
+                      (row["commit"] or "-")[:12], row["where"] or "-", str(row["files"]),
+                      human_size(row["bytes"]), style="ok" if row["live"] else None)
+    return table

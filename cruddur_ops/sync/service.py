@@ -5,6 +5,10 @@ The build's names are walked first (no stat per file: milliseconds), its keys te
 the bucket's key space into ranges that are listed in parallel, and everything else (the
 caller's own set-up, the stats, the hashing) runs while those listings wait on the network.
 Then only the keys the listing cannot decide get a HEAD.
+
+With a release prefix, the live release's pointer is read alongside the listing (one GET, in
+parallel), and the listing's keys under that prefix are set aside before planning (see
+release_store.py): nothing there is ever planned, previewed as extraneous or counted in caps.
 """
 
 from __future__ import annotations
@@ -20,6 +24,14 @@ from . import hash_cache as hash_cache_file
 from .local import cache_entries, hash_build, list_build, stat_build
 from .model import Plan
 from .plan import PlanRules, build_plan, metadata_candidates
+from .release_store import (
+    ReleaseState,
+    check_build_keys,
+    list_reserved,
+    read_pointer,
+    split_reserved,
+    state_from,
+)
 from .remote import list_objects, metadata_md5s, range_bounds
 
 
@@ -42,13 +54,18 @@ class Observation:
     """
 
     def __init__(self, s3: Any, *, bucket: str, build_dir: Path, key_mode: str, prefix: str,
-                 workers: int) -> None:
+                 workers: int, release_prefix: str | None = None) -> None:
         self.s3, self.bucket, self.build_dir, self.prefix, self.workers = s3, bucket, build_dir, prefix, workers
+        self.release_prefix = release_prefix
+        self.releases: ReleaseState | None = None  # filled by finish() when release_prefix is set
         self.hashed_at_ns = time.time_ns()  # before any file is read: see hash_cache (racy entries)
         self.names = list_build(build_dir, key_mode=key_mode, prefix=prefix)  # a bad path fails before any request
-        self._lister = ThreadPoolExecutor(max_workers=1, thread_name_prefix="list")
+        if release_prefix:
+            check_build_keys(self.names.keys, release_prefix)
+        self._lister = ThreadPoolExecutor(max_workers=2, thread_name_prefix="list")
         self._listing = self._lister.submit(list_objects, s3, bucket, prefix, workers=workers,
                                             bounds=range_bounds(self.names.keys))
+        self._pointer = self._lister.submit(read_pointer, s3, bucket, release_prefix) if release_prefix else None
 
     def finish(self, rules: PlanRules, *, hooks: Hooks | None = None, hash_cache: Path | None = None) -> Plan:
         """``hash_cache``: the file that remembers MD5s by stat signature (None: hash every file)."""
@@ -61,12 +78,29 @@ class Observation:
                            progress=hooks.hashed)
         hash_cache_file.save(hash_cache, cache_entries(walked, files, self.hashed_at_ns), known)
         remote = self._listing.result()
+        if self.release_prefix is not None and self._pointer is not None:
+            remote, reserved = split_reserved(remote, self.release_prefix)
+            if not self.release_prefix.startswith(self.prefix):  # the listing did not cover it
+                reserved = {}
+            self.releases = state_from(reserved, self.release_prefix, self._pointer.result())
         candidates = metadata_candidates(files, remote, rules)
         metadata = metadata_md5s(self.s3, self.bucket, candidates, workers=self.workers)
         return build_plan(files, remote, bucket=self.bucket, prefix=self.prefix, rules=rules, metadata=metadata)
 
+    def reserved_listing(self) -> ReleaseState:
+        """The release state with the prefix's own listing, for a site under SYNC_PREFIX whose
+        listing did not cover the release prefix (called only when a run needs it)."""
+        assert self.releases is not None and self.release_prefix is not None
+        if self.release_prefix.startswith(self.prefix):
+            return self.releases
+        reserved = list_reserved(self.s3, self.bucket, self.release_prefix)
+        self.releases = state_from(reserved, self.release_prefix, self.releases.pointer)
+        return self.releases
+
     def close(self) -> None:
         self._listing.cancel()
+        if self._pointer is not None:
+            self._pointer.cancel()
         self._lister.shutdown(wait=True)
 
     def __enter__(self) -> Observation:
@@ -77,7 +111,7 @@ class Observation:
 
 
 def start_observation(s3: Any, *, bucket: str, build_dir: Path, key_mode: str, prefix: str,
-                      workers: int = 16) -> Observation:
+                      workers: int = 16, release_prefix: str | None = None) -> Observation:
     """Walk the build's names and start listing ``bucket``; see Observation."""
     return Observation(s3, bucket=bucket, build_dir=build_dir, key_mode=key_mode, prefix=prefix,
-                       workers=workers)
+                       workers=workers, release_prefix=release_prefix)
