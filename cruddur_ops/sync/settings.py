@@ -30,6 +30,23 @@ DEFAULT_WORKERS = 16
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Where a release comes from, as the environment tells it (CI or a person's machine)."""
+
+    commit: str | None = None  # GITHUB_SHA
+    run_url: str | None = None  # the GitHub Actions run
+    user: str | None = None
+
+
+def _provenance(settings: Settings) -> Provenance:
+    server, repo, run = (settings.get("GITHUB_SERVER_URL"), settings.get("GITHUB_REPOSITORY"),
+                         settings.get("GITHUB_RUN_ID"))
+    return Provenance(commit=settings.get("GITHUB_SHA") or None,
+                      run_url=f"{server}/{repo}/actions/runs/{run}" if server and repo and run else None,
+                      user=settings.get("USER", "USERNAME", "LOGNAME") or None)
+
+
+@dataclass(frozen=True)
 class SyncConfig:
     bucket: str | None
     distribution_id: str | None
@@ -51,24 +68,7 @@ class SyncConfig:
     keep_releases: int = DEFAULT_KEEP_RELEASES  # content-hashed assets stay while these reference them
     lock_wait: float = 0.0  # seconds to wait for another deploy's lock (0: refuse at once)
     lock_ttl: int = DEFAULT_LOCK_TTL  # the expiry a lock states
-    provenance: Provenance = field(default_factory=lambda: Provenance())
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """Where a release comes from, as the environment tells it (CI or a person's machine)."""
-
-    commit: str | None = None  # GITHUB_SHA
-    run_url: str | None = None  # the GitHub Actions run
-    user: str | None = None
-
-
-def _provenance(settings: Settings) -> Provenance:
-    server, repo, run = (settings.get("GITHUB_SERVER_URL"), settings.get("GITHUB_REPOSITORY"),
-                         settings.get("GITHUB_RUN_ID"))
-    return Provenance(commit=settings.get("GITHUB_SHA") or None,
-                      run_url=f"{server}/{repo}/actions/runs/{run}" if server and repo and run else None,
-                      user=settings.get("USER", "USERNAME", "LOGNAME") or None)
+    provenance: Provenance = field(default_factory=Provenance)
 
 
 def _int(settings: Settings, *names: str, default: int, minimum: int) -> int:
@@ -121,6 +121,11 @@ def stack_name_from_config(root: Path) -> str:
     return str(name) if name else DEFAULT_STACK
 
 
+def release_prefix(settings: Settings) -> str:
+    """SYNC_RELEASE_PREFIX with one trailing slash (default ``_cruddur-ops/``; never the root)."""
+    return normalise_prefix(settings.get("SYNC_RELEASE_PREFIX", default=DEFAULT_RELEASE_PREFIX)) or DEFAULT_RELEASE_PREFIX
+
+
 def sync_config(settings: Settings, root: Path) -> SyncConfig:
     build_dir = resolve_path(str(settings.get("SYNC_BUILD_DIR", default=DEFAULT_BUILD_DIR)).rstrip("/") or "/", root)
     return SyncConfig(
@@ -140,8 +145,7 @@ def sync_config(settings: Settings, root: Path) -> SyncConfig:
         invalidation_max_paths=_int(settings, "INVALIDATION_MAX_PATHS", default=DEFAULT_MAX_PATHS, minimum=0),
         stack_name=str(settings.get("SYNC_FRONTEND_STACK", default=stack_name_from_config(root))),
         hash_cache=cache_path(settings.get("SYNC_HASH_CACHE"), build_dir, settings.get("XDG_CACHE_HOME")),
-        release_prefix=normalise_prefix(settings.get("SYNC_RELEASE_PREFIX", default=DEFAULT_RELEASE_PREFIX))
-        or DEFAULT_RELEASE_PREFIX,
+        release_prefix=release_prefix(settings),
         keep_releases=_int(settings, "KEEP_RELEASES", "SYNC_KEEP_RELEASES", default=DEFAULT_KEEP_RELEASES, minimum=1),
         lock_wait=_float(settings, "LOCK_WAIT", 0.0),
         lock_ttl=_int(settings, "SYNC_LOCK_TTL", default=DEFAULT_LOCK_TTL, minimum=1),

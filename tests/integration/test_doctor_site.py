@@ -1,9 +1,11 @@
 """`inv frontend.doctor` end to end on moto server: broken setups are each named with their fix.
 
-moto keeps no OriginAccessControlId / OAI on a distribution's origins, so on moto the "origin
-access" link always reads as missing; these tests assert the other links (distribution, origin
-endpoint, bucket policy, public access block, index.html, default root object, SPA errors). The
-OAC/OAI link is covered with real-shaped responses in tests/unit/test_doctor_observe.py.
+moto keeps no OriginAccessControlId / OAI on a distribution's origins and no FunctionAssociations
+on its cache behaviours, so on moto the "origin access" link always reads as missing and "SPA
+routing" never sees a function; these tests assert the other links (distribution, origin endpoint,
+bucket policy, public access block, index.html, default root object, release prefix) and SPA
+routing's verdicts without a function. Both are covered with real-shaped responses in
+tests/unit/test_doctor_observe.py.
 """
 
 from __future__ import annotations
@@ -63,12 +65,18 @@ class Site:
         account = created["ARN"].split(":")[-2]
         self.arn = f"arn:aws:cloudfront::{account}:distribution/{self.distribution_id}"
 
-    def grant_distribution(self) -> None:
-        self.s3.put_bucket_policy(Bucket=self.bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+    def grant_distribution(self, *, keep_releases_private: bool = True) -> None:
+        statements: list[dict[str, Any]] = [{
             "Sid": "AllowCloudFrontOACReadOnly", "Effect": "Allow",
             "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject",
             "Resource": f"arn:aws:s3:::{self.bucket}/*",
-            "Condition": {"StringEquals": {"AWS:SourceArn": self.arn}}}]}))
+            "Condition": {"StringEquals": {"AWS:SourceArn": self.arn}}}]
+        if keep_releases_private:  # what aws/cfn/frontend adds for frontend.sync's release prefix
+            statements.append({"Sid": "DenyReleasePrefixToCloudFront", "Effect": "Deny",
+                               "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject",
+                               "Resource": f"arn:aws:s3:::{self.bucket}/_cruddur-ops/*"})
+        self.s3.put_bucket_policy(Bucket=self.bucket, Policy=json.dumps({"Version": "2012-10-17",
+                                                                          "Statement": statements}))
 
     def args(self) -> list[str]:
         return ["--bucket", self.bucket, "--distribution-id", self.distribution_id]
@@ -104,10 +112,24 @@ def test_a_granted_private_bucket_passes_every_s3_link(site: Site, run_task: Cal
     result = run_task("frontend.doctor", "--json", *site.args())
     checks = links(result)
     for link in ("distribution", "origin endpoint", "bucket policy", "public access block", "index.html",
-                 "default root object", "SPA error responses", "aliases / certificate"):
+                 "default root object", "release prefix", "aliases / certificate"):
         assert checks[link]["status"] == "ok", checks[link]
-    # moto drops OriginAccessControlId from origins (see module docstring): the only link left.
-    assert [link for link, c in checks.items() if c["status"] == "wrong"] == ["origin access"]
+    # moto drops OriginAccessControlId from origins and FunctionAssociations from cache behaviours
+    # (reference/emulators.md): those two links are judged on stubbed responses in
+    # tests/unit/test_doctor_observe.py. Here the legacy error responses are seen for what they are.
+    assert [link for link, c in checks.items() if c["status"] == "wrong"] == ["origin access", "SPA routing"]
+    assert "older release" in checks["SPA routing"]["detail"]
+
+
+def test_a_distribution_that_may_read_the_release_prefix(site: Site, run_task: Callable[..., Any]) -> None:
+    site.make_bucket()
+    site.make_distribution()
+    site.grant_distribution(keep_releases_private=False)
+    check = links(run_task("frontend.doctor", "--json", *site.args()))["release prefix"]
+    assert check["status"] == "wrong" and f"s3://{site.bucket}/_cruddur-ops/" in check["detail"]
+    assert '"Effect":"Deny"' in check["fix"]
+    moved = links(run_task("frontend.doctor", "--json", *site.args(), env={"SYNC_RELEASE_PREFIX": "deploys"}))
+    assert f"s3://{site.bucket}/deploys/" in moved["release prefix"]["detail"]
 
 
 def test_public_bucket(site: Site, run_task: Callable[..., Any]) -> None:
@@ -146,8 +168,9 @@ def test_no_error_responses_and_no_root_object(site: Site, run_task: Callable[..
     site.make_bucket()
     site.make_distribution(errors=False, root="")
     checks = links(run_task("frontend.doctor", "--json", *site.args()))
-    assert checks["SPA error responses"]["status"] == "wrong"
-    assert "403 and 404" in checks["SPA error responses"]["fix"]
+    assert checks["SPA routing"]["status"] == "wrong"
+    assert "/users/profile" in checks["SPA routing"]["detail"]
+    assert "inv cfn.deploy frontend" in checks["SPA routing"]["fix"]
     assert checks["default root object"]["status"] == "wrong"
 
 

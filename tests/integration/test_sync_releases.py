@@ -16,8 +16,13 @@ from typing import Any
 
 import pytest
 
-from .test_sync_support import REPO_ROOT, SyncSite, create_distribution, invalidation_paths
-from .test_sync_support import site_fixture as site  # noqa: F401  (fixture)
+from .test_sync_support import (
+    REPO_ROOT,
+    SyncSite,
+    create_distribution,
+    invalidation_paths,
+    site_fixture,  # noqa: F401  (the `site` fixture)
+)
 
 LOCK = "_cruddur-ops/lock.json"
 
@@ -56,6 +61,7 @@ def deploy(site: SyncSite, version: str, *args: str) -> tuple[str, Any]:
 def test_v1_chunk_is_still_served_after_v2_and_rollback_makes_v1_live(site: SyncSite) -> None:
     v1_chunk, first = deploy(site, "v1")
     assert "Releases: records a new release." in first.stdout and "Release " in first.stdout
+    assert "best effort" not in first.output, "the endpoint takes If-None-Match: the lock is a real one"
     v1_index = body(site, "index.html")
     again = site.inv("frontend.sync", "--yes")
     assert "No changes. The bucket matches the build." in again.stdout, again.output
@@ -128,6 +134,7 @@ def test_a_held_lock_refuses_a_second_deploy_naming_its_holder(site: SyncSite) -
     refused = site.inv("frontend.sync", "--yes")
     assert refused.returncode == 1, refused.output
     [error, hint] = [line for line in refused.stderr.splitlines() if line.startswith(("error:", "hint:"))]
+    assert "--lock-wait" in hint
     assert "another deploy holds the lock" in error and "20991231-000000-000-beef" in error
     assert "ci@runner-7" in error and "Traceback" not in refused.output
     breaking = site.inv("frontend.sync", "--yes", "--break-lock")

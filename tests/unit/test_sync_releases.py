@@ -56,7 +56,7 @@ def test_a_release_round_trips_and_a_foreign_object_is_named() -> None:
         with pytest.raises(OpsError, match=f"s3 object _cruddur-ops/releases/x.json is not a cruddur-ops release record.*{why}"):
             release_from_json(raw, "_cruddur-ops/releases/x.json")
     assert pointer_from_json(pointer_to_json(r, "now"), "p").id == r.id
-    with pytest.raises(OpsError, match="live.json is not a cruddur-ops"):
+    with pytest.raises(OpsError, match=r"live\.json is not a cruddur-ops"):
         pointer_from_json(b"{}", "_cruddur-ops/live.json")
 
 
@@ -117,7 +117,7 @@ def test_rollback_copies_what_differs_and_refuses_naming_assets_that_are_gone() 
     del remote["c1.js"]  # pruned since
     with pytest.raises(RefusedError, match=r"release v1 cannot be restored: 1 file\(s\).*c1\.js"):
         rollback_plan(target, remote, {MD5_A}, bucket="bkt", prefix="")
-    with pytest.raises(RefusedError, match="index.html"):  # its content copy is gone
+    with pytest.raises(RefusedError, match=r"index\.html"):  # its content copy is gone
         rollback_plan(target, {**remote, "c1.js": RemoteObject("c1.js", 10, MD5_D)}, set(), bucket="bkt", prefix="")
 
 
@@ -146,12 +146,12 @@ def test_the_lock_admits_one_holder_names_it_and_breaks_only_when_expired(moto_s
     clock = _Clock()
     first, second = (BucketLock(moto_s3, "bkt", PREFIX, clock=clock, sleep=lambda s: None) for _ in range(2))
     held = first.acquire(new_lock("sync", "r1", "ci@runner", clock.now, ttl=60))
-    with pytest.raises(RefusedError, match="another deploy holds the lock .*sync of release r1.*ci@runner"):
+    with pytest.raises(RefusedError, match=r"another deploy holds the lock .*sync of release r1.*ci@runner"):
         second.acquire(new_lock("sync", "r2", "me@laptop", clock.now, ttl=60))
     with pytest.raises(RefusedError, match="has not expired"):
         second.acquire(new_lock("sync", "r2", "me@laptop", clock.now, ttl=60), break_stale=True)
     clock.now += timedelta(seconds=61)
-    with pytest.raises(RefusedError, match="is stale .* --break-lock|is stale"):
+    with pytest.raises(RefusedError, match=r"is stale"):
         second.acquire(new_lock("sync", "r2", "me@laptop", clock.now, ttl=60))
     taken = second.acquire(new_lock("sync", "r2", "me@laptop", clock.now, ttl=60), break_stale=True)
     first.release(held)  # the broken holder's release must not remove the new lock

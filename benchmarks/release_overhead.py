@@ -1,0 +1,97 @@
+"""What releases cost a no-change sync: `inv frontend.sync` of a ~2,000-file synthetic build,
+already in the bucket, timed with this checkout and with a baseline checkout side by side.
+
+    python benchmarks/release_overhead.py --baseline /path/to/old/checkout [--files 2000] [--rounds 15]
+
+Both checkouts run on this interpreter against one moto server, each on its own bucket, in
+alternating order (ABAB…), after one first sync and one warm-up no-change sync each. Prints the
+median wall time per checkout, the ratio, and the requests the new checkout sends per no-change
+sync (through a counting proxy) — the release lookup is meant to be one GET.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.syncbench.buildgen import generate  # noqa: E402
+from benchmarks.syncbench.emulator import admin_client, create_bucket, start_moto_server  # noqa: E402
+from tests.support.recording_proxy import RecordingProxy  # noqa: E402
+
+
+def sync(checkout: Path, build: Path, bucket: str, endpoint: str, workdir: Path) -> float:
+    env = {**os.environ, "AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+           "AWS_DEFAULT_REGION": "us-east-1", "SYNC_S3_BUCKET": bucket, "SYNC_BUILD_DIR": str(build),
+           "SYNC_OUTPUT_CHANGESET_PATH": str(workdir / bucket / "changeset.json"),
+           "SYNC_FRONTEND_STACK": "absent", "CRUDDUR_OPS_ROOT": str(checkout), "PYTHONPATH": str(checkout),
+           "XDG_CACHE_HOME": str(workdir / bucket / "cache"), "NO_COLOR": "1"}
+    env_file = workdir / "empty.env"
+    env_file.write_text("")
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "invoke", "--search-root", str(checkout), "frontend.sync",
+                           "--yes", "--no-invalidate", "--env-file", str(env_file)],
+                          cwd=checkout, env=env, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"sync failed in {checkout}:\n{done.stdout}{done.stderr}")
+    return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", type=Path, required=True, help="checkout to compare with (e.g. git archive of main)")
+    parser.add_argument("--files", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=15)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="release-overhead-") as tmp:
+        workdir = Path(tmp)
+        build = workdir / "build"
+        generate(build, args.files)
+        server = start_moto_server(workdir / "moto.log")
+        try:
+            s3 = admin_client(server.endpoint_url)
+            lanes = {"baseline": (args.baseline.resolve(), "bench-base"), "releases": (ROOT, "bench-releases")}
+            for checkout, bucket in lanes.values():
+                create_bucket(s3, bucket)
+                sync(checkout, build, bucket, server.endpoint_url, workdir)  # first upload
+                sync(checkout, build, bucket, server.endpoint_url, workdir)  # warm caches
+            times: dict[str, list[float]] = {name: [] for name in lanes}
+            for round_no in range(args.rounds):
+                order = list(lanes) if round_no % 2 == 0 else list(reversed(lanes))
+                for name in order:
+                    checkout, bucket = lanes[name]
+                    times[name].append(sync(checkout, build, bucket, server.endpoint_url, workdir))
+            proxy = RecordingProxy(upstream=server.endpoint_url).start()
+            try:
+                for name, (checkout, bucket) in lanes.items():
+                    before = len(proxy.requests)
+                    sync(checkout, build, bucket, proxy.endpoint_url, workdir)
+                    sent = proxy.requests[before:]
+                    kinds: dict[str, int] = {}
+                    for request in sent:
+                        kinds[request[":method"]] = kinds.get(request[":method"], 0) + 1
+                    print(f"{name}: requests per no-change sync: {len(sent)} {dict(sorted(kinds.items()))}")
+            finally:
+                proxy.stop()
+        finally:
+            server.stop()
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    for name, values in times.items():
+        print(f"{name}: median {medians[name]:.3f} s (min {min(values):.3f}, max {max(values):.3f}, n={len(values)})")
+    print(f"ratio releases/baseline: {medians['releases'] / medians['baseline']:.3f}")
+    ratios = [r / b for r, b in zip(times["releases"], times["baseline"], strict=True)]
+    print(f"per-round ratios: median {statistics.median(ratios):.3f} (min {min(ratios):.3f}, max {max(ratios):.3f})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
