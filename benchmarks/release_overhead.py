@@ -5,7 +5,7 @@ already in the bucket, timed with this checkout and with a baseline checkout sid
 
 Both checkouts run on this interpreter against one moto server, each on its own bucket, in
 alternating order (ABAB…), after one first sync and one warm-up no-change sync each. Prints the
-median wall time per checkout, the ratio, and the requests the new checkout sends per no-change
+median wall and CPU time per checkout, the ratios, and the requests the new checkout sends per no-change
 sync (through a counting proxy) — the release lookup is meant to be one GET.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -28,7 +29,8 @@ from benchmarks.syncbench.emulator import admin_client, create_bucket, start_mot
 from tests.support.recording_proxy import RecordingProxy  # noqa: E402
 
 
-def sync(checkout: Path, build: Path, bucket: str, endpoint: str, workdir: Path) -> float:
+def sync(checkout: Path, build: Path, bucket: str, endpoint: str, workdir: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the sync process: user + system)."""
     env = {**os.environ, "AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
            "AWS_DEFAULT_REGION": "us-east-1", "SYNC_S3_BUCKET": bucket, "SYNC_BUILD_DIR": str(build),
            "SYNC_OUTPUT_CHANGESET_PATH": str(workdir / bucket / "changeset.json"),
@@ -36,14 +38,17 @@ def sync(checkout: Path, build: Path, bucket: str, endpoint: str, workdir: Path)
            "XDG_CACHE_HOME": str(workdir / bucket / "cache"), "NO_COLOR": "1"}
     env_file = workdir / "empty.env"
     env_file.write_text("")
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "invoke", "--search-root", str(checkout), "frontend.sync",
                            "--yes", "--no-invalidate", "--env-file", str(env_file)],
                           cwd=checkout, env=env, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"sync failed in {checkout}:\n{done.stdout}{done.stderr}")
-    return elapsed
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    return elapsed, cpu
 
 
 def main() -> int:
@@ -55,7 +60,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="release-overhead-") as tmp:
         workdir = Path(tmp)
         build = workdir / "build"
-        generate(build, args.files)
+        generate(build, args.files).write_all()
         server = start_moto_server(workdir / "moto.log")
         try:
             s3 = admin_client(server.endpoint_url)
@@ -65,11 +70,14 @@ def main() -> int:
                 sync(checkout, build, bucket, server.endpoint_url, workdir)  # first upload
                 sync(checkout, build, bucket, server.endpoint_url, workdir)  # warm caches
             times: dict[str, list[float]] = {name: [] for name in lanes}
+            cpus: dict[str, list[float]] = {name: [] for name in lanes}
             for round_no in range(args.rounds):
                 order = list(lanes) if round_no % 2 == 0 else list(reversed(lanes))
                 for name in order:
                     checkout, bucket = lanes[name]
-                    times[name].append(sync(checkout, build, bucket, server.endpoint_url, workdir))
+                    wall, cpu = sync(checkout, build, bucket, server.endpoint_url, workdir)
+                    times[name].append(wall)
+                    cpus[name].append(cpu)
             proxy = RecordingProxy(upstream=server.endpoint_url).start()
             try:
                 for name, (checkout, bucket) in lanes.items():
@@ -88,6 +96,9 @@ def main() -> int:
     for name, values in times.items():
         print(f"{name}: median {medians[name]:.3f} s (min {min(values):.3f}, max {max(values):.3f}, n={len(values)})")
     print(f"ratio releases/baseline: {medians['releases'] / medians['baseline']:.3f}")
+    for name, values in cpus.items():
+        print(f"{name}: CPU median {statistics.median(values):.3f} s (user + system of the sync process)")
+    print(f"CPU ratio releases/baseline: {statistics.median(cpus['releases']) / statistics.median(cpus['baseline']):.3f}")
     ratios = [r / b for r, b in zip(times["releases"], times["baseline"], strict=True)]
     print(f"per-round ratios: median {statistics.median(ratios):.3f} (min {min(ratios):.3f}, max {max(ratios):.3f})")
     return 0

@@ -26,9 +26,9 @@ from ..errors import AwsError, RefusedError
 
 LOCK = "lock.json"
 LOCK_FORMAT = "cruddur-ops/lock/1"
-# Seconds a lock states it lasts. The holder renews it every third of that while it runs, so
-# only a killed run's lock expires: it blocks the next deploy for two minutes at most.
-DEFAULT_LOCK_TTL = 120
+# A lock states how long it lasts (SYNC_LOCK_TTL, default settings.DEFAULT_LOCK_TTL = 120 s). The
+# holder renews it every third of that while it runs, so only a killed run's lock expires: it
+# blocks the next deploy for two minutes at most.
 CONFLICT_CODES = ("PreconditionFailed", "ConditionalRequestConflict", "412", "409")
 POLL_SECONDS = 2.0
 

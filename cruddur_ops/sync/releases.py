@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -95,6 +94,8 @@ def new_release_id(now: datetime, after: str | None = None) -> str:
             newest = None
         if newest is not None and now <= newest:
             now = newest + timedelta(milliseconds=1)
+    import secrets
+
     return f"{now.strftime(ID_TIME)}-{now.microsecond // 1000:03d}-{secrets.token_hex(2)}"
 
 

@@ -19,7 +19,6 @@ from .cache_control import CacheRule, parse_rules
 from .hash_cache import cache_path
 from .invalidation import DEFAULT_MAX_PATHS
 from .keys import check_key_mode, normalise_prefix
-from .lock import DEFAULT_LOCK_TTL
 from .releases import DEFAULT_KEEP_RELEASES, DEFAULT_RELEASE_PREFIX
 from .safety import DEFAULT_MAX_DELETE_PERCENT, DEFAULT_MAX_DELETES
 
@@ -27,6 +26,7 @@ DEFAULT_BUILD_DIR = "frontend-react-js/build"
 DEFAULT_CHANGESET = "tmp/changeset.json"
 DEFAULT_STACK = "CrdFrontend"
 DEFAULT_WORKERS = 16
+DEFAULT_LOCK_TTL = 120  # seconds a deploy lock states it lasts; see sync/lock.py
 
 
 @dataclass(frozen=True)

@@ -13,23 +13,18 @@ module never prints and reads no environment.
 
 from __future__ import annotations
 
-import getpass
-import socket
-import subprocess
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import OpsError, RefusedError
 from . import journal
-from .apply import ApplyResult, DryRunExecutor, Executor, Progress, S3Executor, apply_plan
-from .changeset import epoch_path, read_changeset, resume_saved_plan, write_changeset
+from .changeset import epoch_path, write_changeset
 from .invalidation import InvalidationPlan, plan_invalidation, raw_paths
-from .lock import BucketLock, new_lock
 from .model import Plan, PlanItem
 from .plan import PlanRules
 from .release_store import (
@@ -59,6 +54,9 @@ from .safety import delete_cap_violation
 from .service import Hooks, start_observation
 from .settings import SyncConfig
 from .target import Target
+
+if TYPE_CHECKING:  # the apply side loads only when something is applied (a no-change sync is timed)
+    from .apply import ApplyResult, Executor, Progress
 
 
 class Ui(Protocol):
@@ -180,6 +178,8 @@ def plan_sync(config: SyncConfig, s3: Any, resolve: TargetResolver, ui: Ui, *, f
     target, fresh, observation = _observe(config, s3, resolve, ui, force=force, need_distribution=invalidate)
     releases: ReleaseState = observation.releases
     if saved_plan:
+        from .changeset import read_changeset, resume_saved_plan
+
         shown, todo, done = resume_saved_plan(read_changeset(Path(saved_plan)), fresh, source=saved_plan)
         note = f"{saved_plan} (saved plan{f'; {done} item(s) already applied' if done else ''})"
     else:
@@ -232,6 +232,9 @@ def _pool() -> Iterator[Callable[..., Any]]:
 # --------------------------------------------------------------------------- execution
 
 def where_ran(config: SyncConfig) -> str:
+    import getpass
+    import socket
+
     p = config.provenance
     if p.run_url:
         return p.run_url
@@ -248,6 +251,8 @@ def git_commit(config: SyncConfig, folder: Path | None) -> str | None:
         return config.provenance.commit
     if folder is None:
         return None
+    import subprocess
+
     try:
         done = subprocess.run(["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True,
                               text=True, timeout=10, check=False)
@@ -258,6 +263,8 @@ def git_commit(config: SyncConfig, folder: Path | None) -> str | None:
 
 
 def _executor(deploy: Deploy, s3: Any, dry_run: bool) -> Executor:
+    from .apply import DryRunExecutor, S3Executor
+
     if dry_run:
         return DryRunExecutor(local=deploy.build_dir is not None)
     if deploy.build_dir is None:
@@ -270,13 +277,15 @@ class CopyExecutor:
     with the release's headers and the MD5 metadata every upload carries."""
 
     def __init__(self, s3: Any, bucket: str, release_prefix: str) -> None:
+        from .apply import S3Executor
+
         self.s3, self.bucket, self.release_prefix = s3, bucket, release_prefix
         self._deletes = S3Executor(s3, bucket)
 
     def upload(self, item: PlanItem, path: Path) -> None:
         from botocore.exceptions import BotoCoreError, ClientError
 
-        from .apply import UploadFailed
+        from .apply import S3Executor, UploadFailed
         from .remote import MD5_METADATA
 
         extra: dict[str, Any] = {"Metadata": {MD5_METADATA: item.md5 or ""}, "MetadataDirective": "REPLACE"}
@@ -318,6 +327,8 @@ def execute(deploy: Deploy, config: SyncConfig, s3: Any, cloudfront: Callable[[]
         _dry_run(deploy, invalidating, ui)
         return
     verb = "Roll back" if deploy.kind == "rollback" else "Apply this plan to"
+    from .lock import BucketLock, new_lock
+
     ui.confirm(f"{verb} s3://{deploy.target.bucket}?" if deploy.kind == "sync"
                else f"{verb} s3://{deploy.target.bucket} to release {deploy.rollback_of.id if deploy.rollback_of else '?'}?",
                yes=flags.yes or config.auto_approve)
@@ -368,6 +379,8 @@ def _check_still_live(deploy: Deploy, s3: Any) -> None:
 
 
 def _apply(deploy: Deploy, config: SyncConfig, s3: Any, ui: Ui, invalidating: bool) -> ApplyResult:
+    from .apply import apply_plan
+
     if deploy.copies:  # before the site's objects: a rollback to this release needs them
         store_copies(s3, deploy.target.bucket, deploy.releases.prefix, deploy.copies, workers=config.workers)
     if invalidating and deploy.journal is not None and deploy.invalidation is not None:
@@ -384,6 +397,8 @@ def _apply(deploy: Deploy, config: SyncConfig, s3: Any, ui: Ui, invalidating: bo
 
 
 def _dry_run(deploy: Deploy, invalidating: bool, ui: Ui) -> None:
+    from .apply import apply_plan
+
     started = time.monotonic()
     result = apply_plan(deploy.todo, executor=_executor(deploy, None, True),
                         build_dir=deploy.build_dir or Path(), workers=1)
