@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +85,10 @@ class Observation:
             self.releases = state_from(reserved, self.release_prefix, self._pointer.result())
         candidates = metadata_candidates(files, remote, rules)
         metadata = metadata_md5s(self.s3, self.bucket, candidates, workers=self.workers)
-        return build_plan(files, remote, bucket=self.bucket, prefix=self.prefix, rules=rules, metadata=metadata)
+        plan = build_plan(files, remote, bucket=self.bucket, prefix=self.prefix, rules=rules, metadata=metadata)
+        if self.names.skipped:
+            plan = replace(plan, notes=(*plan.notes, *(f"skipped {why}" for why in self.names.skipped)))
+        return plan
 
     def reserved_listing(self) -> ReleaseState:
         """The release state with the prefix's own listing, for a site under SYNC_PREFIX whose

@@ -140,6 +140,8 @@ class RichUi:
                                rollback_to=deploy.rollback_of.id if deploy.rollback_of else None)
         if line is not None:
             console.print(line)
+        for note in deploy.plan.notes:
+            self.c.err.print(f"note: {note}", style="muted")
 
     def confirm(self, question: str, *, yes: bool) -> None:
         confirm(question, yes=yes, what="--yes (or SYNC_AUTO_APPROVE=true)")
