@@ -1,7 +1,7 @@
 """What releases cost a no-change sync: `inv frontend.sync` of a ~2,000-file synthetic build,
 already in the bucket, timed with this checkout and with a baseline checkout side by side.
 
-    python benchmarks/release_overhead.py --baseline /path/to/old/checkout [--files 2000] [--rounds 15]
+    python benchmarks/release_overhead.py --baseline /path/to/old/checkout [--candidate DIR] [--files 2000] [--rounds 15]
 
 Both checkouts run on this interpreter against one moto server, each on its own bucket, in
 alternating order (ABAB…), after one first sync and one warm-up no-change sync each. Prints the
@@ -54,6 +54,9 @@ def sync(checkout: Path, build: Path, bucket: str, endpoint: str, workdir: Path)
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", type=Path, required=True, help="checkout to compare with (e.g. git archive of main)")
+    parser.add_argument("--candidate", type=Path, default=ROOT,
+                        help="checkout measured against the baseline (default: this one; pass a `git archive` "
+                             "snapshot so edits made during the run cannot leak in)")
     parser.add_argument("--files", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
@@ -64,7 +67,7 @@ def main() -> int:
         server = start_moto_server(workdir / "moto.log")
         try:
             s3 = admin_client(server.endpoint_url)
-            lanes = {"baseline": (args.baseline.resolve(), "bench-base"), "releases": (ROOT, "bench-releases")}
+            lanes = {"baseline": (args.baseline.resolve(), "bench-base"), "releases": (args.candidate.resolve(), "bench-releases")}
             for checkout, bucket in lanes.values():
                 create_bucket(s3, bucket)
                 sync(checkout, build, bucket, server.endpoint_url, workdir)  # first upload

@@ -141,12 +141,15 @@ def releases_table(rows: list[dict[str, Any]]) -> Any:
     """``frontend.releases``: newest first, the live one marked."""
     from rich.table import Table
 
+    restores = any(row.get("rollback_of") for row in rows)
+    columns = ["", "release", "created", "kind", *(["restores"] if restores else []),
+               "commit", "where", "files", "size"]
     table = Table(box=None, pad_edge=False, show_edge=False)
-    for column in ("", "release", "created", "kind", "commit", "where", "files", "size"):
-        table.add_column(column, justify="right" if column in ("files", "size") else "left")
+    for column in columns:
+        table.add_column(column, justify="right" if column in ("files", "size") else "left", no_wrap=True)
     for row in rows:
-        kind = row["kind"] + (f" → {row['rollback_of']}" if row.get("rollback_of") else "")
-        table.add_row("*" if row["live"] else "", row["id"], row["created"], kind,
-                      (row["commit"] or "-")[:12], row["where"] or "-", str(row["files"]),
-                      human_size(row["bytes"]), style="ok" if row["live"] else None)
+        cells = ["*" if row["live"] else "", row["id"], row["created"], row["kind"],
+                 *([row.get("rollback_of") or ""] if restores else []),
+                 (row["commit"] or "-")[:12], row["where"] or "-", str(row["files"]), human_size(row["bytes"])]
+        table.add_row(*cells, style="ok" if row["live"] else None)
     return table

@@ -177,6 +177,7 @@ class RichUi:
         "out": "write the changeset here (default: SYNC_OUTPUT_CHANGESET_PATH with -<epoch>)",
         "detailed-exitcode": "exit 0 when nothing would change, 2 when something would, 1 on error",
         "json": "print the plan as JSON (the changeset array) on stdout; the preview goes to stderr",
+        "keep-releases": LOCK_HELP["keep-releases"],
     },
 )
 def plan(
@@ -190,6 +191,7 @@ def plan(
     key_mode: str = "",
     workers: int = 0,
     force: bool = False,
+    keep_releases: int = 0,
 ) -> None:
     """Plan a sync of the build folder to the S3 bucket and preview it; change nothing.
 
@@ -201,7 +203,8 @@ def plan(
     from ..sync.workflow import plan_sync, write_plan_changeset
 
     config, target_spec, sess, s3 = _prepare(ctx, env_file=env_file, build_dir=build_dir,
-                                             key_mode=key_mode, workers=workers)
+                                             key_mode=key_mode, workers=workers,
+                                             flags={"KEEP_RELEASES": keep_releases or None})
     ui = RichUi(config, show_all=show_all, warn_caps=True)
     deploy = plan_sync(config, s3, _resolver(config, target_spec, sess), ui, force=force)
     path = write_plan_changeset(config, deploy, resolve_path(out, repo_root()) if out else None)
