@@ -97,14 +97,17 @@ def _statements(policy: dict[str, Any] | None) -> list[dict[str, Any]]:
     return [s for s in _as_list((policy or {}).get("Statement")) if isinstance(s, dict)]
 
 
-def _allows_read(statement: dict[str, Any], bucket: str, key: str) -> bool:
-    if statement.get("Effect") != "Allow":
-        return False
+def _covers_read(statement: dict[str, Any], bucket: str, key: str) -> bool:
+    """The statement's actions include s3:GetObject and its resources include ``key``."""
     actions = [str(a).lower() for a in _as_list(statement.get("Action"))]
     if not any(fnmatchcase(needed, action) for action in actions for needed in READ_ACTIONS):
         return False
     object_arn = f"arn:aws:s3:::{bucket}/{key}"
     return any(fnmatchcase(object_arn, str(r)) for r in _as_list(statement.get("Resource")))
+
+
+def _allows_read(statement: dict[str, Any], bucket: str, key: str) -> bool:
+    return statement.get("Effect") == "Allow" and _covers_read(statement, bucket, key)
 
 
 def _principals(statement: dict[str, Any], kind: str) -> list[str]:
@@ -217,14 +220,22 @@ def check_origin_access(s: SiteSnapshot) -> CheckResult:
                  + FRONTEND_STACK_FIX)
 
 
-def check_bucket_policy(s: SiteSnapshot) -> CheckResult:
-    link = "bucket policy"
-    d = s.distribution
+def _policy_unreadable(s: SiteSnapshot, link: str) -> CheckResult | None:
+    """The verdict of a policy check when there is no policy to judge (no bucket, no access)."""
     if not s.bucket.exists:
         return skipped(link, f"bucket {s.bucket_name} does not exist")
     if "policy" in s.bucket.errors:
         return wrong(link, f"cannot read the policy: {s.bucket.errors['policy']}",
                      "run the doctor with credentials allowed s3:GetBucketPolicy")
+    return None
+
+
+def check_bucket_policy(s: SiteSnapshot) -> CheckResult:
+    link = "bucket policy"
+    d = s.distribution
+    unreadable = _policy_unreadable(s, link)
+    if unreadable is not None:
+        return unreadable
     if d is None:
         return skipped(link, "no distribution to grant")
     origin = bucket_origin(s)
@@ -341,11 +352,7 @@ def _denies_read(statement: dict[str, Any], bucket: str, key: str) -> bool:
     if not ("*" in _principals(statement, "AWS") or statement.get("Principal") == "*"
             or CLOUDFRONT_SERVICE in _principals(statement, "Service")):
         return False
-    actions = [str(a).lower() for a in _as_list(statement.get("Action"))]
-    if not any(fnmatchcase(needed, action) for action in actions for needed in READ_ACTIONS):
-        return False
-    object_arn = f"arn:aws:s3:::{bucket}/{key}"
-    return any(fnmatchcase(object_arn, str(r)) for r in _as_list(statement.get("Resource")))
+    return _covers_read(statement, bucket, key)
 
 
 def release_prefix_statement(bucket: str, prefix: str) -> str:
@@ -360,11 +367,9 @@ def check_release_prefix(s: SiteSnapshot) -> CheckResult:
     """frontend.sync's release records (commits, who deployed from where) and its lock live in
     the bucket under the release prefix: the distribution must not serve them."""
     link = "release prefix"
-    if not s.bucket.exists:
-        return skipped(link, f"bucket {s.bucket_name} does not exist")
-    if "policy" in s.bucket.errors:
-        return wrong(link, f"cannot read the policy: {s.bucket.errors['policy']}",
-                     "run the doctor with credentials allowed s3:GetBucketPolicy")
+    unreadable = _policy_unreadable(s, link)
+    if unreadable is not None:
+        return unreadable
     probe = f"{s.release_prefix}live.json"
     if any(_denies_read(st, s.bucket_name, probe) for st in _statements(s.bucket.policy)):
         return ok(link, f"CloudFront may not read s3://{s.bucket_name}/{s.release_prefix}")

@@ -21,8 +21,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..aws import aws_errors, error_code
+from ..aws import aws_errors
 from ..errors import AwsError, RefusedError
+from .release_store import MISSING, cause_code
 
 LOCK = "lock.json"
 LOCK_FORMAT = "cruddur-ops/lock/1"
@@ -97,14 +98,12 @@ class BucketLock:
 
     def _current(self) -> tuple[LockInfo | None, str | None]:
         """The lock object now (parsed; None when unreadable) and its ETag (None: no lock)."""
-        from botocore.exceptions import ClientError
-
         try:
             with aws_errors(f"read the deploy lock s3://{self.bucket}/{self.key}"):
                 response = self.s3.get_object(Bucket=self.bucket, Key=self.key)
                 return _parse(response["Body"].read()), str(response.get("ETag", ""))
         except AwsError as exc:
-            if isinstance(exc.__cause__, ClientError) and error_code(exc.__cause__) in ("NoSuchKey", "404"):
+            if cause_code(exc) in MISSING:
                 return None, None
             raise
 
@@ -115,13 +114,11 @@ class BucketLock:
         return str(response.get("ETag", ""))
 
     def _try(self, info: LockInfo) -> HeldLock | None:
-        from botocore.exceptions import ClientError
-
         try:
             with aws_errors(f"take the deploy lock s3://{self.bucket}/{self.key}"):
                 return HeldLock(self.key, self._put(info, True), info)
         except AwsError as exc:
-            code = error_code(exc.__cause__) if isinstance(exc.__cause__, ClientError) else ""
+            code = cause_code(exc)
             if code in CONFLICT_CODES:
                 return None
             if code not in ("NotImplemented", "501"):
@@ -129,8 +126,7 @@ class BucketLock:
         # No conditional writes here: check, write, read back. Two runs within the same
         # moment can both pass the check; the read-back catches most of those.
         self.notice = "this endpoint has no conditional writes: the deploy lock is best effort"
-        held, _ = self._current()
-        if held is not None or _ is not None:
+        if self._current()[1] is not None:  # somebody holds it (readable or not)
             return None
         with aws_errors(f"take the deploy lock s3://{self.bucket}/{self.key}"):
             etag = self._put(info, False)
@@ -169,13 +165,11 @@ class BucketLock:
                 hint="wait for it to finish and run again, or pass --lock-wait SECONDS to wait")
 
     def _break(self, etag: str) -> None:
-        from botocore.exceptions import ClientError
-
         try:
             with aws_errors(f"break the deploy lock s3://{self.bucket}/{self.key}"):
                 self.s3.delete_object(Bucket=self.bucket, Key=self.key, IfMatch=etag)
         except AwsError as exc:
-            code = error_code(exc.__cause__) if isinstance(exc.__cause__, ClientError) else ""
+            code = cause_code(exc)
             if code in CONFLICT_CODES:
                 return  # taken again since we read it: the next round reads the new holder
             if code not in ("NotImplemented", "501"):
@@ -214,8 +208,6 @@ class BucketLock:
 
     def release(self, held: HeldLock) -> None:
         """Remove our own lock (only ours: conditional on the ETag we wrote)."""
-        from botocore.exceptions import ClientError
-
         try:
             with aws_errors(f"release the deploy lock s3://{self.bucket}/{self.key}"):
                 if held.conditional and held.etag:
@@ -223,7 +215,7 @@ class BucketLock:
                 else:
                     self.s3.delete_object(Bucket=self.bucket, Key=self.key)
         except AwsError as exc:
-            code = error_code(exc.__cause__) if isinstance(exc.__cause__, ClientError) else ""
+            code = cause_code(exc)
             if code in CONFLICT_CODES:
                 return  # expired and broken by another run: that lock is theirs now
             if code not in ("NotImplemented", "501"):

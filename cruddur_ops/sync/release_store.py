@@ -81,14 +81,22 @@ def list_reserved(s3: Any, bucket: str, release_prefix: str) -> dict[str, Remote
     return list_objects(s3, bucket, release_prefix)
 
 
-def _get(s3: Any, bucket: str, key: str) -> bytes | None:
+MISSING = ("NoSuchKey", "404", "NotFound")
+
+
+def cause_code(exc: AwsError) -> str:
+    """The S3 error code behind a translated error ("" when it was not an S3 answer)."""
     from botocore.exceptions import ClientError
 
+    return error_code(exc.__cause__) if isinstance(exc.__cause__, ClientError) else ""
+
+
+def _get(s3: Any, bucket: str, key: str) -> bytes | None:
     try:
         with aws_errors(f"read s3://{bucket}/{key}"):
             return bytes(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
     except AwsError as exc:
-        if isinstance(exc.__cause__, ClientError) and error_code(exc.__cause__) in ("NoSuchKey", "404", "NotFound"):
+        if cause_code(exc) in MISSING:
             return None
         raise
 
@@ -129,8 +137,6 @@ def store_copies(s3: Any, bucket: str, release_prefix: str, copies: Sequence[tup
                  workers: int = 8) -> None:
     """Content copies of replaced-in-place files (MD5, local path); one that exists already
     (412) holds the same bytes, by its name."""
-    from botocore.exceptions import ClientError
-
     def one(copy: tuple[str, Path]) -> None:
         md5, path = copy
         key = store_key(release_prefix, md5)
@@ -139,7 +145,7 @@ def store_copies(s3: Any, bucket: str, release_prefix: str, copies: Sequence[tup
                 s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes(), IfNoneMatch="*",
                               ContentType="application/octet-stream")
         except AwsError as exc:
-            code = error_code(exc.__cause__) if isinstance(exc.__cause__, ClientError) else ""
+            code = cause_code(exc)
             if code in ("PreconditionFailed", "ConditionalRequestConflict"):
                 return
             if code in ("NotImplemented", "501"):  # endpoint without conditional writes
