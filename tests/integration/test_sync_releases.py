@@ -77,6 +77,10 @@ def test_v1_chunk_is_still_served_after_v2_and_rollback_makes_v1_live(site: Sync
     assert {"id", "created", "live", "commit", "files"} <= set(history[0])
     assert history[0]["files"] == history[1]["files"] == len(site.local_keys())
 
+    before = site.objects(releases=True)
+    dry = site.inv("frontend.rollback", "--dry-run")
+    assert dry.returncode == 0 and f"would record a release (rollback to {history[1]['id']})" in dry.stdout
+    assert "~ index.html" in dry.stdout and site.objects(releases=True) == before, "a dry run sends nothing"
     rolled = site.inv("frontend.rollback", "--yes", "--no-invalidate")
     assert rolled.returncode == 0, rolled.output
     assert f"makes release {history[1]['id']} live again" in rolled.stdout

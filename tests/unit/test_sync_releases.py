@@ -159,3 +159,36 @@ def test_the_lock_admits_one_holder_names_it_and_breaks_only_when_expired(moto_s
     assert body["release"] == "r2"
     second.release(taken)
     assert moto_s3.list_objects_v2(Bucket="bkt").get("KeyCount", 0) == 0
+
+
+def test_lock_wait_takes_the_lock_once_the_holder_lets_go(moto_s3: Any) -> None:
+    clock = _Clock()
+    holder = BucketLock(moto_s3, "bkt", PREFIX, clock=clock)
+    held = holder.acquire(new_lock("sync", "r1", "ci@runner", clock.now, ttl=60))
+    naps: list[float] = []
+
+    def nap(seconds: float) -> None:  # the holder finishes while we wait
+        naps.append(seconds)
+        holder.release(held)
+
+    waiter = BucketLock(moto_s3, "bkt", PREFIX, clock=clock, sleep=nap)
+    taken = waiter.acquire(new_lock("rollback", "r2", "me@laptop", clock.now, ttl=60), wait=30)
+    assert naps and taken.info.release == "r2"
+    with pytest.raises(RefusedError, match="another deploy holds the lock"):  # no wait: refused at once
+        BucketLock(moto_s3, "bkt", PREFIX, clock=clock).acquire(new_lock("sync", "r3", None, clock.now, ttl=60))
+
+
+def test_a_held_lock_renews_its_expiry_and_is_gone_afterwards(moto_s3: Any) -> None:
+    import time
+
+    lock = BucketLock(moto_s3, "bkt", PREFIX)
+    held = lock.acquire(new_lock("sync", "r1", None, datetime.now(UTC) - timedelta(seconds=30), ttl=1))
+
+    def expires() -> str:
+        return str(json.loads(moto_s3.get_object(Bucket="bkt", Key=PREFIX + "lock.json")["Body"].read())["expires"])
+
+    stated = expires()
+    with lock.kept(held, ttl=1):
+        time.sleep(1.2)  # renewed every ttl/3
+        assert expires() > stated, "a running deploy keeps its lock alive"
+    assert moto_s3.list_objects_v2(Bucket="bkt").get("KeyCount", 0) == 0
