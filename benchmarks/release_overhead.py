@@ -6,7 +6,9 @@ already in the bucket, timed with this checkout and with a baseline checkout sid
 Both checkouts run on this interpreter against one moto server, each on its own bucket, in
 alternating order (ABAB…), after one first sync and one warm-up no-change sync each. Prints the
 median wall and CPU time per checkout, the ratios, and the requests the new checkout sends per no-change
-sync (through a counting proxy) — the release lookup is meant to be one GET.
+sync (through a counting proxy) — the release lookup is meant to be one GET — and the requests of
+a rollback of the new checkout's bucket after a deploy that changed index.html and renamed 20
+hashed chunks (copies for the changed files, a handful of fixed requests, no uploads).
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ from benchmarks.syncbench.emulator import admin_client, create_bucket, start_mot
 from tests.support.recording_proxy import RecordingProxy  # noqa: E402
 
 
-def sync(checkout: Path, build: Path, bucket: str, endpoint: str, workdir: Path) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of the sync process: user + system)."""
+def sync(checkout: Path, build: Path, bucket: str, endpoint: str, workdir: Path,
+         task: tuple[str, ...] = ("frontend.sync",)) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the task's process: user + system)."""
     env = {**os.environ, "AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
            "AWS_DEFAULT_REGION": "us-east-1", "SYNC_S3_BUCKET": bucket, "SYNC_BUILD_DIR": str(build),
            "SYNC_OUTPUT_CHANGESET_PATH": str(workdir / bucket / "changeset.json"),
@@ -40,7 +43,7 @@ def sync(checkout: Path, build: Path, bucket: str, endpoint: str, workdir: Path)
     env_file.write_text("")
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "invoke", "--search-root", str(checkout), "frontend.sync",
+    done = subprocess.run([sys.executable, "-m", "invoke", "--search-root", str(checkout), *task,
                            "--yes", "--no-invalidate", "--env-file", str(env_file)],
                           cwd=checkout, env=env, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
@@ -63,7 +66,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="release-overhead-") as tmp:
         workdir = Path(tmp)
         build = workdir / "build"
-        generate(build, args.files).write_all()
+        synthetic = generate(build, args.files)
+        synthetic.write_all()
         server = start_moto_server(workdir / "moto.log")
         try:
             s3 = admin_client(server.endpoint_url)
@@ -91,6 +95,19 @@ def main() -> int:
                     for request in sent:
                         kinds[request[":method"]] = kinds.get(request[":method"], 0) + 1
                     print(f"{name}: requests per no-change sync: {len(sent)} {dict(sorted(kinds.items()))}")
+                checkout, bucket = lanes["releases"]
+                synthetic.set_index_variant(1)
+                for old in synthetic.deletable[:20]:  # v2 renames 20 hashed chunks
+                    path = build / old
+                    path.rename(path.with_name("v2-" + path.name))
+                sync(checkout, build, bucket, server.endpoint_url, workdir)
+                before = len(proxy.requests)
+                sync(checkout, build, bucket, proxy.endpoint_url, workdir, task=("frontend.rollback",))
+                kinds = {}
+                for request in proxy.requests[before:]:
+                    kinds[request[":method"]] = kinds.get(request[":method"], 0) + 1
+                print(f"rollback of a {args.files}-file release (index.html changed, 20 chunks renamed): "
+                      f"{len(proxy.requests) - before} requests {dict(sorted(kinds.items()))}")
             finally:
                 proxy.stop()
         finally:
