@@ -52,7 +52,7 @@ def releases(ctx: Context, json: bool = False, limit: int = 20, env_file: str = 
 })
 def rollback(ctx: Context, to: str = "", yes: bool = False, dry_run: bool = False, invalidate: bool = True,
              wait: bool = False, allow_deletes: bool = False, show_all: bool = False, env_file: str = "",
-             keep_releases: int = 0, lock_wait: float = 0.0, break_lock: bool = False) -> None:
+             keep_releases: int = 0, lock_wait: int = 0, break_lock: bool = False) -> None:
     """Make an earlier release live again, server-side, in seconds.
 
     Copies its replaced-in-place files (HTML, manifest.json, …) back from the content copies kept

@@ -248,7 +248,7 @@ def sync(
     workers: int = 0,
     force: bool = False,
     keep_releases: int = 0,
-    lock_wait: float = 0.0,
+    lock_wait: int = 0,
     break_lock: bool = False,
 ) -> None:
     """Sync the build folder to S3 and invalidate CloudFront: plan, preview, confirm, apply.

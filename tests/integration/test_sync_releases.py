@@ -141,6 +141,8 @@ def test_a_held_lock_refuses_a_second_deploy_naming_its_holder(site: SyncSite) -
     assert "--lock-wait" in hint
     assert "another deploy holds the lock" in error and "20991231-000000-000-beef" in error
     assert "ci@runner-7" in error and "Traceback" not in refused.output
+    waited = site.inv("frontend.sync", "--yes", "--lock-wait", "2")
+    assert waited.returncode == 1 and "another deploy holds the lock" in waited.stderr, waited.output
     breaking = site.inv("frontend.sync", "--yes", "--break-lock")
     assert breaking.returncode == 1 and "has not expired" in breaking.stderr, breaking.output
     after = site.objects(releases=True)
