@@ -148,14 +148,15 @@ class BucketLock:
             if break_stale and stale:
                 self._break(etag)
                 continue
+            if time.monotonic() < deadline:  # with --break-lock too: it may expire while we wait
+                self.sleep(min(POLL_SECONDS, max(0.1, deadline - time.monotonic())))
+                continue
             if break_stale:
                 raise RefusedError(
                     f"the deploy lock s3://{self.bucket}/{self.key} is held ({who}) and has not "
                     "expired; --break-lock only breaks expired locks (nothing was changed)",
-                    hint="wait for that deploy to finish, or pass --lock-wait SECONDS")
-            if time.monotonic() < deadline:
-                self.sleep(min(POLL_SECONDS, max(0.1, deadline - time.monotonic())))
-                continue
+                    hint="wait for that deploy to finish, or pass --lock-wait SECONDS (with "
+                         "--break-lock: take it over if its holder stops renewing it)")
             if stale:
                 raise RefusedError(
                     f"the deploy lock s3://{self.bucket}/{self.key} is stale ({who}) (nothing was changed)",
