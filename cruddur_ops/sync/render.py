@@ -137,19 +137,16 @@ def release_summary(*, record: bool, keep: int, kept: int = 0, kept_bytes: int =
     return Text("Releases: " + "; ".join(parts) + ".", style="muted") if parts else None
 
 
-def releases_table(rows: list[dict[str, Any]]) -> Any:
-    """``frontend.releases``: newest first, the live one marked."""
-    from rich.table import Table
-
-    restores = any(row.get("rollback_of") for row in rows)
-    columns = ["", "release", "created", "kind", *(["restores"] if restores else []),
-               "commit", "where", "files", "size"]
-    table = Table(box=None, pad_edge=False, show_edge=False)
-    for column in columns:
-        table.add_column(column, justify="right" if column in ("files", "size") else "left", no_wrap=True)
+def releases_table(rows: list[dict[str, Any]]) -> Text:
+    """``frontend.releases``: newest first, the live one marked with ``*``; two lines each, so
+    long run URLs fit any width. The id says when (UTC, to the millisecond)."""
+    lines: list[Text] = []
     for row in rows:
-        cells = ["*" if row["live"] else "", row["id"], row["created"], row["kind"],
-                 *([row.get("rollback_of") or ""] if restores else []),
-                 (row["commit"] or "-")[:12], row["where"] or "-", str(row["files"]), human_size(row["bytes"])]
-        table.add_row(*cells, style="ok" if row["live"] else None)
-    return table
+        head = Text(f"{'*' if row['live'] else ' '} {row['id']}  ", style="ok" if row["live"] else "")
+        head.append(f"{row['kind']}" + (f" to {row['rollback_of']}" if row.get("rollback_of") else ""))
+        if row["live"]:
+            head.append("  (live)", style="ok")
+        lines.append(head)
+        lines.append(Text(f"    commit {(row['commit'] or '-')[:12]} · {row['where'] or '-'} · "
+                          f"{row['files']} files, {human_size(row['bytes'])}", style="muted"))
+    return Text("\n").join(lines)
