@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -100,7 +100,7 @@ class Deploy:
     journal: Path | None = None
     invalidation: InvalidationPlan | None = None
     warning: str | None = None  # the delete caps' verdict
-    copies: tuple[tuple[str, Path], ...] = field(default=())  # content copies to keep (md5, file)
+    copies: tuple[tuple[str, Path], ...] = ()  # content copies to keep (md5, file)
 
 
 TargetResolver = Callable[[bool], Target]  # need_distribution → Target
@@ -162,14 +162,8 @@ def _finish(config: SyncConfig, s3: Any, deploy: Deploy, invalidate: bool) -> De
         copies = tuple(sorted({(f.md5, deploy.build_dir / ((by_key[k].file if k in by_key else None) or k))
                                for k, f in deploy.files.items()
                                if not f.hashed and f.md5 not in deploy.releases.stored}))
-    return _replace(deploy, plan=shown, todo=todo, retention=retention, journal=journal_file, owed=owed,
-                    invalidation=inv, warning=warning, copies=copies)
-
-
-def _replace(deploy: Deploy, **changes: Any) -> Deploy:
-    from dataclasses import replace
-
-    return replace(deploy, **changes)
+    return replace(deploy, plan=shown, todo=todo, retention=retention, journal=journal_file, owed=owed,
+                   invalidation=inv, warning=warning, copies=copies)
 
 
 def plan_sync(config: SyncConfig, s3: Any, resolve: TargetResolver, ui: Ui, *, force: bool = False,
@@ -326,12 +320,11 @@ def execute(deploy: Deploy, config: SyncConfig, s3: Any, cloudfront: Callable[[]
     if flags.dry_run:
         _dry_run(deploy, invalidating, ui)
         return
-    verb = "Roll back" if deploy.kind == "rollback" else "Apply this plan to"
     from .lock import BucketLock, new_lock
 
-    ui.confirm(f"{verb} s3://{deploy.target.bucket}?" if deploy.kind == "sync"
-               else f"{verb} s3://{deploy.target.bucket} to release {deploy.rollback_of.id if deploy.rollback_of else '?'}?",
-               yes=flags.yes or config.auto_approve)
+    bucket = deploy.target.bucket
+    ui.confirm(f"Apply this plan to s3://{bucket}?" if deploy.rollback_of is None
+               else f"Roll back s3://{bucket} to release {deploy.rollback_of.id}?", yes=flags.yes or config.auto_approve)
     now = datetime.now(UTC)
     release = Release(
         id=new_release_id(now, after=deploy.releases.newest), created=now_iso(now), files=deploy.files,
