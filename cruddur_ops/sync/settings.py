@@ -146,7 +146,7 @@ def sync_config(settings: Settings, root: Path) -> SyncConfig:
         stack_name=str(settings.get("SYNC_FRONTEND_STACK", default=stack_name_from_config(root))),
         hash_cache=cache_path(settings.get("SYNC_HASH_CACHE"), build_dir, settings.get("XDG_CACHE_HOME")),
         release_prefix=release_prefix(settings),
-        keep_releases=_int(settings, "KEEP_RELEASES", "SYNC_KEEP_RELEASES", default=DEFAULT_KEEP_RELEASES, minimum=1),
+        keep_releases=_int(settings, "SYNC_KEEP_RELEASES", "KEEP_RELEASES", default=DEFAULT_KEEP_RELEASES, minimum=1),
         lock_wait=_float(settings, "LOCK_WAIT", 0.0),
         lock_ttl=_int(settings, "SYNC_LOCK_TTL", default=DEFAULT_LOCK_TTL, minimum=1),
         provenance=_provenance(settings),

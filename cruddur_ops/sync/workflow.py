@@ -226,16 +226,22 @@ def _pool() -> Iterator[Callable[..., Any]]:
 # --------------------------------------------------------------------------- execution
 
 def where_ran(config: SyncConfig) -> str:
-    import getpass
+    """The GitHub Actions run's URL, else user@host (the user from the settings, else the
+    account this process runs as: no environment read here)."""
+    import os
     import socket
 
     p = config.provenance
     if p.run_url:
         return p.run_url
-    try:
-        user = p.user or getpass.getuser()
-    except (KeyError, OSError):
-        user = "unknown"
+    user = p.user
+    if not user:
+        try:
+            import pwd
+
+            user = pwd.getpwuid(os.getuid()).pw_name
+        except (ImportError, KeyError, OSError):
+            user = "unknown"
     return f"{user}@{socket.gethostname()}"
 
 
