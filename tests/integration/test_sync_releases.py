@@ -222,3 +222,20 @@ def test_a_build_holding_the_release_prefix_is_refused(site: SyncSite, tmp_path:
     refused = site.inv("frontend.sync", "--yes")
     assert refused.returncode == 1 and "reserved release prefix" in refused.stderr
     assert site.objects(releases=True) == {}
+
+
+def test_a_site_under_a_prefix_keeps_its_releases_at_the_release_prefix(site: SyncSite) -> None:
+    """SYNC_PREFIX=site/: the sync's listing does not cover _cruddur-ops/, which is listed on its
+    own only when a release is recorded; a no-change sync still costs one GET."""
+    site.env["SYNC_PREFIX"] = "site"
+    v1_chunk, _ = deploy(site, "v1")
+    deploy(site, "v2")
+    keys = set(site.objects(releases=True))
+    assert f"site/{v1_chunk}" in keys, "v1's chunk is kept under the site prefix"
+    assert any(k.startswith("_cruddur-ops/releases/") for k in keys)
+    assert any(k.startswith("_cruddur-ops/objects/") for k in keys)
+    assert not any(k.startswith("site/_cruddur-ops") for k in keys)
+    rolled = site.inv("frontend.rollback", "--yes", "--no-invalidate")
+    assert rolled.returncode == 0, rolled.output
+    assert b"release v1" in body(site, "site/index.html")
+    assert [r["kind"] for r in releases(site)] == ["rollback", "sync", "sync"]
