@@ -59,8 +59,10 @@ def create_site(endpoint: str, bucket: str) -> str:
 def show_bucket(endpoint: str, bucket: str) -> None:
     s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
     paginator = s3.get_paginator("list_objects_v2")
-    keys = [obj for page in paginator.paginate(Bucket=bucket) for obj in page.get("Contents", [])]
-    print(f"s3://{bucket} now holds {len(keys)} objects:")
+    listed = [obj for page in paginator.paginate(Bucket=bucket) for obj in page.get("Contents", [])]
+    keys = [obj for obj in listed if not obj["Key"].startswith("_cruddur-ops/")]
+    print(f"s3://{bucket} now holds {len(keys)} objects of the site "
+          f"(and {len(listed) - len(keys)} under _cruddur-ops/: the release record, content copies):")
     for obj in keys:
         head = s3.head_object(Bucket=bucket, Key=obj["Key"])
         print(f"  {obj['Key']:<58} {obj['Size']:>7} B  {head.get('ContentType', ''):<32} "
@@ -105,6 +107,9 @@ def main() -> None:
 
             step("sync again: nothing changed, nothing to do")
             inv("frontend.sync", "--yes", "--env-file", env_file, env=env)
+
+            step("the release that sync recorded (frontend.rollback can make an earlier one live)")
+            inv("frontend.releases", "--env-file", env_file, env=env)
 
             step("where the files landed")
             show_bucket(endpoint, bucket)

@@ -86,7 +86,8 @@ def file_md5(path: Path) -> str:
 def verify_converged(s3: Any, bucket: str, build_dir: Path) -> str:
     """"ok" when the bucket holds exactly the build (keys, sizes, and MD5 where the ETag is one),
     else a short description of the first differences."""
-    remote = list_objects(s3, bucket)
+    # cruddur-ops keeps its release records and deploy lock under this prefix: not site objects
+    remote = {k: v for k, v in list_objects(s3, bucket).items() if not k.startswith("_cruddur-ops/")}
     local = {p.relative_to(build_dir).as_posix(): p for p in build_dir.rglob("*") if p.is_file()}
     missing = sorted(set(local) - set(remote))
     extra = sorted(set(remote) - set(local))

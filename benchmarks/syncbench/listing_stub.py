@@ -1,5 +1,5 @@
-"""A listing stub: an S3 endpoint that only answers ListObjectsV2, HeadObject (no metadata)
-and the trivial bucket probes from an in-memory manifest — so `inv frontend.plan` can be timed at 100,000 files
+"""A listing stub: an S3 endpoint that only answers ListObjectsV2, HeadObject (no metadata),
+GetObject with NoSuchKey, and the trivial bucket probes from an in-memory manifest — so `inv frontend.plan` can be timed at 100,000 files
 without uploading 100,000 objects into an emulator that lists ~1,700 objects/s.
 
 Anything else is answered 501 and recorded in ``unexpected`` (the report says so).
@@ -119,6 +119,11 @@ class ListingStub:
                 elif self.command == "HEAD" and len(parts) > 1 and parts[0] == stub.bucket:
                     stub.heads += 1  # the planner asks for metadata when the ETag can't decide
                     self._head_object("/".join(parts[1:]))
+                elif self.command == "GET" and len(parts) > 1 and parts[0] == stub.bucket:
+                    # object bodies are not kept: the sync's release pointer of a bucket that has
+                    # no releases yet (GET _cruddur-ops/live.json), answered as S3 would
+                    self._reply(404, "<Error><Code>NoSuchKey</Code>"
+                                "<Message>The specified key does not exist.</Message></Error>")
                 elif self.command == "GET" and parts == [stub.bucket] and "location" in query:
                     self._reply(200, '<?xml version="1.0" encoding="UTF-8"?><LocationConstraint '
                                 'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>')

@@ -61,6 +61,9 @@ class Counts:
         return sum(self.by_kind.values())
 
 
+RELEASE_FOLDER = "_cruddur-ops"  # cruddur-ops's release prefix (SYNC_RELEASE_PREFIX default)
+
+
 def classify(method: str, path: str, host: str, headers: dict[str, str]) -> str:
     """Map one S3/CloudFront request to a report kind (path-style or virtual-host style)."""
     split = urlsplit(path)
@@ -73,6 +76,9 @@ def classify(method: str, path: str, host: str, headers: dict[str, str]) -> str:
     hostname = host.split(":")[0]
     virtual_host = not re.fullmatch(r"[\d.]+|localhost|\[.*\]", hostname) and "." in hostname
     has_key = len(parts) >= (1 if virtual_host else 2)
+    key_parts = parts if virtual_host else parts[1:]
+    if has_key and key_parts[0] == RELEASE_FOLDER:
+        return "OTHER"  # cruddur-ops's release records, pointer, lock and content copies: not site objects
     if method == "GET":
         if not has_key:
             if "list-type" in query or not query or {"prefix", "marker", "delimiter",

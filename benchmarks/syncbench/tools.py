@@ -165,6 +165,9 @@ class CruddurOps(Tool):
             "SYNC_BUILD_DIR": str(build_dir),
             "SYNC_OUTPUT_CHANGESET_PATH": str(self.workdir / "changesets" / f"{bucket}.json"),
             "SYNC_MAX_DELETES": "1000000",
+            # The peers delete what the build no longer has at once; so does cruddur-ops when
+            # skew protection keeps no earlier release (its default keeps the last 3's assets).
+            "SYNC_KEEP_RELEASES": "1",
         })
         return with_ca_bundle(env, self.ca_bundle)
 

@@ -93,14 +93,17 @@ def bucket_origin(snapshot: SiteSnapshot) -> OriginFacts | None:
     return mine[0] if mine else None
 
 
-def _allows_read(statement: dict[str, Any], bucket: str, key: str) -> bool:
-    if statement.get("Effect") != "Allow":
-        return False
+def _covers_read(statement: dict[str, Any], bucket: str, key: str) -> bool:
+    """The statement's actions include s3:GetObject and its resources include ``key``."""
     actions = [str(a).lower() for a in _as_list(statement.get("Action"))]
     if not any(fnmatchcase(needed, action) for action in actions for needed in READ_ACTIONS):
         return False
     object_arn = f"arn:aws:s3:::{bucket}/{key}"
     return any(fnmatchcase(object_arn, str(r)) for r in _as_list(statement.get("Resource")))
+
+
+def _allows_read(statement: dict[str, Any], bucket: str, key: str) -> bool:
+    return statement.get("Effect") == "Allow" and _covers_read(statement, bucket, key)
 
 
 def _principals(statement: dict[str, Any], kind: str) -> list[str]:
@@ -213,14 +216,22 @@ def check_origin_access(s: SiteSnapshot) -> CheckResult:
                  + FRONTEND_STACK_FIX)
 
 
-def check_bucket_policy(s: SiteSnapshot) -> CheckResult:
-    link = "bucket policy"
-    d = s.distribution
+def _policy_unreadable(s: SiteSnapshot, link: str) -> CheckResult | None:
+    """The verdict of a policy check when there is no policy to judge (no bucket, no access)."""
     if not s.bucket.exists:
         return skipped(link, f"bucket {s.bucket_name} does not exist")
     if "policy" in s.bucket.errors:
         return wrong(link, f"cannot read the policy: {s.bucket.errors['policy']}",
                      "run the doctor with credentials allowed s3:GetBucketPolicy")
+    return None
+
+
+def check_bucket_policy(s: SiteSnapshot) -> CheckResult:
+    link = "bucket policy"
+    d = s.distribution
+    unreadable = _policy_unreadable(s, link)
+    if unreadable is not None:
+        return unreadable
     if d is None:
         return skipped(link, "no distribution to grant")
     origin = bucket_origin(s)
@@ -304,20 +315,64 @@ def check_default_root_object(s: SiteSnapshot) -> CheckResult:
     return wrong(link, f"is {d.default_root_object!r}, not {s.index_key!r}", fix)
 
 
-def check_error_responses(s: SiteSnapshot) -> CheckResult:
-    link = "SPA error responses"
+def check_spa_routing(s: SiteSnapshot) -> CheckResult:
+    """Client-side routes need index.html; missing files must stay 404. A viewer-request
+    function does both; 403/404 → 200 /index.html error responses answer a missing asset (an
+    older release's chunk) with HTML, which the browser fails to parse as JavaScript."""
+    link = "SPA routing"
     d = s.distribution
     if d is None:
         return skipped(link, "no distribution")
     page = f"/{s.index_key}"
-    good = {e.error_code for e in d.error_responses if e.page_path == page and str(e.response_code) == "200"}
-    missing = [code for code in (403, 404) if code not in good]
-    if missing:
-        return wrong(link, f"no {' / '.join(map(str, missing))} → {page} (200) response: client-side routes "
-                     "such as /users/profile fail when loaded directly",
-                     f"add custom error responses 403 and 404 → {page} with HTTP 200 "
-                     "(CloudFront → Error pages), " + FRONTEND_STACK_FIX)
-    return ok(link, f"403 and 404 → {page} (200)")
+    hiding = sorted(e.error_code for e in d.error_responses
+                    if e.error_code in (403, 404) and e.page_path == page and str(e.response_code) == "200")
+    codes = " / ".join(map(str, hiding))
+    if d.viewer_request_functions and not hiding:
+        name = d.viewer_request_functions[0].rsplit("/", 1)[-1]
+        return ok(link, f"viewer-request function {name}; a missing file is a real 404")
+    fix = ("deploy the frontend stack (inv cfn.deploy frontend): its CloudFront Function "
+           f"(aws/cfn/frontend/spa-routing.js) routes extensionless paths to {page}")
+    if d.viewer_request_functions:
+        return wrong(link, f"error responses {codes} → {page} (200) answer missing assets with HTML as well",
+                     "remove those custom error responses (CloudFront → Error pages): the function routes the SPA")
+    if hiding:
+        return wrong(link, f"{codes} → {page} (200) error responses answer a missing asset with HTML: a "
+                     "browser still on an older release gets HTML for its old chunks", fix)
+    return wrong(link, "no SPA routing: client-side routes such as /users/profile fail when loaded directly", fix)
+
+
+def _denies_read(statement: dict[str, Any], bucket: str, key: str) -> bool:
+    """An unconditional Deny of s3:GetObject on ``key`` that applies to CloudFront."""
+    if statement.get("Effect") != "Deny" or statement.get("Condition"):
+        return False
+    if not ("*" in _principals(statement, "AWS") or statement.get("Principal") == "*"
+            or CLOUDFRONT_SERVICE in _principals(statement, "Service")):
+        return False
+    return _covers_read(statement, bucket, key)
+
+
+def release_prefix_statement(bucket: str, prefix: str) -> str:
+    return json.dumps({
+        "Sid": "DenyReleasePrefixToCloudFront", "Effect": "Deny",
+        "Principal": {"Service": CLOUDFRONT_SERVICE}, "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{bucket}/{prefix}*",
+    }, separators=(",", ":"))
+
+
+def check_release_prefix(s: SiteSnapshot) -> CheckResult:
+    """frontend.sync's release records (commits, who deployed from where) and its lock live in
+    the bucket under the release prefix: the distribution must not serve them."""
+    link = "release prefix"
+    unreadable = _policy_unreadable(s, link)
+    if unreadable is not None:
+        return unreadable
+    probe = f"{s.release_prefix}live.json"
+    if any(_denies_read(st, s.bucket_name, probe) for st in _statements(s.bucket.policy)):
+        return ok(link, f"CloudFront may not read s3://{s.bucket_name}/{s.release_prefix}")
+    return wrong(link, f"the distribution can serve s3://{s.bucket_name}/{s.release_prefix} (release records "
+                 "name commits and where each deploy ran)",
+                 f"add this statement to the bucket policy of {s.bucket_name}: "
+                 f"{release_prefix_statement(s.bucket_name, s.release_prefix)}, " + FRONTEND_STACK_FIX)
 
 
 def _covered(alias: str, names: Iterable[str]) -> bool:
@@ -367,7 +422,8 @@ CHECKS: tuple[Callable[[SiteSnapshot], CheckResult], ...] = (
     check_public_access,
     check_index_object,
     check_default_root_object,
-    check_error_responses,
+    check_spa_routing,
+    check_release_prefix,
     check_certificate,
 )
 

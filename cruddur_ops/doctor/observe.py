@@ -63,6 +63,10 @@ def distribution_facts(raw: dict[str, Any]) -> DistributionFacts:
         acm_certificate_arn=str(viewer.get("ACMCertificateArn", "") or ""),
         iam_certificate_id=str(viewer.get("IAMCertificateId", "") or ""),
         viewer_protocol_policy=str(behaviour.get("ViewerProtocolPolicy", "")),
+        viewer_request_functions=tuple(
+            str(f.get("FunctionARN", "")) for f in _items(behaviour.get("FunctionAssociations"))
+            if f.get("EventType") == "viewer-request"
+        ),
     )
 
 
@@ -166,7 +170,7 @@ def distribution_for_bucket(cloudfront: Any, bucket: str) -> str | None:
 
 
 def observe_site(*, s3: Any, cloudfront: Any, acm: Any, bucket: str | None, distribution_id: str | None,
-                 index_key: str = "index.html") -> SiteSnapshot:
+                 index_key: str = "index.html", release_prefix: str = "_cruddur-ops/") -> SiteSnapshot:
     """Everything the checks need. Either name may be missing: it is inferred from the other."""
     if not distribution_id and bucket:
         distribution_id = distribution_for_bucket(cloudfront, bucket)
@@ -190,4 +194,5 @@ def observe_site(*, s3: Any, cloudfront: Any, acm: Any, bucket: str | None, dist
         certificate=certificate,
         distribution_error=why,
         index_key=index_key,
+        release_prefix=release_prefix,
     )

@@ -37,6 +37,7 @@ class DistributionFacts:
     acm_certificate_arn: str = ""
     iam_certificate_id: str = ""
     viewer_protocol_policy: str = ""
+    viewer_request_functions: tuple[str, ...] = ()  # CloudFront Function ARNs on the default behaviour
 
 
 @dataclass(frozen=True)
@@ -68,3 +69,4 @@ class SiteSnapshot:
     certificate: CertificateFacts | None = None
     distribution_error: str = ""  # why distribution is None
     index_key: str = "index.html"
+    release_prefix: str = "_cruddur-ops/"  # frontend.sync's releases and lock: not for the distribution

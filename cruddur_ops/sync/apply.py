@@ -242,14 +242,16 @@ class S3Executor:
 
 
 class DryRunExecutor:
-    """Records what would be sent; sends nothing."""
+    """Records what would be sent; sends nothing. ``local=False``: the uploads are server-side
+    copies (a rollback), so there is no local file to check."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, local: bool = True) -> None:
         self.uploads: list[str] = []
         self.deletes: list[str] = []
+        self.local = local
 
     def upload(self, item: PlanItem, path: Path) -> None:
-        if not path.is_file():
+        if self.local and not path.is_file():
             raise UploadFailed(f"cannot read {path}")
         self.uploads.append(item.path)
 

@@ -36,42 +36,122 @@ OS_METADATA = frozenset({"Thumbs.db", "ehthumbs.db", "desktop.ini", "Desktop.ini
 def _skipped(name: str, keep_hidden: Sequence[str]) -> bool:
     if name in OS_METADATA:
         return True
+    return _hidden_name(name, keep_hidden)
+
+
+def _hidden_name(name: str, keep_hidden: Sequence[str]) -> bool:
     if not name.startswith(".") or name in KEEP_HIDDEN:
         return False
     return not any(fnmatchcase(name, pattern) for pattern in keep_hidden)
 
 
-def walk(build_dir: Path, *, keep_hidden: Sequence[str] = (),
-         skipped: list[str] | None = None) -> list[str]:
+@dataclass
+class BuildScan:
+    """What walking the build found: files to deploy, links that leave the build, hidden build
+    metadata left out, and special or unusable entries that are skipped (each with why)."""
+
+    files: list[str]
+    escaping: list[tuple[str, str]]  # (link, where it points) for links whose target is outside
+    skipped: list[str]  # "rel: why", for the preview's notes
+    hidden: list[str] = field(default_factory=list)  # metadata and OS files (folders end in "/")
+
+
+_SPECIAL = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+            (stat.S_ISBLK, "a block device"))
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def scan(build_dir: Path, *, keep_hidden: Sequence[str] = ()) -> BuildScan:
     """Every regular file's path relative to ``build_dir`` (posix), depth-first in sorted order.
 
     Hidden files and folders are build metadata, not site content (``.vite/manifest.json``,
-    ``.DS_Store``, ``.git``): they are skipped, except ``.well-known`` and names matching a
-    ``keep_hidden`` glob (``"*"``: all); so are OS metadata files (``Thumbs.db``). What was skipped
-    is appended to ``skipped`` (folders with a trailing ``/``) for the preview's notice.
-    Symlinks to files are followed (their target's bytes are deployed); directory symlinks are
-    not (no cycles). Names only: the directory entries' types tell files from folders without a
-    ``stat`` per file, so the sync can start listing the bucket before it stats anything (the
-    stats are ~0.5 s of a 100,000-file walk).
+    ``.DS_Store``, ``.git``): they are left out (listed in ``hidden``, folders with a trailing
+    ``/``), except ``.well-known`` and names matching a ``keep_hidden`` glob (``"*"``: all); so
+    are OS metadata files (``Thumbs.db``).
+    A symlink is deployed as its target (a file's bytes, a folder's files) when the target lies
+    inside the build; one that points outside (or at a hidden file the walk skips) is reported in
+    ``escaping`` (a stray link to a credentials file must never be published), whether or not
+    its target exists. FIFOs, sockets
+    and devices are skipped (reading a FIFO would block), as are dangling links and links to a
+    folder that contains them. Names only for ordinary entries: the directory entries' types
+    tell files from folders without a ``stat`` per file, so the sync can start listing the
+    bucket before it stats anything (the stats are ~0.5 s of a 100,000-file walk).
     """
-    found: list[str] = []
+    root = os.path.realpath(build_dir)
+    result = BuildScan([], [], [])
 
-    def visit(folder: str, prefix: str) -> None:
+    def visit(folder: str, prefix: str, ancestors: frozenset[str]) -> None:
         with os.scandir(folder) as entries:
             ordered = sorted(entries, key=lambda e: e.name)
         for entry in ordered:
             if _skipped(entry.name, keep_hidden):
-                if skipped is not None:
-                    skipped.append(prefix + entry.name + ("/" if entry.is_dir(follow_symlinks=False) else ""))
+                result.hidden.append(prefix + entry.name + ("/" if entry.is_dir(follow_symlinks=False) else ""))
                 continue
             rel = prefix + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                visit(entry.path, rel + "/")
-            elif entry.is_file(follow_symlinks=True):
-                found.append(rel)
+            if entry.is_symlink():
+                target = os.path.realpath(entry.path)
+                if not _inside(target, root) or _hidden(os.path.relpath(target, root), keep_hidden):
+                    result.escaping.append((rel, os.readlink(entry.path)))
+                elif entry.is_dir(follow_symlinks=True):
+                    if target in ancestors:
+                        result.skipped.append(f"{rel}: a link to a folder that contains it (not followed)")
+                    else:
+                        visit(entry.path, rel + "/", ancestors | {target})
+                elif entry.is_file(follow_symlinks=True):
+                    result.files.append(rel)
+                elif not os.path.exists(entry.path):
+                    result.skipped.append(f"{rel}: a link to a missing file")
+                else:
+                    result.skipped.append(f"{rel}: a link to {_kind(entry.path)}")
+            elif entry.is_dir(follow_symlinks=False):
+                visit(entry.path, rel + "/", ancestors | {os.path.realpath(entry.path)})
+            elif entry.is_file(follow_symlinks=False):
+                result.files.append(rel)
+            else:
+                result.skipped.append(f"{rel}: {_kind(entry.path)}")
 
-    visit(str(build_dir), "")
-    return found
+    visit(str(build_dir), "", frozenset({root}))
+    return result
+
+
+def _hidden(rel: str, keep_hidden: Sequence[str]) -> bool:
+    """A path the walk would never deploy itself (``.env``, ``.git/config``): a link to it
+    must not publish it under another name."""
+    return any(_hidden_name(part, keep_hidden) for part in rel.split(os.sep) if part != ".")
+
+
+def _kind(path: str) -> str:
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return "an unreadable entry"
+    return next((name for test, name in _SPECIAL if test(mode)), "not a regular file")
+
+
+def refuse_escaping_links(build_dir: Path, escaping: Sequence[tuple[str, str]]) -> None:
+    if not escaping:
+        return
+    shown = ", ".join(f"{rel} -> {target}" for rel, target in escaping[:10])
+    more = f" and {len(escaping) - 10} more" if len(escaping) > 10 else ""
+    raise ConfigError(
+        f"refusing to deploy {build_dir}: {len(escaping)} symlink(s) point outside the build folder: "
+        f"{shown}{more} (nothing was sent)",
+        hint="remove those links or copy what they point to into the build; a link outside the "
+             "build could publish any file of this machine")
+
+
+def walk(build_dir: Path, *, keep_hidden: Sequence[str] = (),
+         skipped: list[str] | None = None) -> list[str]:
+    """The files :func:`scan` finds; a link pointing outside the build is an error. The hidden
+    entries left out are appended to ``skipped`` when given."""
+    found = scan(build_dir, keep_hidden=keep_hidden)
+    refuse_escaping_links(build_dir, found.escaping)
+    if skipped is not None:
+        skipped.extend(found.hidden)
+    return found.files
 
 
 _buffers = threading.local()
@@ -147,7 +227,8 @@ class BuildNames:
 
     rels: list[str]
     keys: list[str]
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # special entries left out, "rel: why"
+    hidden: list[str] = field(default_factory=list)  # build metadata and OS files left out
 
 
 @dataclass
@@ -176,8 +257,9 @@ def list_build(build_dir: Path, *, key_mode: str, prefix: str = "",
     """The build's file names and bucket keys: enough to start listing the bucket. Raises when
     the build dir is missing or empty, or two files map to one key."""
     check_build_dir(build_dir)
-    skipped: list[str] = []
-    rels = walk(build_dir, keep_hidden=keep_hidden, skipped=skipped)
+    found = scan(build_dir, keep_hidden=keep_hidden)
+    refuse_escaping_links(build_dir, found.escaping)
+    rels = found.files
     if not rels:
         raise ConfigError(
             f"build directory {build_dir} is empty (nothing was deleted)",
@@ -185,7 +267,7 @@ def list_build(build_dir: Path, *, key_mode: str, prefix: str = "",
         )
     keys = [key_for(rel, key_mode, prefix) for rel in rels]
     _check_collisions(keys, rels)
-    return BuildNames(rels, keys, skipped)
+    return BuildNames(rels, keys, found.skipped, found.hidden)
 
 
 def stat_build(build_dir: Path, names: BuildNames) -> WalkedBuild:

@@ -113,3 +113,34 @@ def progress_bar(console: Console, description: str, *, enabled: bool,
                   TimeElapsedColumn(), console=console, transient=True) as progress:
         task = progress.add_task(description, total=total)
         yield (lambda n: progress.advance(task, n)), (lambda n: progress.update(task, total=n))
+
+
+def release_summary(*, record: bool, keep: int, kept: int = 0, kept_bytes: int = 0, pruned: int = 0,
+                    pruned_bytes: int = 0, rollback_to: str | None = None) -> Text | None:
+    """The preview's line on releases: what skew protection keeps and prunes, and whether this
+    run records a release. None when there is nothing to say."""
+    parts: list[str] = []
+    if kept:
+        parts.append(f"{kept} kept for the last {keep} releases ({human_size(kept_bytes)})")
+    if pruned:
+        parts.append(f"{pruned} pruned ({human_size(pruned_bytes)}), no release of the last {keep} needs them")
+    if rollback_to:
+        parts.append(f"makes release {rollback_to} live again")
+    elif record:
+        parts.append("records a new release")
+    return Text("Releases: " + "; ".join(parts) + ".", style="muted") if parts else None
+
+
+def releases_table(rows: list[dict[str, Any]]) -> Text:
+    """``frontend.releases``: newest first, the live one marked with ``*``; two lines each, so
+    long run URLs fit any width. The id says when (UTC, to the millisecond)."""
+    lines: list[Text] = []
+    for row in rows:
+        head = Text(f"{'*' if row['live'] else ' '} {row['id']}  ", style="ok" if row["live"] else "")
+        head.append(f"{row['kind']}" + (f" to {row['rollback_of']}" if row.get("rollback_of") else ""))
+        if row["live"]:
+            head.append("  (live)", style="ok")
+        lines.append(head)
+        lines.append(Text(f"    commit {(row['commit'] or '-')[:12]} · {row['where'] or '-'} · "
+                          f"{row['files']} files, {human_size(row['bytes'])}", style="muted"))
+    return Text("\n").join(lines)

@@ -5,6 +5,10 @@ The build's names are walked first (no stat per file: milliseconds), its keys te
 the bucket's key space into ranges that are listed in parallel, and everything else (the
 caller's own set-up, the stats, the hashing) runs while those listings wait on the network.
 Then only the keys the listing cannot decide get a HEAD.
+
+With a release prefix, the live release's pointer is read alongside the listing (one GET, in
+parallel), and the listing's keys under that prefix are set aside before planning (see
+release_store.py): nothing there is ever planned, previewed as extraneous or counted in caps.
 """
 
 from __future__ import annotations
@@ -21,6 +25,14 @@ from .bundlers import ContentHashes, Reader, recognise
 from .local import cache_entries, hash_build, list_build, stat_build
 from .model import Plan
 from .plan import PlanRules, build_plan, metadata_candidates
+from .release_store import (
+    ReleaseState,
+    check_build_keys,
+    list_reserved,
+    read_pointer,
+    split_reserved,
+    state_from,
+)
 from .remote import list_objects, metadata_md5s, range_bounds
 
 
@@ -43,14 +55,19 @@ class Observation:
     """
 
     def __init__(self, s3: Any, *, bucket: str, build_dir: Path, key_mode: str, prefix: str,
-                 workers: int, keep_hidden: Sequence[str] = ()) -> None:
+                 workers: int, keep_hidden: Sequence[str] = (), release_prefix: str | None = None) -> None:
         self.s3, self.bucket, self.build_dir, self.prefix, self.workers = s3, bucket, build_dir, prefix, workers
+        self.release_prefix = release_prefix
+        self.releases: ReleaseState | None = None  # filled by finish() when release_prefix is set
         self.hashed_at_ns = time.time_ns()  # before any file is read: see hash_cache (racy entries)
         self.names = list_build(build_dir, key_mode=key_mode, prefix=prefix,  # a bad path fails before any request
                                 keep_hidden=keep_hidden)
-        self._lister = ThreadPoolExecutor(max_workers=1, thread_name_prefix="list")
+        if release_prefix:
+            check_build_keys(self.names.keys, release_prefix)
+        self._lister = ThreadPoolExecutor(max_workers=2, thread_name_prefix="list")
         self._listing = self._lister.submit(list_objects, s3, bucket, prefix, workers=workers,
                                             bounds=range_bounds(self.names.keys))
+        self._pointer = self._lister.submit(read_pointer, s3, bucket, release_prefix) if release_prefix else None
 
     def finish(self, rules: PlanRules, *, hooks: Hooks | None = None, hash_cache: Path | None = None) -> Plan:
         """``hash_cache``: the file that remembers MD5s by stat signature (None: hash every file)."""
@@ -65,13 +82,30 @@ class Observation:
         content_hashes = recognise(self.names.rels, manifest_reader(self.build_dir))
         rules = replace(rules, content_hashes=content_hashes)
         remote = self._listing.result()
+        if self.release_prefix is not None and self._pointer is not None:
+            remote, reserved = split_reserved(remote, self.release_prefix)
+            if not self.release_prefix.startswith(self.prefix):  # the listing did not cover it
+                reserved = {}
+            self.releases = state_from(reserved, self.release_prefix, self._pointer.result())
         candidates = metadata_candidates(files, remote, rules)
         metadata = metadata_md5s(self.s3, self.bucket, candidates, workers=self.workers)
         return build_plan(files, remote, bucket=self.bucket, prefix=self.prefix, rules=rules, metadata=metadata,
-                          notes=build_notes(content_hashes, self.names.skipped))
+                          notes=build_notes(content_hashes, self.names.hidden, self.names.skipped))
+
+    def reserved_listing(self) -> ReleaseState:
+        """The release state with the prefix's own listing, for a site under SYNC_PREFIX whose
+        listing did not cover the release prefix (called only when a run needs it)."""
+        assert self.releases is not None and self.release_prefix is not None
+        if self.release_prefix.startswith(self.prefix):
+            return self.releases
+        reserved = list_reserved(self.s3, self.bucket, self.release_prefix)
+        self.releases = state_from(reserved, self.release_prefix, self.releases.pointer)
+        return self.releases
 
     def close(self) -> None:
         self._listing.cancel()
+        if self._pointer is not None:
+            self._pointer.cancel()
         self._lister.shutdown(wait=True)
 
     def __enter__(self) -> Observation:
@@ -82,10 +116,11 @@ class Observation:
 
 
 def start_observation(s3: Any, *, bucket: str, build_dir: Path, key_mode: str, prefix: str,
-                      workers: int = 16, keep_hidden: Sequence[str] = ()) -> Observation:
+                      workers: int = 16, keep_hidden: Sequence[str] = (),
+                      release_prefix: str | None = None) -> Observation:
     """Walk the build's names and start listing ``bucket``; see Observation."""
     return Observation(s3, bucket=bucket, build_dir=build_dir, key_mode=key_mode, prefix=prefix,
-                       workers=workers, keep_hidden=keep_hidden)
+                       workers=workers, keep_hidden=keep_hidden, release_prefix=release_prefix)
 
 
 def manifest_reader(build_dir: Path) -> Reader:
@@ -103,15 +138,17 @@ def manifest_reader(build_dir: Path) -> Reader:
 SKIPPED_SHOWN = 5
 
 
-def build_notes(content_hashes: ContentHashes, skipped: Sequence[str]) -> list[str]:
+def build_notes(content_hashes: ContentHashes, hidden: Sequence[str], skipped: Sequence[str] = ()) -> list[str]:
     """What the preview says about the build beyond its files: the bundler recognised (so an
-    operator sees why files are, or are not, cached as immutable) and what was not published."""
+    operator sees why files are, or are not, cached as immutable) and what was not published:
+    hidden metadata and OS files, and special entries (each with why)."""
     notes = [f"Bundler: {found}" for found in content_hashes.recognised]
     notes += [f"could not read {problem}; file names decide what is hashed"
               for problem in content_hashes.problems]
-    if skipped:
-        shown = ", ".join(skipped[:SKIPPED_SHOWN])
-        more = f" and {len(skipped) - SKIPPED_SHOWN} more" if len(skipped) > SKIPPED_SHOWN else ""
+    if hidden:
+        shown = ", ".join(hidden[:SKIPPED_SHOWN])
+        more = f" and {len(hidden) - SKIPPED_SHOWN} more" if len(hidden) > SKIPPED_SHOWN else ""
         notes.append(f"Not published: {shown}{more} (hidden build metadata and OS files; "
                      "cruddur.sync.keep_hidden publishes hidden names)")
+    notes += [f"skipped {why}" for why in skipped]
     return notes

@@ -19,12 +19,31 @@ from .cache_control import CacheRule, parse_rules
 from .hash_cache import cache_path
 from .invalidation import DEFAULT_MAX_PATHS
 from .keys import check_key_mode, normalise_prefix
+from .releases import DEFAULT_KEEP_RELEASES, DEFAULT_RELEASE_PREFIX
 from .safety import DEFAULT_MAX_DELETE_PERCENT, DEFAULT_MAX_DELETES
 
 DEFAULT_BUILD_DIR = "frontend-react-js/build"
 DEFAULT_CHANGESET = "tmp/changeset.json"
 DEFAULT_STACK = "CrdFrontend"
 DEFAULT_WORKERS = 16
+DEFAULT_LOCK_TTL = 120  # seconds a deploy lock states it lasts; see sync/lock.py
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a release comes from, as the environment tells it (CI or a person's machine)."""
+
+    commit: str | None = None  # GITHUB_SHA
+    run_url: str | None = None  # the GitHub Actions run
+    user: str | None = None
+
+
+def _provenance(settings: Settings) -> Provenance:
+    server, repo, run = (settings.get("GITHUB_SERVER_URL"), settings.get("GITHUB_REPOSITORY"),
+                         settings.get("GITHUB_RUN_ID"))
+    return Provenance(commit=settings.get("GITHUB_SHA") or None,
+                      run_url=f"{server}/{repo}/actions/runs/{run}" if server and repo and run else None,
+                      user=settings.get("USER", "USERNAME", "LOGNAME") or None)
 
 
 @dataclass(frozen=True)
@@ -46,6 +65,11 @@ class SyncConfig:
     invalidation_max_paths: int = DEFAULT_MAX_PATHS
     stack_name: str = DEFAULT_STACK
     hash_cache: Path | None = None  # MD5s by stat signature (None: off); see sync/hash_cache.py
+    release_prefix: str = DEFAULT_RELEASE_PREFIX  # releases, content copies and the lock live here
+    keep_releases: int = DEFAULT_KEEP_RELEASES  # content-hashed assets stay while these reference them
+    lock_wait: float = 0.0  # seconds to wait for another deploy's lock (0: refuse at once)
+    lock_ttl: int = DEFAULT_LOCK_TTL  # the expiry a lock states
+    provenance: Provenance = field(default_factory=Provenance)
 
 
 def _int(settings: Settings, *names: str, default: int, minimum: int) -> int:
@@ -98,6 +122,11 @@ def stack_name_from_config(root: Path) -> str:
     return str(name) if name else DEFAULT_STACK
 
 
+def release_prefix(settings: Settings) -> str:
+    """SYNC_RELEASE_PREFIX with one trailing slash (default ``_cruddur-ops/``; never the root)."""
+    return normalise_prefix(settings.get("SYNC_RELEASE_PREFIX", default=DEFAULT_RELEASE_PREFIX)) or DEFAULT_RELEASE_PREFIX
+
+
 def sync_config(settings: Settings, root: Path) -> SyncConfig:
     build_dir = resolve_path(str(settings.get("SYNC_BUILD_DIR", default=DEFAULT_BUILD_DIR)).rstrip("/") or "/", root)
     return SyncConfig(
@@ -118,4 +147,9 @@ def sync_config(settings: Settings, root: Path) -> SyncConfig:
         invalidation_max_paths=_int(settings, "INVALIDATION_MAX_PATHS", default=DEFAULT_MAX_PATHS, minimum=0),
         stack_name=str(settings.get("SYNC_FRONTEND_STACK", default=stack_name_from_config(root))),
         hash_cache=cache_path(settings.get("SYNC_HASH_CACHE"), build_dir, settings.get("XDG_CACHE_HOME")),
+        release_prefix=release_prefix(settings),
+        keep_releases=_int(settings, "SYNC_KEEP_RELEASES", "KEEP_RELEASES", default=DEFAULT_KEEP_RELEASES, minimum=1),
+        lock_wait=_float(settings, "LOCK_WAIT", 0.0),
+        lock_ttl=_int(settings, "SYNC_LOCK_TTL", default=DEFAULT_LOCK_TTL, minimum=1),
+        provenance=_provenance(settings),
     )

@@ -7,7 +7,6 @@ DB_SCRATCH_URL (db.drift's scratch server).
 
 from __future__ import annotations
 
-import json as jsonlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from invoke import Context
 from invoke.exceptions import Exit
 
+from .. import ci
 from ..cli.common import is_truthy
 from ..cli.guard import ops_task
 from ..config import Settings, repo_root, resolve_path
@@ -54,7 +54,7 @@ def _lint_paths(ctx: Context, directory: Path, *, every: bool, env: str, secret_
 
 
 @ops_task(help={**COMMON_HELP, "all": "lint every migration, not only the pending ones (needs no database)",
-                "json": "print the report as JSON on stdout", "migrations-dir": MIGRATIONS_HELP,
+                "json": "print the report as JSON on stdout (docs/json.md); text goes to stderr", "migrations-dir": MIGRATIONS_HELP,
                 "db-dir": DB_DIR_HELP})
 def lint(ctx: Context, env: str = "dev", secret_id: str = "", all: bool = False, json: bool = False,
          migrations_dir: str = "", db_dir: str = "") -> None:
@@ -68,8 +68,10 @@ def lint(ctx: Context, env: str = "dev", secret_id: str = "", all: bool = False,
     directory = common.migrations_dir(settings, migrations_dir, db_dir)
     paths = _lint_paths(ctx, directory, every=all, env=env, secret_id=secret_id)
     report = lint_sql([read_migration(path)[1] for path in paths])
-    if json:
-        consoles().out.print(plain(jsonlib.dumps(report.as_dict(), indent=2)), soft_wrap=True)
+    for finding in report.unacknowledged:
+        ci.warn(f"{finding.file}:{finding.line} {finding.rule}: {finding.why}")
+    if json:  # printed by the task wrapper, alone on stdout (also when there are findings)
+        ci.result(report.as_dict())
     else:
         consoles().out.print(render.lint_report(report), end="")
     consoles().err.print(render.lint_summary(report))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from invoke import Collection
 
-from . import frontend_build, frontend_doctor, frontend_sync
+from . import frontend_build, frontend_doctor, frontend_releases, frontend_sync
 
-collection = Collection("frontend", *frontend_build.tasks, *frontend_sync.tasks, *frontend_doctor.tasks)
+collection = Collection("frontend", *frontend_build.tasks, *frontend_sync.tasks, *frontend_releases.tasks,
+                        *frontend_doctor.tasks)

@@ -49,13 +49,16 @@ def doctor(ctx: Context, bucket: str = "", distribution_id: str = "", env_file: 
 
     Distribution deployed → origin on the bucket's REST endpoint → OAC (or legacy OAI) →
     bucket policy grants that distribution → public access blocked → index.html is text/html →
-    default root object → SPA error responses → aliases covered by the certificate.
+    default root object → SPA routing (a CloudFront Function, not error responses that hide
+    missing assets) → the release prefix kept from the distribution → aliases covered by the
+    certificate.
     Exit 1 when any link is broken.
     """
     from ..aws import client, session
     from ..doctor import render
     from ..doctor.checks import healthy, run_checks
     from ..doctor.observe import observe_site
+    from ..sync.settings import release_prefix
 
     env_path = resolve_path(env_file or "sync.env", repo_root())
     if env_file and not env_path.is_file():
@@ -88,6 +91,7 @@ def doctor(ctx: Context, bucket: str = "", distribution_id: str = "", env_file: 
         acm=client("acm", target, sess=sess, region="us-east-1"),  # CloudFront certificates live there
         bucket=bucket_name,
         distribution_id=distribution,
+        release_prefix=release_prefix(settings),
     )
     results = run_checks(snapshot)
     if json:  # printed by the task wrapper, alone on stdout (also when a link is broken)

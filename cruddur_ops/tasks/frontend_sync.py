@@ -7,7 +7,9 @@ stays fast.
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,14 +21,15 @@ from ..cli.common import aws_target, confirm, load_settings
 from ..cli.guard import ops_task
 from ..config import repo_root, resolve_path
 from ..console import consoles
-from ..errors import EXIT_CHANGES_PRESENT, OpsError, RefusedError
+from ..errors import EXIT_CHANGES_PRESENT, OpsError
 
 if TYPE_CHECKING:
     from ..aws import AwsTarget
-    from ..sync.invalidation import InvalidationPlan
-    from ..sync.model import Plan, PlanItem
+    from ..sync.apply import ApplyResult, Progress
+    from ..sync.service import Hooks
     from ..sync.settings import SyncConfig
     from ..sync.target import Target
+    from ..sync.workflow import Deploy, Outcome
 
 SHARED_HELP = {
     "env-file": "settings file (default: sync.env in the repository root); real env vars win",
@@ -36,6 +39,12 @@ SHARED_HELP = {
     "show-all": "also list unchanged and ignored files in the preview",
     "workers": "parallel uploads / hashing threads (default 16)",
     "force": "re-upload every file (e.g. after changing Cache-Control rules)",
+}
+LOCK_HELP = {
+    "keep-releases": "keep content-hashed assets while any of the last N releases references them "
+                     "(default 3, or SYNC_KEEP_RELEASES)",
+    "lock-wait": "wait up to SECONDS for another deploy's lock instead of refusing at once",
+    "break-lock": "remove a deploy lock whose stated expiry has passed (a killed run's), then proceed",
 }
 
 
@@ -71,65 +80,124 @@ def _prepare(ctx: Context, *, env_file: str, build_dir: str, key_mode: str, work
     return config, target_spec, sess, s3
 
 
-def _target(config: SyncConfig, target_spec: AwsTarget, sess: Any, *, need_distribution: bool) -> Target:
-    from .. import aws
-    from ..sync.target import resolve_target
+def _resolver(config: SyncConfig, target_spec: AwsTarget, sess: Any) -> Callable[[bool], Target]:
+    def resolve(need_distribution: bool) -> Target:
+        from .. import aws
+        from ..sync.target import resolve_target
 
-    return resolve_target(
-        config.bucket, config.distribution_id, stack_name=config.stack_name,
-        cfn_factory=lambda: aws.client("cloudformation", target_spec, sess=sess),
-        need_distribution=need_distribution,
-    )
+        return resolve_target(
+            config.bucket, config.distribution_id, stack_name=config.stack_name,
+            cfn_factory=lambda: aws.client("cloudformation", target_spec, sess=sess),
+            need_distribution=need_distribution,
+        )
+
+    return resolve
 
 
-def _observe(config: SyncConfig, target_spec: AwsTarget, sess: Any, s3: Any, *,
-             force: bool, need_distribution: bool = True) -> tuple[Target, Plan]:
-    """Start the bucket listing as soon as the bucket is known; the stack lookup (when the
-    distribution comes from the stack), the consoles and the hashing run while it is in flight."""
-    from ..sync.service import Hooks, start_observation
+def _cloudfront(target_spec: AwsTarget, sess: Any) -> Callable[[], Any]:
+    def build() -> Any:
+        from .. import aws
 
-    def target_now() -> Target:
-        return _target(config, target_spec, sess, need_distribution=need_distribution)
+        return aws.client("cloudfront", target_spec, sess=sess)
 
-    target = None if config.bucket else target_now()  # the bucket comes from the stack
-    bucket = target.bucket if target else config.bucket or ""
-    with start_observation(s3, bucket=bucket, build_dir=config.build_dir, key_mode=config.key_mode,
-                           prefix=config.prefix, workers=config.workers,
-                           keep_hidden=config.keep_hidden) as observation:
-        if target is None:
-            target = target_now()
-        # imported here, not above: sync.render imports rich, which now loads during the listing
-        from ..sync.plan import PlanRules
+    return build
+
+
+class RichUi:
+    """The sync workflow's :class:`~cruddur_ops.sync.workflow.Ui` on the task's consoles."""
+
+    def __init__(self, config: SyncConfig, *, show_all: bool = False, invalidate: bool = True,
+                 warn_caps: bool = False) -> None:
+        self.config, self.show_all, self.invalidate, self.warn_caps = config, show_all, invalidate, warn_caps
+        self.c = consoles()
+
+    @contextmanager
+    def hashing(self) -> Iterator[Hooks]:
+        # imported here: sync.render imports rich, which loads while the listing is in flight
+        from ..sync.render import progress_bar
+        from ..sync.service import Hooks
+
+        with progress_bar(self.c.err, "hashing", enabled=self.c.live) as (advance, set_total):
+            yield Hooks(hash_total=set_total, hashed=advance)
+
+    def preview(self, deploy: Deploy, *, to_stderr: bool = False) -> None:
+        from ..sync.render import preview, release_summary
+
+        note = deploy.target.notice if self.invalidate else "invalidation skipped (--no-invalidate)"
+        source = (_relative(deploy.build_dir) if deploy.build_dir is not None
+                  else f"release {deploy.rollback_of.id if deploy.rollback_of else '?'}")
+        warning = (f"{deploy.warning}: `frontend.sync` will refuse it without --allow-deletes"
+                   if self.warn_caps and deploy.warning else None)
+        console = self.c.err if to_stderr else self.c.out
+        console.print(preview(
+            deploy.plan, source=source, invalidation=deploy.invalidation,
+            distribution_id=deploy.target.distribution_id, invalidation_note=note, show_all=self.show_all,
+            changeset=deploy.changeset_note, warning=warning,
+        ))
+        r = deploy.retention
+        line = release_summary(record=deploy.record, keep=self.config.keep_releases,
+                               kept=r.kept if r else 0, kept_bytes=r.kept_bytes if r else 0,
+                               pruned=r.pruned if r else 0, pruned_bytes=r.pruned_bytes if r else 0,
+                               rollback_to=deploy.rollback_of.id if deploy.rollback_of else None)
+        if line is not None:
+            console.print(line)
+        for note in deploy.plan.notes:
+            self.c.err.print(f"note: {note}", style="muted")
+
+    def confirm(self, question: str, *, yes: bool) -> None:
+        confirm(question, yes=yes, what="--yes (or SYNC_AUTO_APPROVE=true)")
+
+    @contextmanager
+    def uploading(self, total: int) -> Iterator[Progress]:
         from ..sync.render import progress_bar
 
-        c = consoles()
-        rules = PlanRules(ignore=config.ignore, cache_rules=config.cache_rules,
-                          content_types=config.content_types, force=force)
-        with progress_bar(c.err, "hashing", enabled=c.live) as (advance, set_total):
-            plan = observation.finish(rules, hooks=Hooks(hash_total=set_total, hashed=advance),
-                                      hash_cache=config.hash_cache)
-    return target, plan
+        with progress_bar(self.c.err, "uploading", enabled=self.c.live, total=total) as (advance, _):
+            yield lambda event, item, size: advance(1 if item else size)
+
+    def applied(self, result: ApplyResult, seconds: float, *, dry_run: bool) -> None:
+        from ..sync.render import apply_summary, failures
+
+        self.c.out.print(apply_summary(result, seconds, dry_run=dry_run))
+        if not result.ok:
+            self.c.err.print(failures(result))
+
+    def say(self, text: str, *, style: str | None = None, err: bool = False) -> None:
+        (self.c.err if err else self.c.out).print(text, style=style)
+
+    def warn(self, text: str) -> None:
+        self.c.err.print(f"warning: {text}", style="skipped")
+        ci.warn(text)
+
+    def finished(self, deploy: Deploy, outcome: Outcome) -> None:
+        invalidation = deploy.invalidation if outcome.invalidating else None
+        note = None if outcome.invalidating else (
+            deploy.target.notice if self.invalidate else "skipped (--no-invalidate)")
+        publish(outcome.mode, deploy, result=outcome.result, seconds=outcome.seconds, invalidation=invalidation,
+                ids=outcome.invalidation_ids, note=note)
+
+    @contextmanager
+    def waiting(self, what: str) -> Iterator[None]:
+        from ..sync.render import progress_bar
+
+        with progress_bar(self.c.err, what, enabled=self.c.live, total=None):
+            yield
 
 
-def _invalidation(config: SyncConfig, target: Target, items: Any, extra: Any = ()) -> InvalidationPlan:
-    from ..sync.invalidation import plan_invalidation
+def publish(mode: Any, deploy: Deploy, *, result: Any = None, seconds: float = 0.0,
+            invalidation: Any = None, ids: Any = (), note: str | None = None) -> None:
+    """The outcome for CI: the step summary and the --json document (cruddur_ops.ci)."""
+    if not (ci.summary_requested() or ci.json_requested()):
+        return  # a big plan's report is not built for nobody
+    from ..sync.summary import sync_json, sync_markdown, sync_report
 
-    return plan_invalidation(items, prefix=config.prefix, max_paths=config.invalidation_max_paths,
-                             extra=extra)
-
-
-def _show_preview(plan: Plan, config: SyncConfig, target: Target, inv: InvalidationPlan | None, *,
-                  show_all: bool, changeset: str | None, invalidate: bool, warning: str | None,
-                  to_stderr: bool = False) -> None:
-    from ..sync.render import preview
-
-    note = target.notice if invalidate else "invalidation skipped (--no-invalidate)"
-    c = consoles()
-    (c.err if to_stderr else c.out).print(preview(
-        plan, source=_relative(config.build_dir), invalidation=inv,
-        distribution_id=target.distribution_id, invalidation_note=note, show_all=show_all,
-        changeset=changeset, warning=warning,
-    ))
+    report = sync_report(mode, deploy.plan, deploy.todo, result=result, seconds=seconds,
+                         invalidation=invalidation, invalidation_ids=ids,
+                         distribution_id=deploy.target.distribution_id,
+                         invalidation_note=note if note is not None else deploy.target.notice,
+                         changeset=deploy.changeset_note)
+    ci.section(sync_markdown(report))
+    if mode != "plan":  # frontend.plan --json prints the changeset array instead
+        ci.result(sync_json(report))
 
 
 @ops_task(
@@ -139,6 +207,7 @@ def _show_preview(plan: Plan, config: SyncConfig, target: Target, inv: Invalidat
         "detailed-exitcode": "exit 0 when nothing would change, 2 when something would, 1 on error",
         "json": "print the plan as JSON (the changeset array) on stdout; the preview goes to stderr; "
                 "an error prints {\"error\", \"hint\"}",
+        "keep-releases": LOCK_HELP["keep-releases"],
     },
 )
 def plan(
@@ -152,6 +221,7 @@ def plan(
     key_mode: str = "",
     workers: int = 0,
     force: bool = False,
+    keep_releases: int = 0,
 ) -> None:
     """Plan a sync of the build folder to the S3 bucket and preview it; change nothing.
 
@@ -159,35 +229,26 @@ def plan(
     against the ETag or the MD5 recorded in metadata). The plan is saved as a changeset JSON
     file that `inv frontend.sync --plan FILE` applies later, refusing it if anything changed.
     """
-    from ..sync.changeset import dumps, epoch_path, write_changeset
-    from ..sync.safety import delete_cap_violation
+    from ..sync.changeset import dumps
+    from ..sync.workflow import plan_sync, write_plan_changeset
 
     config, target_spec, sess, s3 = _prepare(ctx, env_file=env_file, build_dir=build_dir,
-                                             key_mode=key_mode, workers=workers)
-    target, the_plan = _observe(config, target_spec, sess, s3, force=force)
-    path = resolve_path(out, repo_root()) if out else epoch_path(config.changeset_path)
-    write_changeset(path, the_plan)
-    inv = _invalidation(config, target, the_plan.items) if target.distribution_id else None
-    warning = delete_cap_violation(the_plan, max_deletes=config.max_deletes,
-                                   max_percent=config.max_delete_percent)
-    if warning:
-        warning += ": `frontend.sync` will refuse it without --allow-deletes"
-        ci.warn(warning)
-    _show_preview(the_plan, config, target, inv, show_all=show_all, changeset=_relative(path),
-                  invalidate=True, warning=warning, to_stderr=json)
-    _publish("plan", the_plan, the_plan.changes, target=target, inv=inv, changeset=_relative(path))
+                                             key_mode=key_mode, workers=workers,
+                                             flags={"KEEP_RELEASES": keep_releases or None})
+    ui = RichUi(config, show_all=show_all, warn_caps=True)
+    deploy = plan_sync(config, s3, _resolver(config, target_spec, sess), ui, force=force)
+    path = write_plan_changeset(config, deploy, resolve_path(out, repo_root()) if out else None)
+    deploy = replace(deploy, changeset_note=_relative(path))
+    if deploy.warning:
+        ci.warn(f"{deploy.warning}: `frontend.sync` will refuse it without --allow-deletes")
+    ui.preview(deploy, to_stderr=json)
+    publish("plan", deploy, invalidation=deploy.invalidation)
     if json:
         from ..ci.run import RawJson
 
-        ci.result(RawJson(dumps(the_plan.items)))
-    if detailed_exitcode and the_plan.has_changes:
+        ci.result(RawJson(dumps(deploy.plan.items)))
+    if detailed_exitcode and deploy.plan.has_changes:
         raise Exit(code=EXIT_CHANGES_PRESENT)
-
-
-def _saved_plan(plan_file: str, fresh: Plan) -> tuple[Plan, list[PlanItem], int]:
-    from ..sync.changeset import read_changeset, resume_saved_plan
-
-    return resume_saved_plan(read_changeset(resolve_path(plan_file, Path.cwd())), fresh, source=plan_file)
 
 
 @ops_task(
@@ -204,6 +265,7 @@ def _saved_plan(plan_file: str, fresh: Plan) -> tuple[Plan, list[PlanItem], int]
                       "--no-invalidate skips it, and the stack lookup when the bucket is set)",
         "wait": "wait until the invalidation has completed",
         "json": "print the outcome as one JSON object on stdout (shape: docs/json.md); text goes to stderr",
+        **LOCK_HELP,
     },
 )
 def sync(
@@ -221,173 +283,35 @@ def sync(
     key_mode: str = "",
     workers: int = 0,
     force: bool = False,
+    keep_releases: int = 0,
+    lock_wait: int = 0,
+    break_lock: bool = False,
     json: bool = False,
 ) -> None:
     """Sync the build folder to S3 and invalidate CloudFront: plan, preview, confirm, apply.
 
     Uploads new/changed files (assets first, HTML last, then deletes) in parallel with the right
-    Content-Type and Cache-Control, then invalidates the changed paths. Refuses a missing or
-    empty build folder and deletes above the caps; without a terminal it needs --yes.
+    Content-Type and Cache-Control, then invalidates the changed paths, and records a release
+    (`frontend.releases`). Content-hashed assets of the last N releases are kept. One deploy at a
+    time per bucket (a lock object). Refuses a missing or empty build folder and deletes above
+    the caps; without a terminal it needs --yes.
     """
-    from ..sync.changeset import epoch_path, write_changeset
-    from ..sync.safety import delete_cap_violation
+    from ..sync.workflow import Flags, execute, plan_sync, write_plan_changeset
 
     config, target_spec, sess, s3 = _prepare(
         ctx, env_file=env_file, build_dir=build_dir, key_mode=key_mode, workers=workers,
-        flags={"MAX_DELETES": max_deletes or None},
+        flags={"MAX_DELETES": max_deletes or None, "KEEP_RELEASES": keep_releases or None,
+               "LOCK_WAIT": lock_wait or None},
     )
-    target, fresh = _observe(config, target_spec, sess, s3, force=force, need_distribution=invalidate)
-    c = consoles()
-    if plan:
-        shown_plan, todo, done = _saved_plan(plan, fresh)
-        changeset_note: str | None = f"{plan} (saved plan{f'; {done} item(s) already applied' if done else ''})"
-    else:
-        shown_plan, todo = fresh, list(fresh.changes)
-        path = epoch_path(config.changeset_path)
-        write_changeset(path, fresh)
-        changeset_note = _relative(path)
-
-    invalidating = bool(target.distribution_id) and invalidate
-    journal_file = None
-    owed: list[str] = []
-    if invalidating:
-        from ..sync import journal
-
-        journal_file = journal.journal_path(config.changeset_path.parent, target.bucket,
-                                            target.distribution_id or "")
-        owed = journal.owed(journal_file)
-    changes = [i for i in shown_plan.items if i.is_change]
-    inv = _invalidation(config, target, changes, owed) if target.distribution_id else None
-    _show_preview(shown_plan, config, target, inv, show_all=show_all, changeset=changeset_note,
-                  invalidate=invalidate, warning=None)
-
-    if not todo and not (invalidating and owed):
-        c.out.print(_no_changes())
-        _publish("no_changes", shown_plan, todo, target=target, inv=None, changeset=changeset_note)
-        return
-    violation = delete_cap_violation(shown_plan, max_deletes=config.max_deletes,
-                                     max_percent=config.max_delete_percent)
-    if violation and not allow_deletes:
-        raise RefusedError(f"refusing to delete: {violation} (nothing was changed)",
-                           hint="check SYNC_BUILD_DIR and the bucket; re-run with --allow-deletes "
-                                "(or a higher --max-deletes) if this is intended")
-    if violation:
-        c.err.print(f"warning: {violation}: allowed by --allow-deletes", style="skipped")
-        ci.warn(f"{violation}: allowed by --allow-deletes")
-    if dry_run:
-        result, seconds = _dry_run(config, todo, inv if invalidating else None)
-        _publish("dry_run", shown_plan, todo, target=target, inv=inv if invalidating else None,
-                 changeset=changeset_note, result=result, seconds=seconds)
-        return
-    confirm(f"Apply this plan to s3://{target.bucket}?", yes=yes or config.auto_approve,
-            what="--yes (or SYNC_AUTO_APPROVE=true)")
-
-    from .. import aws as aws_mod
-
-    if invalidating and journal_file is not None and inv is not None:
-        from ..sync import journal
-        from ..sync.invalidation import raw_paths
-
-        journal.record(journal_file, [*owed, *raw_paths(changes, config.prefix)])
-    result, seconds = _apply(config, todo, s3, target.bucket)
-    from ..sync.render import apply_summary, failures
-
-    c.out.print(apply_summary(result, seconds))
-    if not result.ok:
-        _publish("applied", shown_plan, todo, target=target, inv=None, changeset=changeset_note,
-                 result=result, seconds=seconds)
-        c.err.print(failures(result))
-        raise OpsError(
-            f"{len(result.failed)} object(s) failed; later phases were not run" if result.skipped
-            else f"{len(result.failed)} object(s) failed",
-            hint="fix the cause and run `inv frontend.sync` again: it resumes where this stopped",
-        )
-    ids: list[str] = []
-    if invalidating and inv is not None and not inv.empty:
-        cloudfront = aws_mod.client("cloudfront", target_spec, sess=sess)
-        ids = _invalidate(cloudfront, target.distribution_id or "", inv, wait=wait,
-                    reference=(Path(plan).stem if plan else epoch_path(config.changeset_path).stem))
-        if journal_file is not None:
-            from ..sync import journal
-
-            journal.clear(journal_file)
-    elif invalidate and target.notice and (todo or owed):  # --no-invalidate was said in the preview
-        c.err.print(f"note: {target.notice}", style="muted")
-    _publish("applied", shown_plan, todo, target=target, inv=inv if invalidating else None,
-             changeset=changeset_note, result=result, seconds=seconds, ids=ids,
-             note=None if invalidating else (target.notice if invalidate else "skipped (--no-invalidate)"))
-
-
-def _publish(mode: Any, plan: Plan, todo: Any, *, target: Target, inv: InvalidationPlan | None,
-             changeset: str | None, result: Any = None, seconds: float = 0.0, ids: Any = (),
-             note: str | None = None) -> None:
-    """The outcome for CI: the step summary and the --json document (cruddur_ops.ci)."""
-    if not (ci.summary_requested() or ci.json_requested()):
-        return  # a big plan's report is not built for nobody
-    from ..sync.summary import sync_json, sync_markdown, sync_report
-
-    report = sync_report(mode, plan, todo, result=result, seconds=seconds, invalidation=inv,
-                         invalidation_ids=ids, distribution_id=target.distribution_id,
-                         invalidation_note=note if note is not None else target.notice, changeset=changeset)
-    ci.section(sync_markdown(report))
-    if mode != "plan":  # frontend.plan --json prints the changeset array instead
-        ci.result(sync_json(report))
-
-
-def _no_changes() -> Any:
-    from ..sync.render import no_changes
-
-    return no_changes()
-
-
-def _apply(config: SyncConfig, todo: list[PlanItem], s3: Any, bucket: str) -> tuple[Any, float]:
-    from ..sync.apply import S3Executor, apply_plan
-    from ..sync.render import progress_bar
-
-    c = consoles()
-    uploads = sum(1 for i in todo if i.action in ("create", "update"))
-    deletes = sum(1 for i in todo if i.action == "delete")
-    started = time.monotonic()
-    with progress_bar(c.err, "uploading", enabled=c.live, total=uploads + deletes) as (advance, _):
-        result = apply_plan(
-            todo, executor=S3Executor(s3, bucket), build_dir=config.build_dir,
-            workers=config.workers, progress=lambda event, item, size: advance(1 if item else size),
-        )
-    return result, time.monotonic() - started
-
-
-def _dry_run(config: SyncConfig, todo: list[PlanItem], inv: InvalidationPlan | None) -> tuple[Any, float]:
-    from ..sync.apply import DryRunExecutor, apply_plan
-    from ..sync.render import apply_summary
-
-    c = consoles()
-    executor = DryRunExecutor()
-    started = time.monotonic()
-    result = apply_plan(todo, executor=executor, build_dir=config.build_dir, workers=1)
-    seconds = time.monotonic() - started
-    c.out.print(apply_summary(result, seconds, dry_run=True))
-    if inv is not None and not inv.empty:
-        c.out.print(f"Dry run: would invalidate {len(inv.paths)} path(s): {' '.join(inv.paths[:10])}"
-                    + (" …" if len(inv.paths) > 10 else ""))
-    c.out.print("Dry run: nothing was sent.")
-    return result, seconds
-
-
-def _invalidate(cloudfront: Any, distribution_id: str, inv: InvalidationPlan, *, wait: bool,
-                reference: str) -> list[str]:
-    from ..sync.cloudfront import create_invalidations, wait_for
-    from ..sync.render import progress_bar
-
-    c = consoles()
-    ids = create_invalidations(cloudfront, distribution_id, inv.paths,
-                               caller_reference=f"cruddur-ops-{reference}-{int(time.time() * 1000)}")
-    c.out.print(f"Invalidation {', '.join(ids)} created on {distribution_id} "
-                f"({len(inv.paths)} path{'s' if len(inv.paths) != 1 else ''}).")
-    if wait:
-        with progress_bar(c.err, "waiting for CloudFront", enabled=c.live, total=None):
-            wait_for(cloudfront, distribution_id, ids)
-        c.out.print("Invalidation completed.")
-    return list(ids)
+    ui = RichUi(config, show_all=show_all, invalidate=invalidate)
+    deploy = plan_sync(config, s3, _resolver(config, target_spec, sess), ui, force=force,
+                       saved_plan=str(resolve_path(plan, Path.cwd())) if plan else None, invalidate=invalidate)
+    changeset = Path(plan) if plan else write_plan_changeset(config, deploy)
+    deploy = deploy if plan else replace(deploy, changeset_note=_relative(changeset))
+    ui.preview(deploy)
+    execute(deploy, config, s3, _cloudfront(target_spec, sess), ui=ui, reference=changeset.stem,
+            flags=Flags(yes=yes, dry_run=dry_run, invalidate=invalidate, wait=wait,
+                        allow_deletes=allow_deletes, break_lock=break_lock))
 
 
 tasks = [plan, sync]

@@ -1,9 +1,10 @@
 """`inv frontend.doctor` end to end on moto server: broken setups are each named with their fix.
 
-moto keeps no OriginAccessControlId / OAI on a distribution's origins (emulators.md), so on moto
-the "origin access" link reads as missing. The healthy-site test puts a proxy in front of moto that
-adds the OAC id back into GetDistribution's answer, as AWS returns it, so the whole task is seen
-passing; the OAC/OAI parsing itself is covered in tests/unit/test_doctor_observe.py.
+moto keeps no OriginAccessControlId / OAI on a distribution's origins and no FunctionAssociations
+on its cache behaviours (emulators.md), so on moto the "origin access" link reads as missing and
+"SPA routing" never sees a function. The healthy-site test puts a proxy in front of moto that adds
+both back into GetDistribution's answer, as AWS returns them, so the whole task is seen passing;
+their parsing is covered with real-shaped responses in tests/unit/test_doctor_observe.py.
 """
 
 from __future__ import annotations
@@ -65,12 +66,18 @@ class Site:
         account = created["ARN"].split(":")[-2]
         self.arn = f"arn:aws:cloudfront::{account}:distribution/{self.distribution_id}"
 
-    def grant_distribution(self) -> None:
-        self.s3.put_bucket_policy(Bucket=self.bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+    def grant_distribution(self, *, keep_releases_private: bool = True) -> None:
+        statements: list[dict[str, Any]] = [{
             "Sid": "AllowCloudFrontOACReadOnly", "Effect": "Allow",
             "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject",
             "Resource": f"arn:aws:s3:::{self.bucket}/*",
-            "Condition": {"StringEquals": {"AWS:SourceArn": self.arn}}}]}))
+            "Condition": {"StringEquals": {"AWS:SourceArn": self.arn}}}]
+        if keep_releases_private:  # what aws/cfn/frontend adds for frontend.sync's release prefix
+            statements.append({"Sid": "DenyReleasePrefixToCloudFront", "Effect": "Deny",
+                               "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject",
+                               "Resource": f"arn:aws:s3:::{self.bucket}/_cruddur-ops/*"})
+        self.s3.put_bucket_policy(Bucket=self.bucket, Policy=json.dumps({"Version": "2012-10-17",
+                                                                          "Statement": statements}))
 
     def args(self) -> list[str]:
         return ["--bucket", self.bucket, "--distribution-id", self.distribution_id]
@@ -99,21 +106,30 @@ def test_the_journals_case_private_bucket_with_no_grant(site: Site, run_task: Ca
     assert "Traceback" not in result.output
 
 
-def with_origin_access_control(oac_id: str) -> Callable[[str, str, bytes], bytes]:
-    """Add ``<OriginAccessControlId>`` to each origin of a GetDistribution answer, where AWS has it."""
+def _fill(block: bytes, name: bytes, element: bytes, before: bytes) -> bytes:
+    """Put ``element`` in place of an empty ``<name>`` in ``block`` (moto writes some empty), or
+    add it before ``before``."""
+    empty = rb"<%s\s*/>|<%s>\s*</%s>" % (name, name, name)
+    text, count = re.subn(empty, element, block)
+    return text if count else text.replace(before, element + before, 1)
+
+
+def as_aws_returns_it(oac_id: str, function_arn: str) -> Callable[[str, str, bytes], bytes]:
+    """GetDistribution's answer with what moto drops and AWS returns: the origin's
+    ``OriginAccessControlId`` and the default cache behaviour's viewer-request function."""
+    association = (b"<FunctionAssociations><Quantity>1</Quantity><Items><FunctionAssociation>"
+                   b"<FunctionARN>" + function_arn.encode() + b"</FunctionARN><EventType>viewer-request"
+                   b"</EventType></FunctionAssociation></Items></FunctionAssociations>")
+    oac = f"<OriginAccessControlId>{oac_id}</OriginAccessControlId>".encode()
 
     def rewrite(method: str, path: str, body: bytes) -> bytes:
         if method != "GET" or not re.search(r"/distribution/[A-Z0-9]+$", path.split("?")[0]):
             return body
-        element = f"<OriginAccessControlId>{oac_id}</OriginAccessControlId>".encode()
-
-        def fill(origin: re.Match[bytes]) -> bytes:
-            # moto writes the element empty (or leaves it out): fill it in, or add it
-            text, count = re.subn(rb"<OriginAccessControlId\s*/>|<OriginAccessControlId>\s*</OriginAccessControlId>",
-                                  element, origin.group(0))
-            return text if count else text.replace(b"</Origin>", element + b"</Origin>")
-
-        return re.sub(rb"<Origin>.*?</Origin>", fill, body, flags=re.S)
+        body = re.sub(rb"<Origin>.*?</Origin>",
+                      lambda m: _fill(m.group(0), b"OriginAccessControlId", oac, b"</Origin>"), body, flags=re.S)
+        return re.sub(rb"<DefaultCacheBehavior>.*?</DefaultCacheBehavior>",
+                      lambda m: _fill(m.group(0), b"FunctionAssociations", association, b"</DefaultCacheBehavior>"),
+                      body, flags=re.S)
 
     return rewrite
 
@@ -122,12 +138,12 @@ def test_a_healthy_private_site_passes_every_link(
     site: Site, run_task: Callable[..., Any], aws_env: dict[str, str], emulator: Any
 ) -> None:
     site.make_bucket()
-    site.make_distribution()
+    site.make_distribution(errors=False)  # SPA routing by the viewer-request function instead
     site.grant_distribution()
     oac = site.cloudfront.create_origin_access_control(OriginAccessControlConfig={
         "Name": f"oac-{site.unique}", "SigningProtocol": "sigv4", "SigningBehavior": "always",
         "OriginAccessControlOriginType": "s3"})["OriginAccessControl"]["Id"]
-    proxy = RecordingProxy(emulator.endpoint_url, rewrite=with_origin_access_control(oac)).start()
+    proxy = RecordingProxy(emulator.endpoint_url, rewrite=as_aws_returns_it(oac, "arn:aws:cloudfront::123456789012:function/spa-routing")).start()
     try:
         result = run_task("frontend.doctor", "--json", *site.args(),
                           env={"AWS_ENDPOINT_URL": proxy.endpoint_url})
@@ -135,8 +151,27 @@ def test_a_healthy_private_site_passes_every_link(
         proxy.stop()
     checks = links(result)
     assert {link: c["status"] for link, c in checks.items() if c["status"] != "ok"} == {}
-    assert oac in checks["origin access"]["detail"]
+    assert oac in checks["origin access"]["detail"] and "spa-routing" in checks["SPA routing"]["detail"]
     assert result.returncode == 0, result.output
+
+
+def test_legacy_error_responses_hide_missing_assets(site: Site, run_task: Callable[..., Any]) -> None:
+    site.make_bucket()
+    site.make_distribution()
+    site.grant_distribution()
+    check = links(run_task("frontend.doctor", "--json", *site.args()))["SPA routing"]
+    assert check["status"] == "wrong" and "older release" in check["detail"]
+
+
+def test_a_distribution_that_may_read_the_release_prefix(site: Site, run_task: Callable[..., Any]) -> None:
+    site.make_bucket()
+    site.make_distribution()
+    site.grant_distribution(keep_releases_private=False)
+    check = links(run_task("frontend.doctor", "--json", *site.args()))["release prefix"]
+    assert check["status"] == "wrong" and f"s3://{site.bucket}/_cruddur-ops/" in check["detail"]
+    assert '"Effect":"Deny"' in check["fix"]
+    moved = links(run_task("frontend.doctor", "--json", *site.args(), env={"SYNC_RELEASE_PREFIX": "deploys"}))
+    assert f"s3://{site.bucket}/deploys/" in moved["release prefix"]["detail"]
 
 
 def test_public_bucket(site: Site, run_task: Callable[..., Any]) -> None:
@@ -175,8 +210,9 @@ def test_no_error_responses_and_no_root_object(site: Site, run_task: Callable[..
     site.make_bucket()
     site.make_distribution(errors=False, root="")
     checks = links(run_task("frontend.doctor", "--json", *site.args()))
-    assert checks["SPA error responses"]["status"] == "wrong"
-    assert "403 and 404" in checks["SPA error responses"]["fix"]
+    assert checks["SPA routing"]["status"] == "wrong"
+    assert "/users/profile" in checks["SPA routing"]["detail"]
+    assert "inv cfn.deploy frontend" in checks["SPA routing"]["fix"]
     assert checks["default root object"]["status"] == "wrong"
 
 

@@ -124,7 +124,7 @@ def test_a_killed_run_owes_its_invalidation_to_the_next_one(site: SyncSite, cdn,
     proc = subprocess.Popen(
         [sys.executable, "-m", "invoke", "--search-root", str(REPO_ROOT), "-f", str(config),
          "frontend.sync", "--yes", "--workers", "1", "--env-file", str(site.env_file)],
-        cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=REPO_ROOT, env={**env, "SYNC_LOCK_TTL": "4"}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and len(site.objects()) < 20:
@@ -134,8 +134,14 @@ def test_a_killed_run_owes_its_invalidation_to_the_next_one(site: SyncSite, cdn,
         proc.wait(timeout=30)
     landed = set(site.objects())
     assert 20 <= len(landed) < 320
-    rerun = site.run_task("-f", str(config), "frontend.sync", "--yes", "--env-file", str(site.env_file),
-                          env=site.env)
+    # The killed run's deploy lock stays behind until its stated expiry (SYNC_LOCK_TTL, 4 s
+    # here): a rerun is refused naming it; once it has expired, --break-lock lets it converge.
+    held = site.run_task("-f", str(config), "frontend.sync", "--yes", "--env-file", str(site.env_file),
+                         env=site.env)
+    assert held.returncode == 1 and f"s3://{site.bucket}/_cruddur-ops/lock.json" in held.stderr, held.output
+    time.sleep(4.5)
+    rerun = site.run_task("-f", str(config), "frontend.sync", "--yes", "--break-lock", "--env-file",
+                          str(site.env_file), env=site.env)
     assert rerun.returncode == 0, rerun.output
     from urllib.parse import unquote
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -110,3 +111,24 @@ def test_a_bad_plan_file_is_a_clear_error(site: SyncSite, tmp_path: Path) -> Non
     result = site.inv("frontend.sync", "--yes", "--plan", str(bad))
     assert result.returncode == 1 and "expected a JSON array" in result.stderr
     assert site.objects() == {}
+
+
+def test_a_symlink_leaving_the_build_is_refused_before_anything_is_sent(site: SyncSite, tmp_path: Path) -> None:
+    secret = tmp_path / "aws-credentials"
+    secret.write_text("[default]\naws_secret_access_key = not-for-the-web\n")
+    (site.build / "static" / "config.txt").symlink_to(secret)
+    (site.build / "inside.txt").symlink_to(site.build / "robots.txt")  # inside: deployed as its target
+    refused = site.inv("frontend.sync", "--yes")
+    assert refused.returncode == 1, refused.output
+    assert f"static/config.txt -> {secret}" in refused.stderr and "nothing was sent" in refused.stderr
+    assert "hint:" in refused.stderr and "Traceback" not in refused.output
+    assert site.objects(releases=True) == {}, "nothing uploaded, not even a release record or a lock"
+
+    (site.build / "static" / "config.txt").unlink()
+    os.mkfifo(site.build / "build.pipe")  # a FIFO left by a build tool: skipped, never read
+    applied = site.inv("frontend.sync", "--yes")
+    assert applied.returncode == 0, applied.output
+    assert "note: skipped build.pipe: a FIFO" in applied.stderr
+    assert site.s3.get_object(Bucket=site.bucket, Key="inside.txt")["Body"].read() == \
+        (site.build / "robots.txt").read_bytes()
+    assert "build.pipe" not in site.objects()

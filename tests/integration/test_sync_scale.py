@@ -33,7 +33,8 @@ def test_bucket_with_more_than_1000_objects(site: SyncSite) -> None:
     assert again.returncode == 0, again.output  # the second listing page was read too
     for rel in rels[:1050]:
         (site.build / rel).unlink()
-    deleting = site.inv("frontend.sync", "--yes", "--allow-deletes", timeout=600)
+    # --keep-releases 1: no earlier release keeps its chunks (skew protection would keep all 1050)
+    deleting = site.inv("frontend.sync", "--yes", "--allow-deletes", "--keep-releases", "1", timeout=600)
     assert deleting.returncode == 0, deleting.output
     assert "deleted 1050" in deleting.stdout  # two DeleteObjects batches (1000 + 50)
     remaining = site.objects()
@@ -74,7 +75,7 @@ def test_killed_apply_leaves_no_html_early_and_a_rerun_converges(site: SyncSite)
     proc = subprocess.Popen(
         [sys.executable, "-m", "invoke", "--search-root", str(REPO_ROOT), "frontend.sync", "--yes",
          "--workers", "1", "--env-file", str(site.env_file)],
-        cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=REPO_ROOT, env={**env, "SYNC_LOCK_TTL": "3"}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 120
@@ -87,7 +88,9 @@ def test_killed_apply_leaves_no_html_early_and_a_rerun_converges(site: SyncSite)
     assert 30 <= len(landed) < 400, "the kill must land mid-apply"
     assert not any(key.endswith(".html") for key in landed), "HTML is uploaded after every asset"
 
-    rerun = site.inv("frontend.sync", "--yes", timeout=600)
+    # The killed run's deploy lock (stated expiry SYNC_LOCK_TTL=3 s, no longer renewed): waiting
+    # for it with --break-lock takes it over once it has expired, and the rerun converges.
+    rerun = site.inv("frontend.sync", "--yes", "--lock-wait", "30", "--break-lock", timeout=600)
     assert rerun.returncode == 0, rerun.output
     assert site.inv("frontend.plan", "--detailed-exitcode").returncode == 0
     assert set(site.objects()) == site.local_keys()

@@ -22,6 +22,7 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_FRONTEND = REPO_ROOT / "examples" / "frontend"
+RELEASE_PREFIX = "_cruddur-ops/"
 
 
 @dataclass
@@ -39,11 +40,13 @@ class SyncSite:
         return self.run_task(task, "--env-file", str(self.env_file), *args,
                              env={**self.env, **(env or {})}, **kwargs)
 
-    def objects(self) -> dict[str, tuple[int, str]]:
+    def objects(self, *, releases: bool = False) -> dict[str, tuple[int, str]]:
+        """The bucket's objects; those under the release prefix only with ``releases``."""
         found: dict[str, tuple[int, str]] = {}
         for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
             for obj in page.get("Contents", []):
-                found[obj["Key"]] = (obj["Size"], obj["ETag"].strip('"'))
+                if releases or not obj["Key"].startswith(RELEASE_PREFIX):
+                    found[obj["Key"]] = (obj["Size"], obj["ETag"].strip('"'))
         return found
 
     def local_keys(self) -> set[str]:

@@ -36,6 +36,10 @@ VHOST = "bench.s3.amazonaws.com"
     ("GET", "/index.html", VHOST, {}, "GET"),
     ("HEAD", "/bench/static/js/1.js", LOCAL, {}, "HEAD"),
     ("PUT", "/bench/static/js/1.js", LOCAL, {}, "PUT"),
+    # cruddur-ops's release bookkeeping is not a site object: counted apart from PUT/GET/DELETE
+    ("PUT", "/bench/_cruddur-ops/lock.json", LOCAL, {}, "OTHER"),
+    ("GET", "/_cruddur-ops/live.json", VHOST, {}, "OTHER"),
+    ("DELETE", "/bench/_cruddur-ops/lock.json", LOCAL, {}, "OTHER"),
     ("PUT", "/bench/big.mp4?partNumber=2&uploadId=abc", LOCAL, {}, "PART"),
     ("PUT", "/bench/copy.js", LOCAL, {"x-amz-copy-source": "/bench/1.js"}, "COPY"),
     ("PUT", "/bench/1.js?acl", LOCAL, {}, "OTHER"),

@@ -517,11 +517,16 @@ def test_bucket_policy_allows_only_getobject_from_this_distribution() -> None:
             },
         }
     ]
-    denies = [s for s in statements if s["Effect"] == "Deny"]
-    assert len(denies) == 1
-    assert denies[0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-    assert set(as_list(denies[0]["Resource"])) == {"<RootBucket.Arn>", "<RootBucket.Arn>/*"}
-    assert len(statements) == 2
+    denies = {s["Sid"]: s for s in statements if s["Effect"] == "Deny"}
+    assert set(denies) == {"DenyInsecureTransport", "DenyReleasePrefixToCloudFront"}
+    insecure = denies["DenyInsecureTransport"]
+    assert insecure["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert set(as_list(insecure["Resource"])) == {"<RootBucket.Arn>", "<RootBucket.Arn>/*"}
+    releases = denies["DenyReleasePrefixToCloudFront"]  # frontend.sync's records and lock
+    assert releases["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert releases["Action"] == "s3:GetObject" and "Condition" not in releases
+    assert releases["Resource"] == "<RootBucket.Arn>/_cruddur-ops/*"
+    assert len(statements) == 3
 
 
 def test_origin_access_control_signs_every_s3_request() -> None:
@@ -560,11 +565,13 @@ def test_distribution_serves_the_spa() -> None:
     assert cfg["Enabled"] is True
     assert cfg["DefaultRootObject"] == "index.html"
     assert cfg["HttpVersion"] == "http2and3"
-    errors = {e["ErrorCode"]: e for e in cfg["CustomErrorResponses"]}
-    assert set(errors) == {403, 404}
-    for error in errors.values():
-        assert error["ResponseCode"] == 200
-        assert error["ResponsePagePath"] == "/index.html"
+    # Routing by a viewer-request function; no error response may turn a missing asset into HTML.
+    assert "CustomErrorResponses" not in cfg
+    assert cfg["DefaultCacheBehavior"]["FunctionAssociations"] == [
+        {"EventType": "viewer-request", "FunctionARN": "<SpaRoutingFunction.FunctionMetadata.FunctionARN>"}]
+    function = frontend().resource("SpaRoutingFunction")
+    assert function is not None and function["AutoPublish"] is True
+    assert function["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
 
 
 def test_default_domain_uses_cloudfront_certificate_and_no_dns() -> None:

@@ -12,11 +12,12 @@ from cruddur_ops.doctor.checks import (
     check_certificate,
     check_default_root_object,
     check_distribution,
-    check_error_responses,
     check_index_object,
     check_origin_access,
     check_origin_endpoint,
     check_public_access,
+    check_release_prefix,
+    check_spa_routing,
     distribution_source_arn,
     healthy,
     parse_s3_host,
@@ -34,6 +35,7 @@ from cruddur_ops.doctor.snapshot import (
 BUCKET = "cruddur.example.com"
 DIST = "E2ABCDEF123456"
 ARN = f"arn:aws:cloudfront::123456789012:distribution/{DIST}"
+SPA_FUNCTION = "arn:aws:cloudfront::123456789012:function/CrdFrontend-spa-routing"
 ALL_BLOCKED = dict.fromkeys(("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True)
 
 
@@ -43,6 +45,9 @@ def oac_policy(source_arn: str = ARN) -> dict:
          "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject",
          "Resource": f"arn:aws:s3:::{BUCKET}/*",
          "Condition": {"StringEquals": {"AWS:SourceArn": source_arn}}},
+        {"Sid": "DenyReleasePrefixToCloudFront", "Effect": "Deny",
+         "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject",
+         "Resource": f"arn:aws:s3:::{BUCKET}/_cruddur-ops/*"},
         {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
          "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"],
          "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
@@ -60,7 +65,8 @@ def healthy_site() -> SiteSnapshot:
             origins=(OriginFacts("RootBucketOrigin", f"{BUCKET}.s3.us-east-1.amazonaws.com",
                                  origin_access_control_id="E3OACEXAMPLE", is_s3_origin=True),),
             default_origin_id="RootBucketOrigin",
-            error_responses=(ErrorResponse(403, "200", "/index.html"), ErrorResponse(404, "200", "/index.html")),
+            error_responses=(),
+            viewer_request_functions=(SPA_FUNCTION,),
             aliases=("cruddur.example.com", "www.cruddur.example.com"),
             acm_certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/abc",
         ),
@@ -83,7 +89,7 @@ def with_bucket(site: SiteSnapshot, **changes: object) -> SiteSnapshot:
 
 def test_the_stack_built_site_is_healthy() -> None:
     results = run_checks(healthy_site())
-    assert [r.status for r in results] == ["ok"] * 9, results
+    assert [r.status for r in results] == ["ok"] * 10, results
     assert healthy(results)
 
 
@@ -201,15 +207,33 @@ def test_default_root_object() -> None:
     assert other.status == "wrong"
 
 
-def test_spa_error_responses() -> None:
-    none = check_error_responses(with_distribution(healthy_site(), error_responses=()))
-    assert none.status == "wrong" and "403 / 404" in none.detail
-    only_404 = check_error_responses(with_distribution(
-        healthy_site(), error_responses=(ErrorResponse(404, "200", "/index.html"),)))
-    assert only_404.status == "wrong" and "no 403" in only_404.detail
-    wrong_code = check_error_responses(with_distribution(
-        healthy_site(), error_responses=(ErrorResponse(403, "403", "/index.html"), ErrorResponse(404, "200", "/index.html"))))
-    assert wrong_code.status == "wrong"
+def test_spa_routing_by_a_function_and_no_error_responses_that_hide_missing_assets() -> None:
+    assert check_spa_routing(healthy_site()).status == "ok"
+    hiding = (ErrorResponse(403, "200", "/index.html"), ErrorResponse(404, "200", "/index.html"))
+    legacy = check_spa_routing(with_distribution(healthy_site(), viewer_request_functions=(), error_responses=hiding))
+    assert legacy.status == "wrong" and "403 / 404" in legacy.detail and "older release" in legacy.detail
+    assert "spa-routing.js" in legacy.fix
+    both = check_spa_routing(with_distribution(healthy_site(), error_responses=hiding[1:]))
+    assert both.status == "wrong" and "remove those custom error responses" in both.fix
+    none = check_spa_routing(with_distribution(healthy_site(), viewer_request_functions=()))
+    assert none.status == "wrong" and "/users/profile" in none.detail
+    # an error page that is not index.html with 200 does not hide anything
+    custom = (ErrorResponse(404, "404", "/404.html"),)
+    assert check_spa_routing(with_distribution(healthy_site(), error_responses=custom)).status == "ok"
+
+
+def test_the_release_prefix_is_kept_from_the_distribution() -> None:
+    assert check_release_prefix(healthy_site()).status == "ok"
+    policy = oac_policy()
+    policy["Statement"] = [st for st in policy["Statement"] if st["Sid"] != "DenyReleasePrefixToCloudFront"]
+    exposed = check_release_prefix(with_bucket(healthy_site(), policy=policy))
+    assert exposed.status == "wrong" and f"s3://{BUCKET}/_cruddur-ops/" in exposed.detail
+    assert '"Resource":"arn:aws:s3:::cruddur.example.com/_cruddur-ops/*"' in exposed.fix
+    elsewhere = replace(healthy_site(), release_prefix="releases/")  # SYNC_RELEASE_PREFIX moved
+    assert check_release_prefix(elsewhere).status == "wrong"
+    conditional = oac_policy()
+    conditional["Statement"][1]["Condition"] = {"Bool": {"aws:SecureTransport": "false"}}
+    assert check_release_prefix(with_bucket(healthy_site(), policy=conditional)).status == "wrong"
 
 
 def test_distribution_missing_disabled_or_deploying() -> None:

@@ -53,7 +53,8 @@ def test_broken_link_exits_one_and_names_it(observed: dict[str, Any], capsys: py
     assert info.value.code == 1
     captured = capsys.readouterr()
     assert "WRONG  bucket policy" in captured.out
-    assert "error: 1 broken link(s) between CloudFront and the bucket: bucket policy" in captured.err
+    assert ("error: 2 broken link(s) between CloudFront and the bucket: bucket policy, release prefix"
+            in captured.err)  # no policy at all: no grant, and no Deny on the release prefix
 
 
 def test_old_misspelled_variable_is_accepted(observed: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -40,7 +40,7 @@ def plan_fixture(name: str, tmp_path: Path, rules: PlanRules | None = None) -> t
     rules = rules or PlanRules()
     plan = build_plan(files, {}, bucket="b", rules=PlanRules(
         ignore=rules.ignore, cache_rules=rules.cache_rules, content_hashes=hashes),
-        notes=build_notes(hashes, names.skipped))
+        notes=build_notes(hashes, names.hidden, names.skipped))
     return plan, hashes
 
 

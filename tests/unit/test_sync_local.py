@@ -40,7 +40,7 @@ def test_walk_reports_skipped_metadata_and_os_files(tmp_path: Path) -> None:
                                                "index.html"]
     assert skipped == [".vite/", "assets/.DS_Store", "desktop.ini", "img/Thumbs.db"]
     names = list_build(tmp_path, key_mode="relative", keep_hidden=[".vite"])
-    assert ".vite/manifest.json" in names.rels and names.skipped == ["assets/.DS_Store", "desktop.ini",
+    assert ".vite/manifest.json" in names.rels and names.hidden == ["assets/.DS_Store", "desktop.ini",
                                                                      "img/Thumbs.db"]
     everything = walk(tmp_path, keep_hidden=["*"])
     assert "assets/.DS_Store" in everything and "img/Thumbs.db" not in everything  # OS files: always
@@ -98,17 +98,55 @@ def test_file_suffix_matches_pathlib(name: str) -> None:
     assert file_suffix(name) == PurePosixPath(name).suffix.lower()
 
 
-def test_walk_follows_file_symlinks_only(tmp_path: Path) -> None:
+def test_links_inside_the_build_deploy_their_target(tmp_path: Path) -> None:
     build = tmp_path / "build"
     (build / "real").mkdir(parents=True)
     (build / "real" / "a.js").write_text("a")
-    (tmp_path / "outside.css").write_text("c")
-    (build / "linked.css").symlink_to(tmp_path / "outside.css")
-    (build / "dangling.js").symlink_to(tmp_path / "missing.js")
+    (build / "linked.js").symlink_to(build / "real" / "a.js")
+    (build / "alias").symlink_to(build / "real", target_is_directory=True)
+    (build / "dangling.js").symlink_to(build / "missing.js")
     (build / "loop").symlink_to(build, target_is_directory=True)
-    assert walk(build) == ["linked.css", "real/a.js"]
+    assert walk(build) == ["alias/a.js", "linked.js", "real/a.js"]
     walked = walk_build(build, key_mode="relative")
-    assert [(f.rel, f.size) for f in walked.files] == [("linked.css", 1), ("real/a.js", 1)]
+    assert [(f.rel, f.size) for f in walked.files] == [("alias/a.js", 1), ("linked.js", 1), ("real/a.js", 1)]
+    skipped = list_build(build, key_mode="relative").skipped
+    assert skipped == ["dangling.js: a link to a missing file",
+                       "loop: a link to a folder that contains it (not followed)"]
+
+
+def test_links_leaving_the_build_are_refused_naming_each(tmp_path: Path) -> None:
+    build = tmp_path / "build"
+    (build / "static").mkdir(parents=True)
+    (build / "index.html").write_text("<html>")
+    (tmp_path / "credentials").write_text("secret")
+    (build / "static" / "creds.txt").symlink_to(tmp_path / "credentials")
+    (build / "up").symlink_to(tmp_path, target_is_directory=True)
+    (build / "gone.js").symlink_to(tmp_path / "nowhere.js")  # dangling, but pointing outside
+    (build / ".env").write_text("SECRET=1")
+    (build / "env.txt").symlink_to(build / ".env")  # a hidden file under a public name
+    with pytest.raises(ConfigError) as caught:
+        list_build(build, key_mode="relative")
+    message = caught.value.message
+    assert "4 symlink(s) point outside the build folder" in message and "nothing was sent" in message
+    for link in (f"static/creds.txt -> {tmp_path / 'credentials'}", f"up -> {tmp_path}", "gone.js -> ", "env.txt -> "):
+        assert link in message, link
+    with pytest.raises(ConfigError):
+        walk(build)
+
+
+def test_fifos_and_sockets_are_skipped_with_a_note(tmp_path: Path) -> None:
+    import socket
+
+    (tmp_path / "index.html").write_text("<html>")
+    os.mkfifo(tmp_path / "pipe")
+    server = socket.socket(socket.AF_UNIX)
+    try:
+        server.bind(str(tmp_path / "sock"))
+        names = list_build(tmp_path, key_mode="relative")
+    finally:
+        server.close()
+    assert names.rels == ["index.html"]
+    assert names.skipped == ["pipe: a FIFO", "sock: a socket"]
 
 
 def test_a_file_gone_between_listing_and_stat_is_a_clear_error(tmp_path: Path) -> None:

@@ -76,3 +76,23 @@ def test_journal_records_owed_paths_until_cleared(tmp_path: Path) -> None:
     assert journal.owed(path) == [] and not path.exists()
     path.write_text("garbage")
     assert journal.owed(path) == []
+
+
+def test_the_release_line_and_the_releases_list() -> None:
+    from cruddur_ops.sync.render import release_summary, releases_table
+
+    line = release_summary(record=True, keep=3, kept=2, kept_bytes=1500, pruned=1, pruned_bytes=20)
+    assert line is not None and line.plain == (
+        "Releases: 2 kept for the last 3 releases (1.5 kB); 1 pruned (20 B), no release of the last 3 "
+        "needs them; records a new release.")
+    assert release_summary(record=False, keep=3) is None
+    rows = [{"id": "r2", "created": "t", "live": True, "kind": "rollback", "rollback_of": "r1", "commit": "f" * 40,
+             "where": "https://github.com/o/r/actions/runs/1", "files": 20, "bytes": 27900},
+            {"id": "r1", "created": "t", "live": False, "kind": "sync", "rollback_of": None, "commit": None,
+             "where": "me@laptop", "files": 19, "bytes": 100}]
+    assert releases_table(rows).plain.splitlines() == [
+        "* r2  rollback to r1  (live)",
+        "    commit ffffffffffff · https://github.com/o/r/actions/runs/1 · 20 files, 27.9 kB",
+        "  r1  sync",
+        "    commit - · me@laptop · 19 files, 100 B",
+    ]

@@ -123,3 +123,18 @@ def test_a_known_bucket_without_need_for_the_distribution_skips_the_stack() -> N
         from_stack = resolve_target(None, None, stack_name="Front", cfn_factory=lambda: cfn,
                                     need_distribution=False)
         assert from_stack.bucket.startswith("front-") and from_stack.distribution_id == "E123"
+
+
+def test_release_settings_and_where_a_release_comes_from(tmp_path: Path) -> None:
+    from cruddur_ops.sync.workflow import git_commit, where_ran
+
+    default = sync_config(Settings(environ={"USER": "ana"}), tmp_path)
+    assert (default.release_prefix, default.keep_releases, default.lock_ttl) == ("_cruddur-ops/", 3, 120)
+    assert where_ran(default).startswith("ana@") and git_commit(default, tmp_path) is None  # not a repository
+    ci = sync_config(Settings(environ={
+        "SYNC_RELEASE_PREFIX": "/deploys", "SYNC_KEEP_RELEASES": "5", "GITHUB_SHA": "a" * 40,
+        "GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "org/cruddur", "GITHUB_RUN_ID": "42"}), tmp_path)
+    assert (ci.release_prefix, ci.keep_releases) == ("deploys/", 5)
+    assert where_ran(ci) == "https://github.com/org/cruddur/actions/runs/42" and git_commit(ci, None) == "a" * 40
+    with pytest.raises(ConfigError, match="SYNC_KEEP_RELEASES=0 must be at least 1"):
+        sync_config(Settings(environ={"SYNC_KEEP_RELEASES": "0"}), tmp_path)
