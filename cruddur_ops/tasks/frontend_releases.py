@@ -6,10 +6,9 @@ Thin: the flow is the sync's own (cruddur_ops.sync.workflow) with a release as i
 
 from __future__ import annotations
 
-import json as jsonlib
-
 from invoke import Context
 
+from .. import ci
 from ..cli.guard import ops_task
 from ..console import consoles
 from .frontend_sync import LOCK_HELP, RichUi, _cloudfront, _prepare, _resolver
@@ -17,7 +16,7 @@ from .frontend_sync import LOCK_HELP, RichUi, _cloudfront, _prepare, _resolver
 ENV_HELP = {"env-file": "settings file (default: sync.env in the repository root); real env vars win"}
 
 
-@ops_task(help={**ENV_HELP, "json": "print the releases as a JSON list on stdout",
+@ops_task(help={**ENV_HELP, "json": "print the releases as a JSON list on stdout (docs/json.md); text goes to stderr",
                 "limit": "show at most this many (default 20; 0 = all)"})
 def releases(ctx: Context, json: bool = False, limit: int = 20, env_file: str = "") -> None:
     """List the releases recorded in the bucket, newest first, the live one marked with *.
@@ -31,8 +30,8 @@ def releases(ctx: Context, json: bool = False, limit: int = 20, env_file: str = 
     target = _resolver(config, target_spec, sess)(False)
     rows = release_rows(list_releases(config, s3, target.bucket, limit=limit))
     c = consoles()
-    if json:
-        c.out.file.write(jsonlib.dumps(rows, indent=2) + "\n")
+    if json:  # printed by the task wrapper, alone on stdout
+        ci.result(rows)
     elif rows:
         c.out.print(releases_table(rows))
     else:
