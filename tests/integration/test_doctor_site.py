@@ -107,10 +107,10 @@ def test_the_journals_case_private_bucket_with_no_grant(site: Site, run_task: Ca
 
 
 def _fill(block: bytes, name: bytes, element: bytes, before: bytes) -> bytes:
-    """Put ``element`` in place of an empty ``<name>`` in ``block`` (moto writes some empty), or
-    add it before ``before``."""
-    empty = rb"<%s\s*/>|<%s>\s*</%s>" % (name, name, name)
-    text, count = re.subn(empty, element, block)
+    """Put ``element`` in place of ``<name>`` in ``block`` (moto writes it empty, or with a
+    Quantity of 0), or add it before ``before``."""
+    existing = rb"<%s\s*/>|<%s>.*?</%s>" % (name, name, name)
+    text, count = re.subn(existing, element, block, count=1, flags=re.S)
     return text if count else text.replace(before, element + before, 1)
 
 
