@@ -15,13 +15,13 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from ..errors import ConfigError, RefusedError
-from ..fsutil import atomic_write_bytes
+from ..fsutil import atomic_writer
 from .model import ACTIONS, Plan, PlanItem
 
 EXTRA_KEYS = ("reason", "size", "content_type", "cache_control", "remote_etag", "remote_size", "file")
@@ -60,22 +60,38 @@ def _item_json(data: dict[str, Any]) -> str:
     return "  {\n    " + body[1:-1] + "\n  }"
 
 
-def _chunks(items: Sequence[PlanItem]) -> list[str]:
-    """Byte-identical to ``json.dumps(list_of_items, indent=2, ensure_ascii=False)``."""
-    if not items:
-        return ["[]"]
-    return ["[\n", ",\n".join(_item_json(item_to_dict(item)) for item in items), "\n]"]
+def chunks(items: Iterable[PlanItem]) -> Iterator[str]:
+    """The changeset's text piece by piece (one piece per item), so a 100,000-item plan is
+    never one 33 MB string. Joined: byte-identical to
+    ``json.dumps(list_of_items, indent=2, ensure_ascii=False)``."""
+    separator = "[\n"
+    for item in items:
+        yield separator + _item_json(item_to_dict(item))
+        separator = ",\n"
+    yield "[]" if separator == "[\n" else "\n]"
 
 
-def dumps(items: Sequence[PlanItem]) -> str:
-    return "".join(_chunks(items))
+def dumps(items: Iterable[PlanItem]) -> str:
+    return "".join(chunks(items))
+
+
+def write_items(stream: TextIO, items: Iterable[PlanItem]) -> None:
+    """Stream the changeset to ``stream`` (e.g. stdout for ``--json``)."""
+    for piece in chunks(items):
+        stream.write(piece)
 
 
 def write_changeset(path: Path, plan: Plan) -> Path:
-    return atomic_write_bytes(path, "".join(_chunks(plan.items)).encode("utf-8"))
+    """Written item by item into a temporary file that replaces ``path`` when complete."""
+    with atomic_writer(path) as handle:
+        for piece in chunks(plan.items):
+            handle.write(piece.encode("utf-8"))
+    return Path(path)
 
 
-def _item_from_dict(data: Any, index: int, source: str) -> PlanItem:
+def _item_from_dict(data: Any, index: int, source: str, shared: dict[str, str] | None = None) -> PlanItem:
+    """``shared``: one copy of each repeated string (content types, cache-control values,
+    reasons) across the items read, instead of one per item."""
     if not isinstance(data, dict) or not isinstance(data.get("path"), str):
         raise ConfigError(f"{source}: item {index} has no 'path'",
                           hint="pass a changeset written by `inv frontend.plan`")
@@ -95,11 +111,18 @@ def _item_from_dict(data: Any, index: int, source: str) -> PlanItem:
         value = data.get(name)
         return value if isinstance(value, str) else None
 
+    def repeated(name: str) -> str | None:
+        value = opt_str(name)
+        return value if value is None or shared is None else shared.setdefault(value, value)
+
+    path = data["path"]
+    file = opt_str("file")
     return PlanItem(
-        path=data["path"], action=action, reason=opt_str("reason") or "",
+        path=path, action=action, reason=repeated("reason") or "",
         md5=md5 if action != "delete" else None, size=opt_int("size"),
-        content_type=opt_str("content_type"), cache_control=opt_str("cache_control"),
-        remote_etag=opt_str("remote_etag"), remote_size=opt_int("remote_size"), file=opt_str("file"),
+        content_type=repeated("content_type"), cache_control=repeated("cache_control"),
+        remote_etag=opt_str("remote_etag"), remote_size=opt_int("remote_size"),
+        file=path if file == path else file,
     )
 
 
@@ -115,7 +138,12 @@ def read_changeset(path: Path) -> list[PlanItem]:
     if not isinstance(raw, list):
         raise ConfigError(f"plan file {path} is not a changeset (expected a JSON array)",
                           hint="pass a changeset written by `inv frontend.plan`")
-    return [_item_from_dict(entry, i, str(path)) for i, entry in enumerate(raw)]
+    shared: dict[str, str] = {}
+    items = []
+    for i in range(len(raw)):  # each entry's dict is dropped as soon as its item is made
+        entry, raw[i] = raw[i], None
+        items.append(_item_from_dict(entry, i, str(path), shared))
+    return items
 
 
 def _already_applied(saved: PlanItem, fresh: PlanItem | None) -> bool:

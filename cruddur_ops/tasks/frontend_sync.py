@@ -32,7 +32,8 @@ SHARED_HELP = {
     "build-dir": "build folder to deploy (default: SYNC_BUILD_DIR, else frontend-react-js/build)",
     "key-mode": "`relative` (default: keys are the files' paths) or `strip-html` (the gem's "
                 "extensionless keys: about.html → about)",
-    "show-all": "also list unchanged and ignored files in the preview",
+    "show-all": "list every file in the preview, unchanged and ignored ones too (past 200 changes the "
+                "preview otherwise rolls them up by folder)",
     "workers": "parallel uploads / hashing threads (default 16)",
     "force": "re-upload every file (e.g. after changing Cache-Control rules)",
 }
@@ -119,11 +120,11 @@ def _invalidation(config: SyncConfig, target: Target, items: Any, extra: Any = (
 def _show_preview(plan: Plan, config: SyncConfig, target: Target, inv: InvalidationPlan | None, *,
                   show_all: bool, changeset: str | None, invalidate: bool, warning: str | None,
                   to_stderr: bool = False) -> None:
-    from ..sync.render import preview
+    from ..sync.render import preview_parts, print_parts
 
     note = target.notice if invalidate else "invalidation skipped (--no-invalidate)"
     c = consoles()
-    (c.err if to_stderr else c.out).print(preview(
+    print_parts(c.err if to_stderr else c.out, preview_parts(
         plan, source=_relative(config.build_dir), invalidation=inv,
         distribution_id=target.distribution_id, invalidation_note=note, show_all=show_all,
         changeset=changeset, warning=warning,
@@ -156,7 +157,7 @@ def plan(
     against the ETag or the MD5 recorded in metadata). The plan is saved as a changeset JSON
     file that `inv frontend.sync --plan FILE` applies later, refusing it if anything changed.
     """
-    from ..sync.changeset import dumps, epoch_path, write_changeset
+    from ..sync.changeset import epoch_path, write_changeset, write_items
     from ..sync.safety import delete_cap_violation
 
     config, target_spec, sess, s3 = _prepare(ctx, env_file=env_file, build_dir=build_dir,
@@ -172,7 +173,8 @@ def plan(
     _show_preview(the_plan, config, target, inv, show_all=show_all, changeset=_relative(path),
                   invalidate=True, warning=warning, to_stderr=json)
     if json:
-        consoles().out.file.write(dumps(the_plan.items) + "\n")
+        write_items(consoles().out.file, the_plan.items)
+        consoles().out.file.write("\n")
         consoles().out.file.flush()
     if detailed_exitcode and the_plan.has_changes:
         raise Exit(code=EXIT_CHANGES_PRESENT)

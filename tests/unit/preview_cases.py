@@ -17,7 +17,7 @@ from cruddur_ops.console import make_console, theme
 from cruddur_ops.sync.invalidation import plan_invalidation
 from cruddur_ops.sync.model import LocalFile, RemoteObject
 from cruddur_ops.sync.plan import PlanRules, build_plan
-from cruddur_ops.sync.render import preview
+from cruddur_ops.sync.render import preview, preview_parts, print_parts
 
 GOLDEN = Path(__file__).with_name("golden")
 
@@ -56,9 +56,18 @@ def small_plan(prefix: str = "") -> Any:
                       metadata={p + "kms.json": "4" * 32, p + "multipart.bin": None})
 
 
-def _render(console_factory: Callable[[io.StringIO], Console], renderable: Any) -> str:
+def _render(console_factory: Callable[[io.StringIO], Console], plan: Any, options: dict[str, Any]) -> str:
+    """One ``print`` of the whole preview, as the line-per-file renderer was printed."""
     buffer = io.StringIO()
-    console_factory(buffer).print(renderable)
+    console_factory(buffer).print(preview(plan, **options))
+    return buffer.getvalue()
+
+
+def render_in_parts(console_factory: Callable[[io.StringIO], Console], plan: Any,
+                    options: dict[str, Any]) -> str:
+    """The preview printed part by part, as the tasks print it."""
+    buffer = io.StringIO()
+    print_parts(console_factory(buffer), preview_parts(plan, **options))
     return buffer.getvalue()
 
 
@@ -74,24 +83,25 @@ CONSOLES: dict[str, Callable[[io.StringIO], Console]] = {
 }
 
 
-def cases() -> dict[str, Any]:
+def cases() -> dict[str, tuple[Any, dict[str, Any]]]:
+    """name → (plan, the preview's options)."""
     plan = small_plan()
     prefixed = small_plan("site/")
     changes = [i for i in plan.items if i.is_change]
     return {
-        "default": preview(plan, source="build", invalidation=plan_invalidation(changes),
-                           distribution_id="E2EXAMPLE", changeset="tmp/changeset-1.json"),
-        "show_all": preview(plan, source="build", invalidation=None, distribution_id=None,
-                            invalidation_note="no distribution: invalidation skipped", show_all=True),
-        "few_paths": preview(plan, source="build",
-                             invalidation=plan_invalidation(changes[:2], max_paths=15),
-                             distribution_id="E2EXAMPLE", warning="the plan deletes 2 objects"),
-        "prefixed": preview(prefixed, source="/abs/build", invalidation=plan_invalidation(
-                                [i for i in prefixed.items if i.is_change], prefix="site/", max_paths=3),
-                            distribution_id="E2EXAMPLE", changeset="c.json"),
-        "nothing": preview(build_plan([LocalFile("a.txt", "a.txt", 1, "a" * 32)],
-                                      {"a.txt": RemoteObject("a.txt", 1, "a" * 32)}, bucket="b"),
-                           source="build", invalidation=plan_invalidation([]), distribution_id="E1"),
+        "default": (plan, dict(source="build", invalidation=plan_invalidation(changes),
+                               distribution_id="E2EXAMPLE", changeset="tmp/changeset-1.json")),
+        "show_all": (plan, dict(source="build", invalidation=None, distribution_id=None,
+                                invalidation_note="no distribution: invalidation skipped", show_all=True)),
+        "few_paths": (plan, dict(source="build", invalidation=plan_invalidation(changes[:2], max_paths=15),
+                                 distribution_id="E2EXAMPLE", warning="the plan deletes 2 objects")),
+        "prefixed": (prefixed, dict(source="/abs/build", invalidation=plan_invalidation(
+                                        [i for i in prefixed.items if i.is_change], prefix="site/",
+                                        max_paths=3),
+                                    distribution_id="E2EXAMPLE", changeset="c.json")),
+        "nothing": (build_plan([LocalFile("a.txt", "a.txt", 1, "a" * 32)],
+                               {"a.txt": RemoteObject("a.txt", 1, "a" * 32)}, bucket="b"),
+                    dict(source="build", invalidation=plan_invalidation([]), distribution_id="E1")),
     }
 
 
@@ -101,9 +111,9 @@ def golden_path(case: str, console: str) -> Path:
 
 def rendered() -> dict[Path, str]:
     out = {}
-    for case, renderable in cases().items():
+    for case, (plan, options) in cases().items():
         for name, factory in CONSOLES.items():
-            out[golden_path(case, name)] = _render(factory, renderable)
+            out[golden_path(case, name)] = _render(factory, plan, options)
     return out
 
 
