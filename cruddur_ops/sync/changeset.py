@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any
 
 from ..errors import ConfigError, RefusedError
 from ..fsutil import atomic_writer
@@ -75,7 +75,7 @@ def dumps(items: Iterable[PlanItem]) -> str:
     return "".join(chunks(items))
 
 
-def write_items(stream: TextIO, items: Iterable[PlanItem]) -> None:
+def write_items(stream: IO[str], items: Iterable[PlanItem]) -> None:
     """Stream the changeset to ``stream`` (e.g. stdout for ``--json``)."""
     for piece in chunks(items):
         stream.write(piece)

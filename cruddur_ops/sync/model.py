@@ -69,7 +69,7 @@ class PlanTally:
 
 
 def tally(items: Iterable[PlanItem]) -> PlanTally:
-    counts = dict.fromkeys(ACTIONS, 0)
+    counts: dict[str, int] = dict.fromkeys(ACTIONS, 0)
     upload = 0
     for item in items:
         counts[item.action] += 1

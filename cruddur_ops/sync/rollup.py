@@ -116,10 +116,10 @@ def rollup(items: Iterable[PlanItem], *, max_groups: int = MAX_GROUPS,
     """Group ``items`` (sorted by key, as a plan's are) by folder and action."""
     by_folder: dict[tuple[str, str], _Tally] = {}
     for item in items:
-        key = (folder_of(item.path), item.action)
-        tally = by_folder.get(key)
+        where = (folder_of(item.path), item.action)
+        tally = by_folder.get(where)
         if tally is None:
-            tally = by_folder[key] = _Tally()
+            tally = by_folder[where] = _Tally()
         tally.add(item, item_bytes(item), samples)
     depth = _depth_that_fits(by_folder, max_groups)
     merged: dict[tuple[str, str], _Tally] = {}
@@ -129,7 +129,7 @@ def rollup(items: Iterable[PlanItem], *, max_groups: int = MAX_GROUPS,
             merged[key].merge(tally, samples)
         else:
             merged[key] = tally
-    order = {action: index for index, action in enumerate(ACTIONS)}
+    order: dict[str, int] = {action: index for index, action in enumerate(ACTIONS)}
     keys = sorted(merged, key=lambda k: (k[0], order.get(k[1], len(order))))
     folders = len({folder for folder, _ in keys})
     rest = None

@@ -60,6 +60,9 @@ class Observation:
         files = hash_build(self.build_dir, walked, known=known, workers=min(self.workers, 8),
                            progress=hooks.hashed)
         hash_cache_file.save(hash_cache, cache_entries(walked, files, self.hashed_at_ns), known)
+        # the stats, signatures and the loaded cache are done with: free them before the plan is
+        # built next to the files and the listing (at 100,000 files they are ~40 MB)
+        del walked, known
         remote = self._listing.result()
         candidates = metadata_candidates(files, remote, rules)
         metadata = metadata_md5s(self.s3, self.bucket, candidates, workers=self.workers)
