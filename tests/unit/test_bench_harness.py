@@ -18,7 +18,14 @@ from syncbench import buildgen
 from syncbench.cruddur_extra import FIRST_DEPLOY, PlanScale
 from syncbench.measure import Measured
 from syncbench.proxy import Counts, classify
-from syncbench.report import MILLION_TARGET, PLAN_TARGET, Target, interpreters_by_tool, plan_table, targets
+from syncbench.report import (
+    MILLION_TARGET,
+    PLAN_TARGET,
+    Target,
+    interpreters_by_tool,
+    plan_table,
+    targets,
+)
 from syncbench.scenarios import Run, ScenarioResult
 from syncbench.tools import script_interpreter
 
