@@ -8,7 +8,7 @@ import re
 from cruddur_ops.console import make_console
 from cruddur_ops.sync.model import LocalFile, Plan, PlanItem, RemoteObject
 from cruddur_ops.sync.plan import PlanRules, build_plan
-from cruddur_ops.sync.render import preview_parts, print_parts
+from cruddur_ops.sync.render import LINES_PER_PART, preview_parts, print_parts
 from cruddur_ops.sync.rollup import MAX_GROUPS, ROLLUP_THRESHOLD, SAMPLE_FILES, item_bytes, rollup
 
 FOLDER_LINE = re.compile(r"^  ([+~-]) (\S.*?)\s+([\d,]+) files?\s+([\d.]+) (B|kB|MB|GB)$")
@@ -108,14 +108,14 @@ def test_the_rollup_is_exact_per_folder_and_action() -> None:
 
 
 def test_past_the_group_limit_folders_are_cut_shallower_then_the_rest_is_summed() -> None:
-    deep = [LocalFile(f"docs/v{n}/p{i}.html", f"docs/v{n}/p{i}.html", 10 + n, md5(n * 100 + i))
+    deep = [LocalFile(f"docs/v{n}/p{i}.html", f"docs/v{n}/p{i}.html", 10 + min(n, 30), md5(n * 100 + i))
             for n in range(40) for i in range(10)]
     summary = rollup(build_plan(deep, {}, bucket="b").items)
     assert [g.folder for g in summary.groups] == ["docs/"]  # 40 folders → their parent
     assert summary.groups[0].files == 400 and summary.folders == 1
     assert summary.groups[0].bytes == sum(f.size for f in deep) == summary.bytes
     assert summary.groups[0].first == tuple(build_plan(deep, {}, bucket="b").items[:SAMPLE_FILES])
-    assert summary.groups[0].largest.path == "docs/v39/p0.html"  # the earliest of the biggest
+    assert summary.groups[0].largest.path == "docs/v30/p0.html"  # the earliest of the biggest (v30-v39)
 
     wide = [LocalFile(f"t{n:02d}/p{i}.html", f"t{n:02d}/p{i}.html", 10, md5(n * 100 + i))
             for n in range(45) for i in range(n + 1)]
@@ -143,4 +143,7 @@ def test_the_threshold_and_show_all() -> None:
 
     plan = big_plan(1_000)
     listed = printed(plan, show_all=True)
-    assert sum(1 for line in listed if line[2:4] in ("+ ", "~ ", "- ", "= ", "! ")) == len(plan.items)
+    assert len(plan.items) > LINES_PER_PART  # printed in several parts, as one list
+    file_lines = listed[2:2 + len(plan.items)]
+    assert all(line[2:4] in ("+ ", "~ ", "- ", "= ", "! ") for line in file_lines)
+    assert listed[2 + len(plan.items)] == "" and listed[3 + len(plan.items)].startswith("Plan: ")
