@@ -182,13 +182,13 @@ def test_delete_caps() -> None:
 
 def test_repeated_strings_are_shared_and_the_counts_are_derived_once() -> None:
     """mimetypes and f-strings make a new string per call: the plan keeps one of each."""
-    files = [LocalFile(f"d/{i}.docx", f"d/{i}.docx", i, f"{i:032x}") for i in range(50)]
+    files = [LocalFile(f"d/{i}.ics", f"d/{i}.ics", i, f"{i:032x}") for i in range(50)]
     files += [LocalFile(f".cache/{i}", f".cache/{i}", 1, f"{i:032x}") for i in range(5)]
-    remote = {f"d/{i}.docx": RemoteObject(f"d/{i}.docx", i, f"{i:032x}") for i in range(10)}
+    remote = {f"d/{i}.ics": RemoteObject(f"d/{i}.ics", i, f"{i:032x}") for i in range(10)}
     plan = build_plan(files, remote, bucket="b", rules=PlanRules(ignore=(".cache/*",)))
-    docx = [i for i in plan.items if i.path.endswith(".docx")]
-    assert docx[0].content_type and "wordprocessingml" in docx[0].content_type
-    assert len({id(i.content_type) for i in docx}) == 1
+    ics = [i for i in plan.items if i.path.endswith(".ics")]  # text/calendar + "; charset=utf-8"
+    assert ics[0].content_type == "text/calendar; charset=utf-8"
+    assert len({id(i.content_type) for i in ics}) == 1
     assert len({id(i.reason) for i in plan.items if i.action == "ignore"}) == 1
     assert all(i.file is i.path for i in plan.items)
     assert (plan.count("create"), plan.count("no_change"), plan.count("ignore"), plan.count("delete")) == (40, 10, 5, 0)
