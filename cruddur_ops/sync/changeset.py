@@ -189,9 +189,14 @@ def _describe(saved: PlanItem | None, fresh: PlanItem | None) -> str | None:
     return None
 
 
-def drift(saved: Sequence[PlanItem], fresh: Plan) -> list[str]:
-    """Reasons the saved plan no longer describes the world (empty: safe to apply)."""
-    by_key = {item.path: item for item in fresh.items}
+def _by_key(fresh: Plan) -> dict[str, PlanItem]:
+    return {item.path: item for item in fresh.items}
+
+
+def drift(saved: Sequence[PlanItem], fresh: Plan, by_key: dict[str, PlanItem] | None = None) -> list[str]:
+    """Reasons the saved plan no longer describes the world (empty: safe to apply).
+    ``by_key``: the fresh items by key, when the caller has them already."""
+    by_key = _by_key(fresh) if by_key is None else by_key
     saved_keys = set()
     problems: list[str] = []
     for item in saved:
@@ -207,9 +212,9 @@ def drift(saved: Sequence[PlanItem], fresh: Plan) -> list[str]:
     return problems
 
 
-def pending(saved: Sequence[PlanItem], fresh: Plan) -> list[PlanItem]:
+def pending(saved: Sequence[PlanItem], fresh: Plan, by_key: dict[str, PlanItem] | None = None) -> list[PlanItem]:
     """The saved plan's changes that are not yet applied (for resuming an interrupted apply)."""
-    by_key = {item.path: item for item in fresh.items}
+    by_key = _by_key(fresh) if by_key is None else by_key
     return [i for i in saved if i.is_change and not _already_applied(i, by_key.get(i.path))]
 
 
@@ -220,16 +225,16 @@ def resume_saved_plan(saved: Sequence[PlanItem], fresh: Plan, *, source: str) ->
     dropped, so a resumed apply converges) and how many were already done. A stale plan — local
     files or bucket objects changed since it was written — is refused, naming what changed.
     """
-    problems = drift(saved, fresh)
+    by_key = _by_key(fresh)  # one index of the fresh plan for the three passes below
+    problems = drift(saved, fresh, by_key)
     if problems:
         shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
         raise RefusedError(
             f"the saved plan {source} is stale, {len(problems)} change(s) since it was written: {shown}",
             hint="run `inv frontend.plan` again, review it, and apply the new changeset",
         )
-    by_key = {item.path: item for item in fresh.items}
     todo: list[PlanItem] = []
-    for item in pending(saved, fresh):
+    for item in pending(saved, fresh, by_key):
         now = by_key.get(item.path)
         if now is not None:  # fill what a gem-written changeset lacks; the saved values win
             item = replace(item, file=item.file or now.file,
