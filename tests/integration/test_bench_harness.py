@@ -120,6 +120,20 @@ def test_the_proxy_reads_invalidation_paths(counting_proxy: CountingProxy,
     assert sorted(counts.invalidation_paths) == ["/", "/index.html", "/static/café.svg"]
 
 
+def test_plan_only_prints_the_plan_probe_and_leaves_the_report_alone(tmp_path: Path) -> None:
+    """`--plan-only`: both scenarios at each size, on stdout, no emulator and no RESULTS.md."""
+    output = tmp_path / "RESULTS.md"
+    run = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "benchmarks" / "sync_bench.py"), "--plan-only",
+         "--plan-sizes", "200", "--workdir", str(tmp_path / "work"), "--output", str(output)],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    rows = [line for line in run.stdout.splitlines() if line.startswith("| 200 |")]
+    assert [row.split("|")[2].strip() for row in rows] == ["mostly unchanged", "first deploy"]
+    assert all("–" not in row for row in rows), rows  # the task ran in both: every column filled
+    assert "100,000-file plan" in run.stdout and not output.exists()
+
+
 @pytest.mark.own_emulator
 def test_a_miniature_benchmark_run_writes_a_report_with_exact_counts(tmp_path: Path) -> None:
     """cruddur-ops alone through every scenario on 40 files (the harness starts its own moto
