@@ -118,7 +118,7 @@ def test_folder_wildcards_cover_exactly_what_the_general_rule_covers() -> None:
     from cruddur_ops.sync.invalidation import _covered, _covered_by_folder, _dedupe
 
     rng = random.Random(3)
-    names = ["a", "b", "ab", "a b", "é"]
+    names = ["a", "b", "ab", "a b", "é", ""]  # "": keys with "//" in them
     paths = {"/" + "/".join(rng.choice(names) for _ in range(rng.randint(1, 4))) + rng.choice(["", "/", "/*"])
              for _ in range(3000)} | {"/*", "/", "/a/*"}
     wildcards = sorted(p for p in paths if p.endswith("/*"))
@@ -126,6 +126,9 @@ def test_folder_wildcards_cover_exactly_what_the_general_rule_covers() -> None:
         folders = {w[:-1] for w in chosen}
         for path in paths:
             assert _covered_by_folder(path, folders) == _covered(path, chosen), (path, chosen[:5])
+    for path, wildcard, covered in (("/a//b", "/a//*", True), ("//x", "//*", True), ("/a/b/c", "/a/b/*", True),
+                                    ("/a/b", "/a/b/*", False), ("/a/b/*", "/a/b/*", False)):
+        assert _covered_by_folder(path, {wildcard[:-1]}) == _covered(path, [wildcard]) == covered
     general = sorted(p for p in paths if not _covered(p, wildcards))
     assert _dedupe(paths) == general
     assert _dedupe(["/img*", "/img1.png", "/index.html"]) == ["/img*", "/index.html"]  # not a folder's
