@@ -63,7 +63,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--delete-count", type=int, default=200,
                         help="files deleted locally in the delete scenario (default 200)")
     parser.add_argument("--plan-sizes", default=None,
-                        help="file counts for the plan-at-scale probe (default 10000,100000)")
+                        help="file counts for the plan-at-scale probe, each planned as mostly "
+                             "unchanged and as a first deploy (default 10000,100000,1000000)")
+    parser.add_argument("--plan-only", action="store_true",
+                        help="run only the plan-at-scale probe (cruddur-ops alone, no emulator) "
+                             "and print its table and targets; RESULTS.md is left as it is")
     parser.add_argument("--no-extras", action="store_true",
                         help="skip hashing throughput and plan-at-scale (cruddur-ops alone)")
     parser.add_argument("--https", action="store_true",
@@ -87,7 +91,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.runs = args.runs or (1 if args.quick else 3)
     args.short_runs = max(args.runs, args.short_runs or (1 if args.quick else 11))
     if args.plan_sizes is None:
-        args.plan_sizes = "1000,10000" if args.quick else "10000,100000"
+        args.plan_sizes = "1000,10000" if args.quick else "10000,100000,1000000"
     try:
         args.plan_sizes = [int(x) for x in args.plan_sizes.split(",") if x.strip()]
     except ValueError:
@@ -141,6 +145,20 @@ def render_report(measurements: dict[str, Any], *, rerendered: bool = False) -> 
     return report.render(**measurements, analysis=analysis, rerendered=rerendered)
 
 
+def plan_only(args: argparse.Namespace, workdir: Path) -> int:
+    """The plan probe alone: its table and targets on stdout."""
+    [tool] = make_tools(["cruddur-ops"], workdir)
+    assert isinstance(tool, CruddurOps)
+    log(f"== cruddur-ops alone: plan at {', '.join(map(str, args.plan_sizes))} files")
+    plans = cruddur_extra.plan_scale(args.plan_sizes, workdir, REPO_ROOT,
+                                     None if tool.unavailable() else tool, args.seed, log)
+    print("\n".join(report.plan_table(plans)))
+    for target in report.plan_targets(plans):
+        verdict = "" if target.met is None else " (met)" if target.met else " (missed)"
+        print(f"- {target.name}: {target.measured}{verdict}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.report_only:
@@ -160,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     for stale in ("changesets", "logs"):  # per-run output; the plan trees are kept as a cache
         shutil.rmtree(workdir / stale, ignore_errors=True)
+    if args.plan_only:
+        return plan_only(args, workdir)
     command = " ".join(["python benchmarks/sync_bench.py", *(
         shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))])
 

@@ -11,6 +11,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,7 @@ def _probe(args: list[str], repo_root: Path, workdir: Path) -> dict[str, Any]:
     """Run probe.py through the rusage launcher: its peak RSS is then its own (a process
     forked from the harness would carry the harness's high-water mark across exec)."""
     env = {**os.environ, "PYTHONPATH": str(repo_root)}
-    log_path = workdir / "logs" / f"probe-{'-'.join(args[:1] + args[-1:])}.log"
+    log_path = workdir / "logs" / f"probe-{'-'.join(a for a in args if '/' not in a)}.log"
     measured = run_measured([sys.executable, str(PROBE), *args], env, log_path)
     if measured.returncode:
         raise RuntimeError(f"probe {args[0]} failed: {measured.tail(5)}")
@@ -93,11 +94,17 @@ def hashing(build_dir: Path, workdir: Path, repo_root: Path, repeats: int) -> Ha
                       statistics.median(single), impl)
 
 
+MOSTLY_UNCHANGED = "mostly-unchanged"  # 98 % unchanged, 1 % updated, 0.5 % new, 0.5 % deleted
+FIRST_DEPLOY = "first-deploy"  # the same build to an empty bucket: every file a create
+PLAN_SCENARIOS = (MOSTLY_UNCHANGED, FIRST_DEPLOY)
+
+
 @dataclass
 class PlanScale:
     files: int
     pure_s: float
     pure_rss_mb: float
+    scenario: str = MOSTLY_UNCHANGED
     cli_s: float | None = None  # no MD5 cache: every file hashed (the first plan, or CI)
     cli_rss_mb: float | None = None
     warm_s: float | None = None  # the same plan again: MD5s from the cache
@@ -162,49 +169,63 @@ def _plan_tree(root: Path, n: int, seed: int) -> list[tuple[str, int, str]]:
 
 
 def plan_scale(sizes: list[int], workdir: Path, repo_root: Path, tool: CruddurOps | None,
-               seed: int, log: Any) -> list[PlanScale]:
+               seed: int, log: Any, scenarios: Sequence[str] = PLAN_SCENARIOS) -> list[PlanScale]:
+    """Each size in each scenario: the pure planner, then `inv frontend.plan` twice (no MD5
+    cache, then the MD5s that run cached) on one tree of files, against a listing stub that
+    serves the mostly-unchanged bucket or an empty one (a first deploy)."""
     results = []
     for n in sizes:
-        pure = _probe(["plan", str(n)], repo_root, workdir)
-        scale = PlanScale(n, float(pure["seconds"]), float(pure["peak_rss_mb"]))
-        results.append(scale)
-        log(f"  plan (pure build_plan) {n:>7} files: {scale.pure_s:.2f} s, "
-            f"peak {scale.pure_rss_mb:.0f} MB")
-        if tool is None or not tool.plan_available():
-            scale.cli_note = "`inv frontend.plan` not available"
-            continue
-        started = time.perf_counter()
         tree = workdir / f"plan-{n}"
-        listing = _plan_tree(tree, n, seed)
-        log(f"  plan tree of {n} files ready ({time.perf_counter() - started:.1f} s)")
-        # The MD5 cache leaves out files changed in the last 2 s ("racily clean"): let a tree
-        # written just now age past that, so the warm run finds every file in the cache.
-        time.sleep(max(0.0, RACY_SECONDS + 0.1 - (time.time() - _manifest(tree).stat().st_mtime)))
-        hash_cache = workdir / f"plan-{n}.md5-cache"
-        hash_cache.unlink(missing_ok=True)
-        for run in ("cold", "warm"):
-            stub = ListingStub("bench-plan", listing).start()
-            try:
-                argv, env = tool.plan_command("bench-plan", tree)
-                env["AWS_ENDPOINT_URL"] = stub.endpoint_url
-                env["SYNC_HASH_CACHE"] = str(hash_cache)
-                measured = run_measured(argv, env, workdir / "logs" / f"plan-{n}-{run}.log")
-            finally:
-                stub.stop()
-            if measured.returncode not in (0, 2):  # 2 = changes present (--detailed-exitcode)
-                scale.cli_note = f"{run} run: exit {measured.returncode}: {measured.tail(3)}"
-                log(f"  inv frontend.plan at {n} files ({run}) failed: {measured.tail()}")
-                break
-            if run == "cold":
-                scale.cli_s, scale.cli_rss_mb = measured.wall_s, measured.peak_rss_mb
-                scale.stub_requests, scale.stub_heads, scale.unexpected = (
-                    stub.requests, stub.heads, stub.unexpected)
-            else:
-                scale.warm_s, scale.warm_rss_mb = measured.wall_s, measured.peak_rss_mb
-            log(f"  inv frontend.plan {n:>7} files, {run} MD5 cache: {measured.wall_s:.2f} s, "
-                f"peak {measured.peak_rss_mb:.0f} MB, {stub.requests} stub requests"
-                + (f", unexpected: {stub.unexpected[:3]}" if stub.unexpected else ""))
+        listing: list[tuple[str, int, str]] | None = None
+        for scenario in scenarios:
+            pure = _probe(["plan", str(n), scenario], repo_root, workdir)
+            scale = PlanScale(n, float(pure["seconds"]), float(pure["peak_rss_mb"]), scenario)
+            results.append(scale)
+            log(f"  plan (pure build_plan) {n:>7} files, {scenario}: {scale.pure_s:.2f} s, "
+                f"peak {scale.pure_rss_mb:.0f} MB")
+            if tool is None or not tool.plan_available():
+                scale.cli_note = "`inv frontend.plan` not available"
+                continue
+            if listing is None:
+                started = time.perf_counter()
+                listing = _plan_tree(tree, n, seed)
+                log(f"  plan tree of {n} files ready ({time.perf_counter() - started:.1f} s)")
+            # The MD5 cache leaves out files changed in the last 2 s ("racily clean"): let a tree
+            # written just now age past that, so the warm run finds every file in the cache.
+            time.sleep(max(0.0, RACY_SECONDS + 0.1 - (time.time() - _manifest(tree).stat().st_mtime)))
+            suffix = "" if scenario == MOSTLY_UNCHANGED else f"-{scenario}"
+            hash_cache = workdir / f"plan-{n}{suffix}.md5-cache"
+            hash_cache.unlink(missing_ok=True)
+            _plan_runs(scale, tool, tree, listing if scenario != FIRST_DEPLOY else [], hash_cache,
+                       workdir, log)
     return results
+
+
+def _plan_runs(scale: PlanScale, tool: CruddurOps, tree: Path, listing: list[tuple[str, int, str]],
+               hash_cache: Path, workdir: Path, log: Any) -> None:
+    n, scenario = scale.files, scale.scenario
+    for run in ("cold", "warm"):
+        stub = ListingStub("bench-plan", listing).start()
+        try:
+            argv, env = tool.plan_command("bench-plan", tree)
+            env["AWS_ENDPOINT_URL"] = stub.endpoint_url
+            env["SYNC_HASH_CACHE"] = str(hash_cache)
+            measured = run_measured(argv, env, workdir / "logs" / f"plan-{n}-{scenario}-{run}.log")
+        finally:
+            stub.stop()
+        if measured.returncode not in (0, 2):  # 2 = changes present (--detailed-exitcode)
+            scale.cli_note = f"{run} run: exit {measured.returncode}: {measured.tail(3)}"
+            log(f"  inv frontend.plan at {n} files, {scenario} ({run}) failed: {measured.tail()}")
+            return
+        if run == "cold":
+            scale.cli_s, scale.cli_rss_mb = measured.wall_s, measured.peak_rss_mb
+            scale.stub_requests, scale.stub_heads, scale.unexpected = (
+                stub.requests, stub.heads, stub.unexpected)
+        else:
+            scale.warm_s, scale.warm_rss_mb = measured.wall_s, measured.peak_rss_mb
+        log(f"  inv frontend.plan {n:>7} files, {scenario}, {run} MD5 cache: {measured.wall_s:.2f} s, "
+            f"peak {measured.peak_rss_mb:.0f} MB, {stub.requests} stub requests"
+            + (f", unexpected: {stub.unexpected[:3]}" if stub.unexpected else ""))
 
 
 FLOOR_LISTER = Path(__file__).with_name("floor_lister.py")

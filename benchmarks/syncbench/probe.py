@@ -2,7 +2,9 @@
 cruddur_extra.py with the repository root on sys.path:
 
   probe.py hash BUILD_DIR LIST_FILE WORKERS  → cruddur_ops.sync.local.hash_files over the list
-  probe.py plan N                            → cruddur_ops.sync.plan.build_plan on N files
+  probe.py plan N [SCENARIO]                 → cruddur_ops.sync.plan.build_plan on N files:
+                                               "mostly-unchanged" (default) or "first-deploy"
+                                               (an empty bucket: every file a create)
 
 Prints one JSON object on stdout.
 """
@@ -58,28 +60,29 @@ def probe_hash(build_dir: str, list_file: str, workers: int) -> dict[str, object
             "digest_of_digests": hashlib.md5("".join(digests).encode()).hexdigest()}
 
 
-def probe_plan(n: int) -> dict[str, object]:
+def probe_plan(n: int, scenario: str = "mostly-unchanged") -> dict[str, object]:
     from cruddur_ops.sync.model import LocalFile, RemoteObject
     from cruddur_ops.sync.plan import PlanRules, build_plan
 
     baseline = rss_mb()
     files, remote = [], {}
+    first_deploy = scenario == "first-deploy"
     for i in range(n):
         rel = f"static/js/{i % 97}/chunk-{i:07d}.{i * 2654435761 % (1 << 32):08x}.js"
         md5 = hashlib.md5(rel.encode()).hexdigest()
         size = 500 + i % 1500
         files.append(LocalFile(key=rel, rel=rel, size=size, md5=md5))
         bucket_md5 = md5 if i % 100 else "0" * 32  # 1 % updated
-        if i % 200 != 1:  # 0.5 % new
+        if i % 200 != 1 and not first_deploy:  # 0.5 % new
             remote[rel] = RemoteObject(rel, size, bucket_md5)
-    for i in range(n // 200):  # 0.5 % gone from the build
+    for i in range(0 if first_deploy else n // 200):  # 0.5 % gone from the build
         key = f"static/js/old/chunk-{i:07d}.js"
         remote[key] = RemoteObject(key, 100, hashlib.md5(key.encode()).hexdigest())
     inputs_rss = rss_mb()
     start = time.perf_counter()
     plan = build_plan(files, remote, bucket="bench", rules=PlanRules())
     seconds = time.perf_counter() - start
-    return {"files": n, "seconds": seconds, "peak_rss_mb": rss_mb(), "baseline_rss_mb": baseline,
+    return {"files": n, "scenario": scenario, "seconds": seconds, "peak_rss_mb": rss_mb(), "baseline_rss_mb": baseline,
             "inputs_rss_mb": inputs_rss, "items": len(plan.items),
             "changes": {a: plan.count(a) for a in ("create", "update", "delete")}}
 
@@ -89,7 +92,7 @@ def main() -> int:
     if mode == "hash":
         result = probe_hash(args[0], args[1], int(args[2]))
     elif mode == "plan":
-        result = probe_plan(int(args[0]))
+        result = probe_plan(int(args[0]), *args[1:2])
     else:
         print(f"unknown probe {mode!r}", file=sys.stderr)
         return 2

@@ -246,32 +246,69 @@ def targets(results: list[ScenarioResult], n_files: int, hashing: HashResult | N
     else:
         out.append(Target("Hashing: ≥ 0.8 × md5sum throughput", "not measured", None))
 
-    # 100k plan
-    big = next((p for p in plans if p.files >= 100_000), None)
-    small = next((p for p in plans if p.files == 10_000), None)
-    if big:
-        task_rss = big.peak_rss_mb
-        rss = task_rss if task_rss is not None else big.pure_rss_mb
-        which = "inv frontend.plan" if task_rss is not None else "build_plan only"
-        linear_txt, linear = "", None
-        if small:
-            if big.cli_s and small.cli_s:
-                per_file = [(label, a, b) for label, a, b in (
-                    ("no MD5 cache", small.cli_us_per_file, big.cli_us_per_file),
-                    ("MD5s cached", small.warm_us_per_file, big.warm_us_per_file)) if a and b]
-            else:
-                per_file = [("build_plan", small.pure_us_per_file, big.pure_us_per_file)]
-            if per_file:
-                linear = all(b / a <= 1.5 for _, a, b in per_file)
-                linear_txt = "; µs/file from 10k to 100k: " + ", ".join(
-                    f"{label} {a:.0f} → {b:.0f} ({b / a:.2f} ×)" for label, a, b in per_file
-                ) + " (fixed start-up included, so < 1 × is still linear)"
-        out.append(Target("100,000-file plan: peak RSS < 300 MB, time linear in file count",
-                          f"{which}: peak {rss:.0f} MB{linear_txt}",
-                          rss < 300 and (linear is not False)))
-    else:
-        out.append(Target("100,000-file plan: peak RSS < 300 MB, time linear in file count",
-                          "not measured (use the default --plan-sizes)", None))
+    out.extend(plan_targets(plans))
+    return out
+
+
+PLAN_TARGET = "100,000-file plan: peak RSS < 300 MB, time linear in file count"
+MILLION_TARGET = "1,000,000-file plan: runs, µs per file and peak RSS linear from 100,000"
+
+
+def _per_file(small: PlanScale, big: PlanScale) -> list[tuple[str, float, float]]:
+    """(label, µs/file at the smaller size, at the bigger) for what both measured."""
+    if big.cli_s and small.cli_s:
+        return [(label, a, b) for label, a, b in (
+            ("no MD5 cache", small.cli_us_per_file, big.cli_us_per_file),
+            ("MD5s cached", small.warm_us_per_file, big.warm_us_per_file)) if a and b]
+    return [("build_plan", small.pure_us_per_file, big.pure_us_per_file)]
+
+
+def _growth(small: PlanScale, big: PlanScale) -> tuple[str, bool | None]:
+    per_file = _per_file(small, big)
+    if not per_file:
+        return "", None
+    text = (f"; µs/file from {_short(small.files)} to {_short(big.files)}: " + ", ".join(
+        f"{label} {a:.0f} → {b:.0f} ({b / a:.2f} ×)" for label, a, b in per_file)
+        + " (fixed start-up included, so < 1 × is still linear)")
+    return text, all(b / a <= 1.5 for _, a, b in per_file)
+
+
+def _short(files: int) -> str:
+    return f"{files // 1_000_000}M" if files >= 1_000_000 else f"{files // 1000}k"
+
+
+def _peak(p: PlanScale) -> tuple[float, str]:
+    task_rss = p.peak_rss_mb
+    return (task_rss, "inv frontend.plan") if task_rss is not None else (p.pure_rss_mb, "build_plan only")
+
+
+def plan_targets(plans: list[PlanScale]) -> list[Target]:
+    """Per scenario (mostly unchanged, first deploy): the 100,000-file peak and growth from
+    10,000; and, when measured, the 1,000,000-file plan's growth from 100,000."""
+    scenarios = list(dict.fromkeys(p.scenario for p in plans))
+    label = (lambda s: f"{s.replace('-', ' ')}: ") if len(scenarios) > 1 else (lambda s: "")
+    parts, met, million_parts, million_met = [], [], [], []
+    for scenario in scenarios:
+        sizes = {p.files: p for p in plans if p.scenario == scenario}
+        big = sizes.get(100_000) or next((sizes[n] for n in sorted(sizes) if n >= 100_000), None)
+        if big is None:
+            continue
+        rss, which = _peak(big)
+        text, linear = _growth(sizes[10_000], big) if 10_000 in sizes else ("", None)
+        parts.append(f"{label(scenario)}{which}: peak {rss:.0f} MB{text}")
+        met.append(rss < 300 and linear is not False)
+        million = sizes.get(1_000_000)
+        if million is not None and big.files == 100_000:
+            m_rss, _ = _peak(million)
+            seconds = million.cli_s or million.pure_s
+            m_text, m_linear = _growth(big, million)
+            million_parts.append(f"{label(scenario)}{seconds:.0f} s, peak {m_rss:.0f} MB "
+                                 f"({m_rss / rss:.1f} × the 100,000-file peak){m_text}")
+            million_met.append(bool(m_linear) and m_rss <= 15 * rss)
+    out = [Target(PLAN_TARGET, "; ".join(parts), all(met)) if parts else
+           Target(PLAN_TARGET, "not measured (use the default --plan-sizes)", None)]
+    if million_parts:
+        out.append(Target(MILLION_TARGET, "; ".join(million_parts), all(million_met)))
     return out
 
 
@@ -416,29 +453,36 @@ def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: 
             lines.append(f"| {name} | {value:.2f} | {_fmt(value / base if base else None)} |")
         lines.append("")
     if plans:
-        lines += [
-            "Plan at scale. `build_plan` = the pure planner on in-memory inputs (fresh "
-            "interpreter, peak RSS of the process). `inv frontend.plan` = the real task end to "
-            "end (walk + hash N files of 0.2–1.5 KB on disk, list a bucket served by a "
-            "ListObjectsV2 stub, plan, render, write the changeset); 98 % unchanged, 1 % "
-            "updated, 0.5 % new, 0.5 % deleted. It runs twice on a fresh MD5 cache: first with "
-            "none (every file hashed, as on a CI runner or a first deploy), then again with the "
-            "MD5s it cached (an operator re-planning); peak RSS is the larger of the two.", "",
-            "| files | build_plan s | µs/file | peak RSS MB | inv frontend.plan, no MD5 cache s | "
-            "µs/file | MD5s cached s | µs/file | peak RSS MB | note |",
-            "|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"]
-        for p in plans:
-            note = p.cli_note or (f"{p.stub_requests} requests ({p.stub_heads} HEAD)" +
-                                  (f"; unexpected: {', '.join(p.unexpected[:3])}"
-                                   if p.unexpected else ""))
-            lines.append(f"| {p.files:,} | {p.pure_s:.2f} | {p.pure_us_per_file:.1f} | "
-                         f"{p.pure_rss_mb:.0f} | {_fmt(p.cli_s)} | {_fmt(p.cli_us_per_file, 1)} | "
-                         f"{_fmt(p.warm_s)} | {_fmt(p.warm_us_per_file, 1)} | "
-                         f"{_fmt(p.peak_rss_mb, 0)} | {note} |")
-        lines.append("")
+        lines += plan_table(plans)
     if analysis.strip():
         lines += ["## Analysis", "", analysis.strip(), ""]
     return "\n".join(lines) + "\n"
+
+
+def plan_table(plans: list[PlanScale]) -> list[str]:
+    lines = [
+        "Plan at scale. `build_plan` = the pure planner on in-memory inputs (fresh "
+        "interpreter, peak RSS of the process). `inv frontend.plan` = the real task end to "
+        "end (walk + hash N files of 0.2–1.5 KB on disk, list a bucket served by a "
+        "ListObjectsV2 stub, plan, render the preview, write the changeset). Two scenarios on "
+        "the same files: mostly unchanged (98 % unchanged, 1 % updated, 0.5 % new, 0.5 % "
+        "deleted) and a first deploy (an empty bucket: every file a create, the changeset and "
+        "the preview hold every file). Each runs twice on a fresh MD5 cache: first with "
+        "none (every file hashed, as on a CI runner or a first deploy), then again with the "
+        "MD5s it cached (an operator re-planning); peak RSS is the larger of the two.", "",
+        "| files | scenario | build_plan s | µs/file | peak RSS MB | inv frontend.plan, no MD5 cache s | "
+        "µs/file | MD5s cached s | µs/file | peak RSS MB | note |",
+        "|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|---|"]
+    for p in plans:
+        note = p.cli_note or (f"{p.stub_requests} requests ({p.stub_heads} HEAD)" +
+                              (f"; unexpected: {', '.join(p.unexpected[:3])}"
+                               if p.unexpected else ""))
+        lines.append(f"| {p.files:,} | {p.scenario.replace('-', ' ')} | {p.pure_s:.2f} | "
+                     f"{p.pure_us_per_file:.1f} | {p.pure_rss_mb:.0f} | {_fmt(p.cli_s)} | "
+                     f"{_fmt(p.cli_us_per_file, 1)} | {_fmt(p.warm_s)} | {_fmt(p.warm_us_per_file, 1)} | "
+                     f"{_fmt(p.peak_rss_mb, 0)} | {note} |")
+    lines.append("")
+    return lines
 
 
 def git_describe(repo_root: Path) -> str:

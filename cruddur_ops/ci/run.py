@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -43,9 +43,18 @@ class CiEnvironment:
 
 @dataclass(frozen=True)
 class RawJson:
-    """A JSON document already serialised (e.g. a large changeset written in chunks)."""
+    """A JSON document already serialised, as pieces printed one after another: a 100,000-item
+    changeset is streamed to stdout, never held as one string."""
 
-    text: str
+    pieces: Callable[[], Iterable[str]]
+
+    @classmethod
+    def of(cls, text: str) -> RawJson:
+        return cls(lambda: (text,))
+
+    @property
+    def text(self) -> str:
+        return "".join(self.pieces())
 
 
 _NO_RESULT = object()
@@ -156,7 +165,12 @@ class TaskRun:
                 hint=hint))
         if self.json_mode and (self.payload is not _NO_RESULT or error is not None):
             out = stdout or sys.stdout
-            out.write(self.scrub(json_document(self.payload, error)) + "\n")
+            if isinstance(self.payload, RawJson) and error is None:
+                for piece in self.payload.pieces():
+                    out.write(self.scrub(piece))
+                out.write("\n")
+            else:
+                out.write(self.scrub(json_document(self.payload, error)) + "\n")
             out.flush()
 
     def _reported_failure(self, exit_code: int, failed: bool) -> str | None:

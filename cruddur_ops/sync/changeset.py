@@ -15,13 +15,13 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..errors import ConfigError, RefusedError
-from ..fsutil import atomic_write_bytes
+from ..fsutil import atomic_writer
 from .model import ACTIONS, Plan, PlanItem
 
 EXTRA_KEYS = ("reason", "size", "content_type", "cache_control", "remote_etag", "remote_size", "file")
@@ -60,22 +60,38 @@ def _item_json(data: dict[str, Any]) -> str:
     return "  {\n    " + body[1:-1] + "\n  }"
 
 
-def _chunks(items: Sequence[PlanItem]) -> list[str]:
-    """Byte-identical to ``json.dumps(list_of_items, indent=2, ensure_ascii=False)``."""
-    if not items:
-        return ["[]"]
-    return ["[\n", ",\n".join(_item_json(item_to_dict(item)) for item in items), "\n]"]
+def chunks(items: Iterable[PlanItem]) -> Iterator[str]:
+    """The changeset's text piece by piece (one piece per item), so a 100,000-item plan is
+    never one 33 MB string. Joined: byte-identical to
+    ``json.dumps(list_of_items, indent=2, ensure_ascii=False)``."""
+    separator = "[\n"
+    for item in items:
+        yield separator + _item_json(item_to_dict(item))
+        separator = ",\n"
+    yield "[]" if separator == "[\n" else "\n]"
 
 
-def dumps(items: Sequence[PlanItem]) -> str:
-    return "".join(_chunks(items))
+def dumps(items: Iterable[PlanItem]) -> str:
+    return "".join(chunks(items))
+
+
+def write_items(stream: IO[str], items: Iterable[PlanItem]) -> None:
+    """Stream the changeset to ``stream`` (e.g. stdout for ``--json``)."""
+    for piece in chunks(items):
+        stream.write(piece)
 
 
 def write_changeset(path: Path, plan: Plan) -> Path:
-    return atomic_write_bytes(path, "".join(_chunks(plan.items)).encode("utf-8"))
+    """Written item by item into a temporary file that replaces ``path`` when complete."""
+    with atomic_writer(path) as handle:
+        for piece in chunks(plan.items):
+            handle.write(piece.encode("utf-8"))
+    return Path(path)
 
 
-def _item_from_dict(data: Any, index: int, source: str) -> PlanItem:
+def _item_from_dict(data: Any, index: int, source: str, shared: dict[str, str] | None = None) -> PlanItem:
+    """``shared``: one copy of each repeated string (content types, cache-control values,
+    reasons) across the items read, instead of one per item."""
     if not isinstance(data, dict) or not isinstance(data.get("path"), str):
         raise ConfigError(f"{source}: item {index} has no 'path'",
                           hint="pass a changeset written by `inv frontend.plan`")
@@ -95,11 +111,18 @@ def _item_from_dict(data: Any, index: int, source: str) -> PlanItem:
         value = data.get(name)
         return value if isinstance(value, str) else None
 
+    def repeated(name: str) -> str | None:
+        value = opt_str(name)
+        return value if value is None or shared is None else shared.setdefault(value, value)
+
+    path = data["path"]
+    file = opt_str("file")
     return PlanItem(
-        path=data["path"], action=action, reason=opt_str("reason") or "",
+        path=path, action=action, reason=repeated("reason") or "",
         md5=md5 if action != "delete" else None, size=opt_int("size"),
-        content_type=opt_str("content_type"), cache_control=opt_str("cache_control"),
-        remote_etag=opt_str("remote_etag"), remote_size=opt_int("remote_size"), file=opt_str("file"),
+        content_type=repeated("content_type"), cache_control=repeated("cache_control"),
+        remote_etag=opt_str("remote_etag"), remote_size=opt_int("remote_size"),
+        file=path if file == path else file,
     )
 
 
@@ -115,7 +138,12 @@ def read_changeset(path: Path) -> list[PlanItem]:
     if not isinstance(raw, list):
         raise ConfigError(f"plan file {path} is not a changeset (expected a JSON array)",
                           hint="pass a changeset written by `inv frontend.plan`")
-    return [_item_from_dict(entry, i, str(path)) for i, entry in enumerate(raw)]
+    shared: dict[str, str] = {}
+    items = []
+    for i in range(len(raw)):  # each entry's dict is dropped as soon as its item is made
+        entry, raw[i] = raw[i], None
+        items.append(_item_from_dict(entry, i, str(path), shared))
+    return items
 
 
 def _already_applied(saved: PlanItem, fresh: PlanItem | None) -> bool:
@@ -161,9 +189,14 @@ def _describe(saved: PlanItem | None, fresh: PlanItem | None) -> str | None:
     return None
 
 
-def drift(saved: Sequence[PlanItem], fresh: Plan) -> list[str]:
-    """Reasons the saved plan no longer describes the world (empty: safe to apply)."""
-    by_key = {item.path: item for item in fresh.items}
+def _by_key(fresh: Plan) -> dict[str, PlanItem]:
+    return {item.path: item for item in fresh.items}
+
+
+def drift(saved: Sequence[PlanItem], fresh: Plan, by_key: dict[str, PlanItem] | None = None) -> list[str]:
+    """Reasons the saved plan no longer describes the world (empty: safe to apply).
+    ``by_key``: the fresh items by key, when the caller has them already."""
+    by_key = _by_key(fresh) if by_key is None else by_key
     saved_keys = set()
     problems: list[str] = []
     for item in saved:
@@ -179,9 +212,9 @@ def drift(saved: Sequence[PlanItem], fresh: Plan) -> list[str]:
     return problems
 
 
-def pending(saved: Sequence[PlanItem], fresh: Plan) -> list[PlanItem]:
+def pending(saved: Sequence[PlanItem], fresh: Plan, by_key: dict[str, PlanItem] | None = None) -> list[PlanItem]:
     """The saved plan's changes that are not yet applied (for resuming an interrupted apply)."""
-    by_key = {item.path: item for item in fresh.items}
+    by_key = _by_key(fresh) if by_key is None else by_key
     return [i for i in saved if i.is_change and not _already_applied(i, by_key.get(i.path))]
 
 
@@ -192,16 +225,16 @@ def resume_saved_plan(saved: Sequence[PlanItem], fresh: Plan, *, source: str) ->
     dropped, so a resumed apply converges) and how many were already done. A stale plan — local
     files or bucket objects changed since it was written — is refused, naming what changed.
     """
-    problems = drift(saved, fresh)
+    by_key = _by_key(fresh)  # one index of the fresh plan for the three passes below
+    problems = drift(saved, fresh, by_key)
     if problems:
         shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
         raise RefusedError(
             f"the saved plan {source} is stale, {len(problems)} change(s) since it was written: {shown}",
             hint="run `inv frontend.plan` again, review it, and apply the new changeset",
         )
-    by_key = {item.path: item for item in fresh.items}
     todo: list[PlanItem] = []
-    for item in pending(saved, fresh):
+    for item in pending(saved, fresh, by_key):
         now = by_key.get(item.path)
         if now is not None:  # fill what a gem-written changeset lacks; the saved values win
             item = replace(item, file=item.file or now.file,

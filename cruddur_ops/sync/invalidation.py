@@ -59,9 +59,25 @@ def _covered(path: str, wildcards: Iterable[str]) -> bool:
     return any(path != w and path.startswith(w[:-1]) for w in wildcards)
 
 
+def _covered_by_folder(path: str, folders: set[str]) -> bool:
+    """``_covered`` for wildcards that all end in ``/*`` (``folders``: them without the ``*``):
+    one set lookup per level of ``path`` instead of a comparison with every wildcard, which
+    was most of the time of planning a 100,000-file first deploy."""
+    end = path.find("/")
+    while end != -1:
+        folder = path[:end + 1]
+        if folder in folders and path != folder + "*":
+            return True
+        end = path.find("/", end + 1)
+    return False
+
+
 def _dedupe(paths: Iterable[str]) -> list[str]:
     unique = set(paths)
     wildcards = [p for p in unique if p.endswith("*")]
+    if all(w.endswith("/*") for w in wildcards):
+        folders = {w[:-1] for w in wildcards}
+        return sorted(p for p in unique if not _covered_by_folder(p, folders))
     return sorted(p for p in unique if not _covered(p, wildcards))
 
 

@@ -3,7 +3,9 @@ under 300 MB), and serialisable (a plan is written to, and read back from, a cha
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 Action = Literal["create", "update", "delete", "no_change", "ignore"]
@@ -54,8 +56,34 @@ class PlanItem:
         return self.action in CHANGES
 
 
+@dataclass(frozen=True, slots=True)
+class PlanTally:
+    """What the preview, the caps and the exit code ask of a plan, counted in one pass."""
+
+    counts: dict[str, int]
+    upload_bytes: int  # local sizes of creates and updates
+
+    @property
+    def changes(self) -> int:
+        return sum(self.counts.get(action, 0) for action in CHANGES)
+
+
+def tally(items: Iterable[PlanItem]) -> PlanTally:
+    counts: dict[str, int] = dict.fromkeys(ACTIONS, 0)
+    upload = 0
+    for item in items:
+        counts[item.action] += 1
+        if item.action == "create" or item.action == "update":
+            upload += item.size or 0
+    return PlanTally(counts, upload)
+
+
 @dataclass(frozen=True)
 class Plan:
+    """Every key's item, sorted by key. Counts, changes and bytes are derived once, on first use
+    (a 100,000-item plan is asked for them by the preview, the caps, the invalidation and the
+    exit code: recounting each time walked the items a dozen times)."""
+
     bucket: str
     prefix: str
     items: tuple[PlanItem, ...]
@@ -63,17 +91,21 @@ class Plan:
     heads: int = 0  # HEAD requests the plan needed (multipart / non-MD5 ETags only)
     notes: tuple[str, ...] = field(default_factory=tuple)
 
-    def count(self, action: str) -> int:
-        return sum(1 for item in self.items if item.action == action)
+    @cached_property
+    def tally(self) -> PlanTally:
+        return tally(self.items)
 
-    @property
+    def count(self, action: str) -> int:
+        return self.tally.counts.get(action, 0)
+
+    @cached_property
     def changes(self) -> tuple[PlanItem, ...]:
         return tuple(item for item in self.items if item.is_change)
 
     @property
     def has_changes(self) -> bool:
-        return any(item.is_change for item in self.items)
+        return self.tally.changes > 0
 
     @property
     def upload_bytes(self) -> int:
-        return sum(item.size or 0 for item in self.items if item.action in ("create", "update"))
+        return self.tally.upload_bytes

@@ -84,10 +84,15 @@ def build_plan(
     notes: Sequence[str] = (),
 ) -> Plan:
     """Every local file and every remote object gets exactly one item, sorted by key. ``notes``
-    are what the preview should say about the build (skipped metadata, the bundler found)."""
+    are what the preview should say about the build (skipped metadata, the bundler found).
+
+    Strings that repeat across items (content types, cache-control values, ignore reasons) are
+    shared, one object each, whatever produced them (mimetypes and f-strings make a new one per
+    call); an item whose local path is its key holds one string for both."""
     rules = rules or PlanRules()
     metadata = metadata or {}
     hashed = rules.content_hashes.is_hashed
+    shared: dict[str, str] = {}
     items: list[PlanItem] = []
     local_keys = set()
     for f in files:
@@ -95,16 +100,18 @@ def build_plan(
         found = remote.get(f.key)
         pattern = ignored_by(f.key, rules.ignore) or ignored_by(f.rel, rules.ignore)
         content_type = content_type_for(f.rel, rules.content_types)
+        content_type = shared.setdefault(content_type, content_type)
         cache = cache_control_for(f.key, f.rel, is_html(content_type), rules.cache_rules, hashed)
         if pattern is not None:
             action, reason = "ignore", f"matches ignore pattern {pattern!r}"
+            reason = shared.setdefault(reason, reason)
         else:
             action, reason = _compare(f, found, metadata.get(f.key), rules.force)
         items.append(PlanItem(
             path=f.key, action=action, reason=reason,  # type: ignore[arg-type]
             md5=f.md5, size=f.size, content_type=content_type, cache_control=cache,
             remote_etag=found.etag if found else None, remote_size=found.size if found else None,
-            file=f.rel,
+            file=f.key if f.rel == f.key else f.rel,
         ))
     for key, obj in remote.items():
         if key in local_keys:
@@ -113,6 +120,7 @@ def build_plan(
         pattern = ignored_by(key, rules.ignore) or ignored_by(rel, rules.ignore)
         if pattern is not None:
             action, reason = "ignore", f"matches ignore pattern {pattern!r} (kept in bucket)"
+            reason = shared.setdefault(reason, reason)
         else:
             action, reason = "delete", "not in build"
         items.append(PlanItem(path=key, action=action, reason=reason,  # type: ignore[arg-type]

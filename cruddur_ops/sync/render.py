@@ -3,21 +3,23 @@ beyond formatting: every number shown comes from the plan or the apply result.""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from rich.console import Console, Group
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 
 from ..units import human_size
 from .apply import ApplyResult
 from .invalidation import InvalidationPlan
 from .model import Plan, PlanItem
+from .rollup import ROLLUP_THRESHOLD, Rollup, item_bytes, rollup
 
 SYMBOLS = {"create": "+", "update": "~", "delete": "-", "no_change": "=", "ignore": "!"}
 __all__ = ["apply_summary", "counts_line", "failures", "human_size", "no_changes", "preview", "progress_bar"]
 HIDDEN_BY_DEFAULT = frozenset({"no_change", "ignore"})  # the gem's `silent: "ignore,no_change"`
+TOP_LEVEL = "(top level)"  # the folder of keys without a "/" in a roll-up
 
 
 def _line(item: PlanItem, width: int) -> Text:
@@ -40,26 +42,91 @@ def counts_line(plan: Plan) -> Text:
     return text
 
 
-def preview(plan: Plan, *, source: str, invalidation: InvalidationPlan | None,
-            distribution_id: str | None, invalidation_note: str | None = None,
-            show_all: bool = False, changeset: str | None = None, warning: str | None = None) -> Group:
-    shown = [i for i in plan.items if show_all or i.action not in HIDDEN_BY_DEFAULT]
-    width = min(max((len(i.path) for i in shown), default=0), 60)
-    parts: list[Any] = [Text(f"s3://{plan.bucket}/{plan.prefix}  ←  {source}", style="bold"), Text("")]
-    if shown:
-        body = Text("\n").join(_line(item, width) for item in shown)
-        parts.extend([body, Text("")])
-    parts.extend(Text(note, style="muted") for note in plan.notes)
-    parts.append(counts_line(plan))
+LINES_PER_PART = 1000  # file lines per renderable: rich renders a whole print() call in memory
+
+
+def _file_lines(items: Iterable[PlanItem], width: int) -> Iterator[Text]:
+    """The file lines joined in parts of LINES_PER_PART (rendered and printed one part at a
+    time, a 100,000-line ``--show-all`` never exists as one rich document)."""
+    batch: list[Text] = []
+    for item in items:
+        batch.append(_line(item, width))
+        if len(batch) == LINES_PER_PART:
+            yield Text("\n").join(batch)
+            batch = []
+    if batch:
+        yield Text("\n").join(batch)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _rolled_up(summary: Rollup) -> Iterator[Text]:
+    """One line per folder and action, its first and largest files under it, then the rest."""
+    folder_width = min(max((len(g.folder or TOP_LEVEL) for g in summary.groups), default=0), 60)
+    file_width = min(max((len(i.path) for g in summary.groups for i in g.samples), default=0), 56)
+    for group in summary.groups:
+        lines = Text("  ")
+        lines.append(f"{SYMBOLS[group.action]} {(group.folder or TOP_LEVEL).ljust(folder_width)}",
+                     style=group.action)
+        lines.append(f"  {_plural(group.files, 'file').rjust(13)}  {human_size(group.bytes).rjust(9)}")
+        for item in group.samples:
+            line = Text("      ")
+            line.append(item.path.ljust(file_width), style=group.action)
+            line.append(f"  {human_size(item_bytes(item)).rjust(9)}", style="muted")
+            note = f"largest · {item.reason}" if item is group.largest and group.files > 1 else item.reason
+            line.append(f"  {note}", style="muted")
+            lines.append("\n").append_text(line)
+        more = group.files - len(group.samples)
+        if more:
+            lines.append(f"\n      … and {more:,} more", style="muted")
+        yield lines
+    if summary.rest is not None:
+        rest = summary.rest
+        yield Text(f"  … {_plural(rest.folders, 'more folder')}: {_plural(rest.files, 'file')}  "
+                   f"{human_size(rest.bytes)}", style="muted")
+
+
+def preview_parts(plan: Plan, *, source: str, invalidation: InvalidationPlan | None,
+                  distribution_id: str | None, invalidation_note: str | None = None,
+                  show_all: bool = False, changeset: str | None = None,
+                  warning: str | None = None) -> Iterator[Text]:
+    """The preview, one renderable at a time (print each as it comes: see print_parts).
+
+    Every shown file gets a line, unless more than ROLLUP_THRESHOLD changes are shown without
+    ``show_all``: then they are rolled up by folder (see rollup.py), with a totals line.
+    """
+    def is_shown(item: PlanItem) -> bool:
+        return show_all or item.action not in HIDDEN_BY_DEFAULT
+
+    shown = len(plan.items) if show_all else plan.tally.changes
+    yield Text(f"s3://{plan.bucket}/{plan.prefix}  ←  {source}", style="bold")
+    yield Text("")
+    summary = None
+    if shown > ROLLUP_THRESHOLD and not show_all:
+        summary = rollup(item for item in plan.items if is_shown(item))
+        yield from _rolled_up(summary)
+        yield Text("")
+    elif shown:
+        width = min(max(len(i.path) for i in plan.items if is_shown(i)), 60)
+        yield from _file_lines((i for i in plan.items if is_shown(i)), width)
+        yield Text("")
+    yield from (Text(note, style="muted") for note in plan.notes)
+    yield counts_line(plan)
     uploads = plan.count("create") + plan.count("update")
     details = Text(f"Upload: {human_size(plan.upload_bytes)} in {uploads} file{'s' if uploads != 1 else ''}")
     if plan.heads:
         details.append(f" · {plan.heads} HEAD request{'s' if plan.heads != 1 else ''} (non-MD5 ETags)")
-    parts.append(details)
+    yield details
+    if summary is not None:
+        yield Text(f"Rolled up: {_plural(summary.files, 'changed file')} in "
+                   f"{_plural(summary.folders, 'folder')}, {human_size(summary.bytes)}; "
+                   "--show-all lists every file.", style="muted")
     if invalidation_note:
-        parts.append(Text(f"CloudFront: {invalidation_note}", style="muted"))
+        yield Text(f"CloudFront: {invalidation_note}", style="muted")
     elif distribution_id and invalidation is not None and invalidation.empty:
-        parts.append(Text(f"CloudFront: nothing to invalidate on {distribution_id}", style="muted"))
+        yield Text(f"CloudFront: nothing to invalidate on {distribution_id}", style="muted")
     elif distribution_id and invalidation is not None:
         n = len(invalidation.paths)
         line = Text(f"CloudFront: {n} invalidation path{'s' if n != 1 else ''} on {distribution_id}")
@@ -67,12 +134,33 @@ def preview(plan: Plan, *, source: str, invalidation: InvalidationPlan | None,
             line.append(f" (collapsed from {invalidation.raw_count})")
         if 0 < n <= 5:
             line.append(": " + " ".join(invalidation.paths), style="muted")
-        parts.append(line)
+        yield line
     if changeset:
-        parts.append(Text(f"Changeset: {changeset}", style="muted"))
+        yield Text(f"Changeset: {changeset}", style="muted")
     if warning:
-        parts.append(Text(f"warning: {warning}", style="failed"))
-    return Group(*parts)
+        yield Text(f"warning: {warning}", style="failed")
+
+
+class Lazy:
+    """A renderable over a generator of parts, made when it is rendered (for callers that want
+    one object; printing the parts one by one with print_parts keeps memory flat)."""
+
+    def __init__(self, parts: Callable[[], Iterable[Any]]) -> None:
+        self._parts = parts
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield from self._parts()
+
+
+def preview(plan: Plan, **options: Any) -> Lazy:
+    """The whole preview as one renderable: see preview_parts."""
+    return Lazy(lambda: preview_parts(plan, **options))
+
+
+def print_parts(console: Console, parts: Iterable[Any]) -> None:
+    """Print each part as it is produced: rich keeps only one part's rendering at a time."""
+    for part in parts:
+        console.print(part)
 
 
 def no_changes() -> Text:

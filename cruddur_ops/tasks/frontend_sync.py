@@ -36,7 +36,8 @@ SHARED_HELP = {
     "build-dir": "build folder to deploy (default: SYNC_BUILD_DIR, else frontend-react-js/build)",
     "key-mode": "`relative` (default: keys are the files' paths) or `strip-html` (the gem's "
                 "extensionless keys: about.html → about)",
-    "show-all": "also list unchanged and ignored files in the preview",
+    "show-all": "list every file in the preview, unchanged and ignored ones too (past 200 changes the "
+                "preview otherwise rolls them up by folder)",
     "workers": "parallel uploads / hashing threads (default 16)",
     "force": "re-upload every file (e.g. after changing Cache-Control rules)",
 }
@@ -121,7 +122,7 @@ class RichUi:
             yield Hooks(hash_total=set_total, hashed=advance)
 
     def preview(self, deploy: Deploy, *, to_stderr: bool = False) -> None:
-        from ..sync.render import preview, release_summary
+        from ..sync.render import preview_parts, print_parts, release_summary
 
         note = deploy.target.notice if self.invalidate else "invalidation skipped (--no-invalidate)"
         source = (_relative(deploy.build_dir) if deploy.build_dir is not None
@@ -129,7 +130,7 @@ class RichUi:
         warning = (f"{deploy.warning}: `frontend.sync` will refuse it without --allow-deletes"
                    if self.warn_caps and deploy.warning else None)
         console = self.c.err if to_stderr else self.c.out
-        console.print(preview(
+        print_parts(console, preview_parts(
             deploy.plan, source=source, invalidation=deploy.invalidation,
             distribution_id=deploy.target.distribution_id, invalidation_note=note, show_all=self.show_all,
             changeset=deploy.changeset_note, warning=warning,
@@ -141,8 +142,6 @@ class RichUi:
                                rollback_to=deploy.rollback_of.id if deploy.rollback_of else None)
         if line is not None:
             console.print(line)
-        for note in deploy.plan.notes:
-            self.c.err.print(f"note: {note}", style="muted")
 
     def confirm(self, question: str, *, yes: bool) -> None:
         confirm(question, yes=yes, what="--yes (or SYNC_AUTO_APPROVE=true)")
@@ -229,7 +228,7 @@ def plan(
     against the ETag or the MD5 recorded in metadata). The plan is saved as a changeset JSON
     file that `inv frontend.sync --plan FILE` applies later, refusing it if anything changed.
     """
-    from ..sync.changeset import dumps
+    from ..sync.changeset import chunks
     from ..sync.workflow import plan_sync, write_plan_changeset
 
     config, target_spec, sess, s3 = _prepare(ctx, env_file=env_file, build_dir=build_dir,
@@ -243,10 +242,10 @@ def plan(
         ci.warn(f"{deploy.warning}: `frontend.sync` will refuse it without --allow-deletes")
     ui.preview(deploy, to_stderr=json)
     publish("plan", deploy, invalidation=deploy.invalidation)
-    if json:
+    if json:  # streamed item by item by the task wrapper, as the changeset file is written
         from ..ci.run import RawJson
 
-        ci.result(RawJson(dumps(deploy.plan.items)))
+        ci.result(RawJson(lambda: chunks(deploy.plan.items)))
     if detailed_exitcode and deploy.plan.has_changes:
         raise Exit(code=EXIT_CHANGES_PRESENT)
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -119,6 +120,20 @@ def test_the_proxy_reads_invalidation_paths(counting_proxy: CountingProxy,
     assert sorted(counts.invalidation_paths) == ["/", "/index.html", "/static/café.svg"]
 
 
+def test_plan_only_prints_the_plan_probe_and_leaves_the_report_alone(tmp_path: Path) -> None:
+    """`--plan-only`: both scenarios at each size, on stdout, no emulator and no RESULTS.md."""
+    output = tmp_path / "RESULTS.md"
+    run = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "benchmarks" / "sync_bench.py"), "--plan-only",
+         "--plan-sizes", "200", "--workdir", str(tmp_path / "work"), "--output", str(output)],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    rows = [line for line in run.stdout.splitlines() if line.startswith("| 200 |")]
+    assert [row.split("|")[2].strip() for row in rows] == ["mostly unchanged", "first deploy"]
+    assert all("–" not in row for row in rows), rows  # the task ran in both: every column filled
+    assert "100,000-file plan" in run.stdout and not output.exists()
+
+
 @pytest.mark.own_emulator
 def test_a_miniature_benchmark_run_writes_a_report_with_exact_counts(tmp_path: Path) -> None:
     """cruddur-ops alone through every scenario on 40 files (the harness starts its own moto
@@ -215,18 +230,28 @@ def test_a_simulated_round_trip_delays_requests_and_handshakes_in_parallel(
 
 
 def test_the_plan_probe_runs_the_task_without_and_then_with_the_md5_cache(tmp_path: Path) -> None:
-    """`inv frontend.plan` against the listing stub, twice: the first run has no MD5 cache and
-    hashes every file, the second reads the MD5s the first one cached."""
-    from syncbench.cruddur_extra import plan_scale
+    """`inv frontend.plan` against the listing stub, twice per scenario (mostly unchanged, then a
+    first deploy to an empty bucket): the first run has no MD5 cache and hashes every file, the
+    second reads the MD5s the first one cached."""
+    from syncbench.cruddur_extra import FIRST_DEPLOY, MOSTLY_UNCHANGED, plan_scale
     from syncbench.tools import CruddurOps
 
     tool = CruddurOps("cruddur-ops", tmp_path, repo_root=REPO_ROOT)
     lines: list[str] = []
-    [scale] = plan_scale([300], tmp_path, REPO_ROOT, tool, seed=7, log=lines.append)
-    assert scale.cli_note == "", scale.cli_note
-    assert scale.cli_s and scale.warm_s and scale.peak_rss_mb
-    assert scale.stub_requests >= 1 and scale.unexpected == []
-    cache = tmp_path / "plan-300.md5-cache"
-    assert cache.is_file() and cache.stat().st_size > 0
+    mostly, first = plan_scale([300], tmp_path, REPO_ROOT, tool, seed=7, log=lines.append)
+    assert (mostly.scenario, first.scenario) == (MOSTLY_UNCHANGED, FIRST_DEPLOY)
+    for scale in (mostly, first):
+        assert scale.cli_note == "", scale.cli_note
+        assert scale.cli_s and scale.warm_s and scale.peak_rss_mb
+        assert scale.stub_requests >= 1 and scale.unexpected == []
+    for name in ("plan-300.md5-cache", f"plan-300-{FIRST_DEPLOY}.md5-cache"):
+        cache = tmp_path / name
+        assert cache.is_file() and cache.stat().st_size > 0
     runs = [line for line in lines if "inv frontend.plan" in line]
-    assert len(runs) == 2 and "cold MD5 cache" in runs[0] and "warm MD5 cache" in runs[1]
+    assert len(runs) == 4 and "cold MD5 cache" in runs[0] and "warm MD5 cache" in runs[1]
+    assert all(FIRST_DEPLOY in line for line in runs[2:])
+    # the first deploy's changeset holds every file as a create; the stub served no object
+    changesets = sorted((tmp_path / "changesets").glob("bench-plan-*.json"), key=lambda p: p.stat().st_mtime)
+    assert changesets, list(tmp_path.rglob("*.json"))[:5]
+    items = json.loads(changesets[-1].read_text())
+    assert len(items) == 300 and {item["action"] for item in items} == {"create"}

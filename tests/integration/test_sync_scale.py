@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -124,3 +125,35 @@ def test_plan_of_100k_files_stays_under_300_mb(tmp_path: Path) -> None:
     items, updates, rss_kb = (int(x) for x in out)
     assert items == 100_000 and updates == 50_000
     assert rss_kb < 300 * 1024, f"peak RSS {rss_kb / 1024:.0f} MB"
+
+
+def test_a_big_first_deploy_is_previewed_by_folder_and_listed_in_full_on_request(site: SyncSite) -> None:
+    """`inv frontend.plan` past 200 changes: one line per folder with its first and largest
+    files, the totals; `--show-all` lists every file; `--json` holds every item, as does the
+    changeset file."""
+    _write_files(site.build, 400, folder="static/docs")
+    (site.build / "static" / "media").mkdir(parents=True, exist_ok=True)
+    (site.build / "static" / "media" / "big.mp4").write_bytes(b"v" * 5000)
+    expected = site.local_keys()
+    plan = site.inv("frontend.plan", "--out", str(site.changesets / "plan.json"))
+    assert plan.returncode == 0, plan.output
+    lines = plan.stdout.splitlines()
+    assert len(lines) < 60 and f"Plan: {len(expected)} to create" in plan.stdout
+    docs = [line.split() for line in lines if line.startswith("  + static/docs/")]
+    assert [d[1] for d in docs] == [f"static/docs/0{n}/" for n in range(4)]  # few folders: kept apart
+    assert all(d[2:4] == ["100", "files"] for d in docs)
+    assert any(line.strip().startswith("static/docs/00/part-0000.") for line in lines)  # its first file
+    assert any("static/media/big.mp4" in line and "largest" in line for line in lines)
+    assert f"Rolled up: {len(expected)} changed files in " in plan.stdout
+    assert "--show-all lists every file" in plan.stdout
+
+    everything = site.inv("frontend.plan", "--show-all", "--out", str(site.changesets / "all.json"))
+    assert everything.returncode == 0, everything.output
+    assert sum(1 for line in everything.stdout.splitlines() if line.startswith("  + ")) == len(expected)
+    assert "Rolled up" not in everything.stdout
+
+    saved = site.changesets / "json.json"
+    as_json = site.inv("frontend.plan", "--json", "--out", str(saved))
+    assert as_json.returncode == 0, as_json.output
+    items = json.loads(as_json.stdout)
+    assert {item["path"] for item in items} == expected and json.loads(saved.read_text()) == items

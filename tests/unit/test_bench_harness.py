@@ -15,10 +15,17 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
 from syncbench import buildgen
-from syncbench.cruddur_extra import PlanScale
+from syncbench.cruddur_extra import FIRST_DEPLOY, PlanScale
 from syncbench.measure import Measured
 from syncbench.proxy import Counts, classify
-from syncbench.report import Target, interpreters_by_tool, targets
+from syncbench.report import (
+    MILLION_TARGET,
+    PLAN_TARGET,
+    Target,
+    interpreters_by_tool,
+    plan_table,
+    targets,
+)
 from syncbench.scenarios import Run, ScenarioResult
 from syncbench.tools import script_interpreter
 
@@ -299,10 +306,43 @@ def test_the_plan_target_takes_the_larger_peak_and_both_cache_states() -> None:
     assert _plan_target(small, _scale(100_000, 20.0, 16.0, 240, 250)).met is False
 
 
+def _first_deploy(files: int, cold_s: float, warm_s: float, cold_rss: float, warm_rss: float) -> PlanScale:
+    scale = _scale(files, cold_s, warm_s, cold_rss, warm_rss)
+    scale.scenario = FIRST_DEPLOY
+    return scale
+
+
+def test_the_plan_targets_judge_the_first_deploy_and_the_million_too() -> None:
+    mostly = [_scale(10_000, 2.0, 1.0, 70, 60), _scale(100_000, 20.0, 9.0, 240, 250),
+              _scale(1_000_000, 190.0, 95.0, 900, 950)]
+    first = [_first_deploy(10_000, 2.5, 1.5, 70, 70), _first_deploy(100_000, 24.0, 14.0, 150, 140),
+             _first_deploy(1_000_000, 260.0, 150.0, 1100, 1000)]
+    by_name = {t.name: t for t in targets([], 10, None, mostly + first, True)}
+    plan, million = by_name[PLAN_TARGET], by_name[MILLION_TARGET]
+    assert plan.met is True and million.met is True
+    assert "mostly unchanged: inv frontend.plan: peak 250 MB" in plan.measured
+    assert "first deploy: inv frontend.plan: peak 150 MB" in plan.measured
+    assert "first deploy: 260 s, peak 1100 MB (7.3 × the 100,000-file peak); µs/file from 100k to 1M: " \
+           "no MD5 cache 240 → 260 (1.08 ×)" in million.measured
+    # a first deploy over 300 MB at 100,000 files misses the target, whatever the other scenario
+    first[1] = _first_deploy(100_000, 24.0, 14.0, 430, 140)
+    assert {t.name: t for t in targets([], 10, None, mostly + first, True)}[PLAN_TARGET].met is False
+    # a million files taking more than 1.5 × as long per file as 100,000 is not linear
+    first[2] = _first_deploy(1_000_000, 400.0, 150.0, 1100, 1000)
+    assert {t.name: t for t in targets([], 10, None, mostly + first, True)}[MILLION_TARGET].met is False
+    # nor is a peak growing much faster than the file count
+    first[2] = _first_deploy(1_000_000, 260.0, 150.0, 7000, 1000)
+    assert {t.name: t for t in targets([], 10, None, mostly + first, True)}[MILLION_TARGET].met is False
+    # without a million-file run there is no such target
+    assert MILLION_TARGET not in {t.name for t in targets([], 10, None, mostly[:2] + first[:2], True)}
+    assert "| 100,000 | first deploy | " in "\n".join(plan_table(first))
+
+
 def test_the_plan_table_shows_both_cache_states() -> None:
     text = _render(plans=[PlanScale(10_000, 0.1, 20, cli_s=2.5, cli_rss_mb=70, warm_s=1.25,
                                     warm_rss_mb=75, stub_requests=121, stub_heads=100)])
-    assert "| 10,000 | 0.10 | 10.0 | 20 | 2.50 | 250.0 | 1.25 | 125.0 | 75 | 121 requests (100 HEAD) |" in text
+    assert ("| 10,000 | mostly unchanged | 0.10 | 10.0 | 20 | 2.50 | 250.0 | 1.25 | 125.0 | 75 | "
+            "121 requests (100 HEAD) |") in text
 
 
 @pytest.mark.parametrize(("first_line", "expected"), [

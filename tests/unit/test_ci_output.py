@@ -53,11 +53,11 @@ def test_report_names_task_outcome_duration_error_and_hint() -> None:
 def test_json_document_on_success_and_failure() -> None:
     error = OpsError("cannot reach http://u:pw@h/", hint="check it")
     assert json.loads(json_document({"a": 1}, None)) == {"a": 1}
-    assert json_document(RawJson("[1]"), None) == "[1]"
+    assert json_document(RawJson.of("[1]"), None) == "[1]"
     assert json.loads(json_document({"a": 1}, error)) == {
         "a": 1, "error": "cannot reach http://u:****@h/", "hint": "check it"}
     assert json.loads(json_document([{"link": "x"}], error)) == [{"link": "x"}]  # a result as it was
-    assert json.loads(json_document(RawJson("[1]"), error)) == {"error": "cannot reach http://u:****@h/",
+    assert json.loads(json_document(RawJson.of("[1]"), error)) == {"error": "cannot reach http://u:****@h/",
                                                                 "hint": "check it"}
 
 

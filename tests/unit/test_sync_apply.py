@@ -74,6 +74,42 @@ def test_largest_files_start_first_within_each_phase(tmp_path: Path) -> None:
                                                 "about/index.html", "index.html"]
 
 
+def test_uploads_are_queued_a_few_per_worker_not_a_future_per_file(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 100,000-file first deploy must not hold 100,000 Futures: at most a few per worker wait
+    in the pool, and every file is still uploaded once, largest first."""
+    import concurrent.futures
+    import threading
+
+    from cruddur_ops.sync import apply as apply_module
+
+    outstanding, most = 0, 0
+    lock = threading.Lock()
+
+    class CountingPool(concurrent.futures.ThreadPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+            nonlocal outstanding, most
+            with lock:
+                outstanding += 1
+                most = max(most, outstanding)
+            future = super().submit(fn, *args, **kwargs)
+
+            def finished(_: object) -> None:
+                nonlocal outstanding
+                with lock:
+                    outstanding -= 1
+            future.add_done_callback(finished)
+            return future
+
+    monkeypatch.setattr(apply_module, "ThreadPoolExecutor", CountingPool)
+    items = [item(f"static/{i:04d}.js", data=b"x" * (i % 97)) for i in range(2_000)]
+    rec = Recorder()
+    result = apply_plan(items, executor=rec, build_dir=tmp_path, workers=3)
+    assert result.ok and sorted(result.uploaded) == sorted(i.path for i in items)
+    assert sorted(name for _, name in rec.events) == sorted(i.path for i in items)  # each once
+    assert 3 <= most <= apply_module.UPLOADS_QUEUED_PER_WORKER * 3
+
+
 def test_a_failed_asset_stops_html_and_deletes(tmp_path: Path) -> None:
     items = [item("index.html", ctype=HTML), item("old.js", "delete"), item("a.js"), item("b.js")]
     rec = Recorder(fail={"a.js"})

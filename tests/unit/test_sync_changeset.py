@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -12,9 +13,11 @@ from cruddur_ops.sync.changeset import (
     drift,
     dumps,
     epoch_path,
+    item_to_dict,
     pending,
     read_changeset,
     write_changeset,
+    write_items,
 )
 from cruddur_ops.sync.model import LocalFile, RemoteObject
 from cruddur_ops.sync.plan import build_plan
@@ -40,6 +43,28 @@ def test_gem_key_order_no_md5_on_deletes_no_trailing_newline(tmp_path: Path) -> 
     assert data[0]["content_type"] == "text/html; charset=utf-8" and data[0]["size"] == 3
     assert read_changeset(path) == list(plan.items)
     assert dumps(()) == "[]"
+
+
+def test_streamed_changeset_is_an_indented_json_dump_and_reads_back_compact(tmp_path: Path) -> None:
+    """Written item by item, the file is byte for byte ``json.dumps(items, indent=2)``; read
+    back, repeated strings are one object each and a file path equal to its key is the key."""
+    files = [LocalFile(f"docs/p{i}/ünï {i}.html", f"docs/p{i}/ünï {i}.html", i, f"{i:032x}") for i in range(30)]
+    remote = {"gone.js": RemoteObject("gone.js", 7, B), "docs/p1/ünï 1.html": RemoteObject("docs/p1/ünï 1.html", 9, C)}
+    plan = build_plan(files, remote, bucket="b")
+    expected = json.dumps([item_to_dict(i) for i in plan.items], indent=2, ensure_ascii=False)
+    path = write_changeset(tmp_path / "c.json", plan)
+    assert path.read_bytes() == expected.encode("utf-8") == dumps(plan.items).encode("utf-8")
+    stream = io.StringIO()
+    write_items(stream, plan.items)
+    assert stream.getvalue() == expected
+    assert dumps([]) == json.dumps([], indent=2) and not list(tmp_path.glob(".*.tmp"))
+
+    items = read_changeset(path)
+    assert items == list(plan.items)
+    uploads = [i for i in items if i.action == "create"]
+    assert len({id(i.content_type) for i in uploads}) == 1 and len({id(i.reason) for i in uploads}) == 1
+    assert len({id(i.cache_control) for i in uploads}) == 1
+    assert all(i.file is i.path for i in uploads)
 
 
 def test_reads_a_gem_written_changeset(tmp_path: Path) -> None:

@@ -109,3 +109,27 @@ def test_wait_times_out_with_a_hint() -> None:
     with pytest.raises(AwsError, match="still in progress"):
         wait_for(FakeCloudFront(statuses=["InProgress"]), "D1", ["I1"], timeout=250,
                  sleep=lambda s: None, clock=lambda: float(next(ticks)))
+
+
+def test_folder_wildcards_cover_exactly_what_the_general_rule_covers() -> None:
+    """The per-level lookup used when every wildcard is a folder's (``/a/b/*``) agrees with the
+    general prefix rule on every path, wildcards included."""
+    import random
+
+    from cruddur_ops.sync.invalidation import _covered, _covered_by_folder, _dedupe
+
+    rng = random.Random(3)
+    names = ["a", "b", "ab", "a b", "é", ""]  # "": keys with "//" in them
+    paths = {"/" + "/".join(rng.choice(names) for _ in range(rng.randint(1, 4))) + rng.choice(["", "/", "/*"])
+             for _ in range(3000)} | {"/*", "/", "/a/*"}
+    wildcards = sorted(p for p in paths if p.endswith("/*"))
+    for chosen in (wildcards, wildcards[:5], ["/*"], []):
+        folders = {w[:-1] for w in chosen}
+        for path in paths:
+            assert _covered_by_folder(path, folders) == _covered(path, chosen), (path, chosen[:5])
+    for path, wildcard, covered in (("/a//b", "/a//*", True), ("//x", "//*", True), ("/a/b/c", "/a/b/*", True),
+                                    ("/a/b", "/a/b/*", False), ("/a/b/*", "/a/b/*", False)):
+        assert _covered_by_folder(path, {wildcard[:-1]}) == _covered(path, [wildcard]) == covered
+    general = sorted(p for p in paths if not _covered(p, wildcards))
+    assert _dedupe(paths) == general
+    assert _dedupe(["/img*", "/img1.png", "/index.html"]) == ["/img*", "/index.html"]  # not a folder's

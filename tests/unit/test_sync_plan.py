@@ -195,3 +195,19 @@ def test_delete_caps() -> None:
     assert "(40%)" in (delete_cap_violation(few, max_percent=30) or "")
     tiny = build_plan([local("a")], {"x": RemoteObject("x", 1, MD5_A)}, bucket="b")
     assert delete_cap_violation(tiny) is None  # 100% of a 1-object bucket: percent cap needs 20+
+
+
+def test_repeated_strings_are_shared_and_the_counts_are_derived_once() -> None:
+    """mimetypes and f-strings make a new string per call: the plan keeps one of each."""
+    files = [LocalFile(f"d/{i}.ics", f"d/{i}.ics", i, f"{i:032x}") for i in range(50)]
+    files += [LocalFile(f".cache/{i}", f".cache/{i}", 1, f"{i:032x}") for i in range(5)]
+    remote = {f"d/{i}.ics": RemoteObject(f"d/{i}.ics", i, f"{i:032x}") for i in range(10)}
+    plan = build_plan(files, remote, bucket="b", rules=PlanRules(ignore=(".cache/*",)))
+    ics = [i for i in plan.items if i.path.endswith(".ics")]  # text/calendar + "; charset=utf-8"
+    assert ics[0].content_type == "text/calendar; charset=utf-8"
+    assert len({id(i.content_type) for i in ics}) == 1
+    assert len({id(i.reason) for i in plan.items if i.action == "ignore"}) == 1
+    assert all(i.file is i.path for i in plan.items)
+    assert (plan.count("create"), plan.count("no_change"), plan.count("ignore"), plan.count("delete")) == (40, 10, 5, 0)
+    assert plan.upload_bytes == sum(range(10, 50)) and plan.has_changes
+    assert plan.changes is plan.changes and len(plan.changes) == 40  # one tuple, made once
