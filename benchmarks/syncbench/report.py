@@ -47,25 +47,30 @@ def load_average() -> str:
     return " ".join(_read("/proc/loadavg").split()[:3]) or "unknown"
 
 
-BUILD_PROBE = ("import platform, sys, sysconfig; c = sysconfig.get_config_var('CONFIG_ARGS') or ''; "
-               "print(platform.python_version(), sys.executable, "
-               "int('--enable-optimizations' in c), int('--with-lto' in c), "
-               "int(bool(sysconfig.get_config_var('Py_ENABLE_SHARED'))))")
+# sysconfig's CONFIG_ARGS cannot say how an interpreter was built (Debian's reports the flags of
+# its shared libpython, not of /usr/bin/python3.11, which is linked statically with PGO and LTO),
+# so the report names where the interpreter comes from and what the running process maps.
+BUILD_PROBE = ("import platform, sys; "
+               "shared = any('libpython' in line for line in open('/proc/self/maps')); "
+               "print(platform.python_version(), sys.executable, int(shared))")
 
 
 def interpreter_build(python: str) -> str:
-    """``python`` as a reader needs it to judge start-up: version, where, and how it was built
-    (PGO and LTO make the same code start and run faster; a shared libpython slower)."""
+    """``python`` as a reader needs it to judge start-up: version, where it comes from and
+    whether libpython is a shared library (a plain ``--enable-shared`` build, as pyenv's usually
+    is, starts and runs slower than a distribution's PGO + LTO build)."""
     try:
         out = subprocess.run([python, "-c", BUILD_PROBE], capture_output=True, text=True,
                              timeout=60).stdout.split()
-        version, executable, pgo, lto, shared = out
+        version, executable, shared = out
     except (OSError, ValueError, subprocess.SubprocessError):
         return f"{python} (build unknown)"
-    flags = [name for name, on in (("PGO", pgo), ("LTO", lto)) if on == "1"]
-    how = "+".join(flags) if flags else "no PGO or LTO"
-    return (f"Python {version}, {how}, {'shared' if shared == '1' else 'static'} libpython "
-            f"({os.path.realpath(executable)})")
+    real = os.path.realpath(executable)
+    origin = ("the distribution's" if real.startswith("/usr/bin/") else
+              "pyenv's" if "/.pyenv/" in real else
+              "uv's" if "/uv/python/" in real else "a")
+    return (f"{origin} Python {version} at {real}, "
+            f"{'shared libpython' if shared == '1' else 'libpython linked in'}")
 
 
 def interpreters_by_tool(interpreters: dict[str, tuple[str, str]]) -> str:

@@ -426,3 +426,31 @@ def test_ci_deploy_runs_start_from_a_rewritten_build_and_no_cache(tmp_path: Path
     cache.mkdir(parents=True)
     before_each_run(_Bench, "small app, no change · 30 files", run=0)  # type: ignore[arg-type]
     assert cache.exists()  # only a CI deploy starts without caches
+
+
+def test_cruddur_ops_runs_as_users_run_it_and_every_python_tool_on_the_runs_interpreter(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from syncbench import tools
+
+    env_bin = tmp_path / "venv" / "bin"
+    env_bin.mkdir(parents=True)
+    python = env_bin / "python"
+    (env_bin / "inv").write_text("")
+    cruddur = tools.CruddurOps("cruddur-ops", tmp_path, repo_root=tmp_path / "repo", python=str(python))
+    cruddur._help["frontend.sync"] = "--allow-deletes"  # what `inv --help frontend.sync` offers
+    argv, _ = cruddur.command("bucket", tmp_path / "build")
+    assert argv[:2] == [str(env_bin / "inv"), "frontend.sync"] and cruddur.cwd == tmp_path / "repo"
+    assert cruddur.interpreter() == str(python)
+
+    # s3cmd's shebang names another Python: it runs on the run's, with its own site-packages
+    s3cmd = tmp_path / "s3cmd"
+    s3cmd.write_text("#!/usr/bin/python3\n")
+    monkeypatch.setattr(tools.shutil, "which", lambda name: str(s3cmd) if name == "s3cmd" else None)
+    monkeypatch.setattr(tools, "_site_packages", lambda interpreter: "/usr/lib/python3/dist-packages")
+    peer = tools.S3cmd("s3cmd", tmp_path, endpoint_url="http://127.0.0.1:9", python=str(python))
+    argv, env = peer.command("bucket", tmp_path / "build")
+    assert argv[:2] == [str(python), str(s3cmd)] and peer.interpreter() == str(python)
+    assert env["PYTHONPATH"] == "/usr/lib/python3/dist-packages"
+    native = tools.S3cmd("s3cmd", tmp_path, endpoint_url="http://127.0.0.1:9", python="/usr/bin/python3")
+    argv, env = native.command("bucket", tmp_path / "build")
+    assert argv[0] == str(s3cmd) and "PYTHONPATH" not in env
