@@ -250,9 +250,12 @@ def suite_targets(results: list[ScenarioResult], n_files: int) -> list[Target]:
         ours = _find(results, CRUDDUR, scenario)
         is_ci = kind(scenario) in CI_SCENARIOS
         limits = {peer: ci_limit(scenario, peer, n_files) if is_ci else 0.0 for peer in peers}
-        name = (f"{scenario}: ≤ " + ", ".join(sorted({f"{v:g} × {p}" if v != 1.0 else "1.0 × every "
-                                                       "other peer" for p, v in limits.items()}))
-                if is_ci else f"{scenario}: against every peer")
+        if not is_ci:
+            name = f"{scenario}: against every peer"
+        elif all(v == 1.0 for v in limits.values()):
+            name = f"{scenario}: ≤ 1.0 × every peer"
+        else:
+            name = f"{scenario}: ≤ " + ", ".join(f"{v:.2f} × {p}" for p, v in sorted(limits.items()))
         if ours is None or ours.median_wall is None:
             out.append(Target(name, "cruddur-ops not run" if ours is None else "failed",
                               None if ours is None else False, reported=not is_ci))
@@ -535,7 +538,8 @@ def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: 
                   "| target | " + " | ".join(f"build {i + 1}" for i in range(len(builds)))
                   + " | verdict |", "|---|" + "---|" * len(builds) + "---|"]
         for name, found, verdict in combined(per_build):
-            cells = [f"{t.measured} ({t.verdict})" if t else "–" for t in found]
+            cells = [("–" if t is None else t.measured if t.met is None else
+                      f"{t.measured} ({t.verdict})") for t in found]
             lines.append(f"| {name} | " + " | ".join(cells) + f" | {verdict} |")
         lines += ["", "Builds: " + "; ".join(f"{i + 1}. {b['build']}"
                                              for i, b in enumerate(builds)) + "."]
