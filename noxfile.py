@@ -72,9 +72,9 @@ def _bench_python() -> str:
 
     Debian's s3cmd, one of the benchmarked peers, runs on /usr/bin/python3; cruddur-ops, aws s3
     sync and moto run on the session's interpreter. This puts every Python tool on one
-    interpreter build. On these machines pyenv's build (no PGO or LTO, a shared libpython) runs
-    the same no-change sync in ~1.12 x the time (benchmarks/ANALYSIS.md, round 8), so with two
-    builds the table would compare interpreter builds as well as tools.
+    interpreter build per pass (the second pass, on a plain build, is `_plain_bench_env`): builds
+    differ in start-up (benchmarks/ANALYSIS.md, "Interpreter builds"), and a table that mixed
+    them would compare builds as well as tools.
     """
     system = os.path.realpath("/usr/bin/python3")
     match = re.fullmatch(r"python3\.(\d+)", os.path.basename(system))

@@ -180,8 +180,8 @@ def test_a_miniature_benchmark_run_writes_a_report_with_exact_counts(tmp_path: P
     # the machine and its load are the run's, saved with it, not the re-rendering machine's
     assert again.split("## Machine and versions", 1)[1] == report.split("## Machine and versions", 1)[1]
     assert "- Load average (1, 5, 15 min) when the run started: " in again
-    measured = re.search(r"Measured (\d{4}-\d\d-\d\d \d\d:\d\d UTC)", report)
-    assert measured and f"Measured {measured.group(1)} in " in again and "re-rendered" in again
+    measured = re.search(r"measured (\d{4}-\d\d-\d\d \d\d:\d\d UTC)", report)
+    assert measured and f"measured {measured.group(1)} in " in again and "re-rendered" in again
 
 
 def test_a_simulated_round_trip_delays_requests_and_handshakes_in_parallel(

@@ -454,3 +454,20 @@ def test_cruddur_ops_runs_as_users_run_it_and_every_python_tool_on_the_runs_inte
     native = tools.S3cmd("s3cmd", tmp_path, endpoint_url="http://127.0.0.1:9", python="/usr/bin/python3")
     argv, env = native.command("bucket", tmp_path / "build")
     assert argv[0] == str(s3cmd) and "PYTHONPATH" not in env
+
+
+def test_every_run_is_saved_under_its_own_key_and_re_rendered_from_the_newest_for_its_report(
+        tmp_path: Path) -> None:
+    import sync_bench
+
+    first = sync_bench.new_run_id(Path("benchmarks/RESULTS.md"), 1_796_000_000.0)
+    second = sync_bench.new_run_id(Path("benchmarks/RESULTS.md"), 1_796_000_060.0)
+    other = sync_bench.new_run_id(Path("/tmp/RESULTS-rounds.md"), 1_796_000_120.0)
+    assert first == "20261130T005320Z-RESULTS" and len({first, second, other}) == 3
+    runs = sync_bench.runs_dir(tmp_path)
+    runs.mkdir()
+    assert sync_bench.latest_run(tmp_path, Path("RESULTS.md")) is None
+    for run_id in (first, second, other):
+        (runs / f"{run_id}.pickle").write_bytes(b"")
+    assert sync_bench.latest_run(tmp_path, Path("benchmarks/RESULTS.md")) == runs / f"{second}.pickle"
+    assert sync_bench.latest_run(tmp_path, Path("RESULTS-rounds.md")) == runs / f"{other}.pickle"
