@@ -1,4 +1,4 @@
-"""Nox sessions: lint · typecheck · tests · integration · integration_localstack · bench · demo.
+"""Nox sessions: lint · typecheck · tests · integration · integration_localstack · bench_tests · bench · demo.
 
 `nox` alone runs what CI runs (see README). Every session installs what it needs into its own
 virtualenv (uv when available, for speed), so a fresh clone needs only `pip install nox`.
@@ -17,7 +17,7 @@ from pathlib import Path
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["lint", "typecheck", "tests", "integration", "integration_localstack"]
+nox.options.sessions = ["lint", "typecheck", "tests", "integration", "integration_localstack", "bench_tests"]
 nox.options.error_on_missing_interpreters = True
 
 ROOT = Path(__file__).parent
@@ -82,9 +82,9 @@ def _bench_python() -> str:
 
     Debian's s3cmd, one of the benchmarked peers, runs on /usr/bin/python3; cruddur-ops, aws s3
     sync and moto run on the session's interpreter. This puts every Python tool on one
-    interpreter build. On these machines pyenv's build (no PGO or LTO, a shared libpython) runs
-    the same no-change sync in ~1.12 x the time (benchmarks/ANALYSIS.md, round 8), so with two
-    builds the table would compare interpreter builds as well as tools.
+    interpreter build per pass (the second pass, on a plain build, is `_plain_bench_env`): builds
+    differ in start-up (benchmarks/ANALYSIS.md, "Interpreter builds"), and a table that mixed
+    them would compare builds as well as tools.
     """
     system = os.path.realpath("/usr/bin/python3")
     match = re.fullmatch(r"python3\.(\d+)", os.path.basename(system))
@@ -208,16 +208,63 @@ def integration_localstack(session: nox.Session) -> None:
     session.run("pytest", "tests/integration", "-q", *session.posargs, env=env)
 
 
+def _plain_python(minor: str) -> str | None:
+    """A plain build (no PGO/LTO) of the same Python minor version: pyenv's, else uv's."""
+    root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    candidates = sorted(glob.glob(f"{root}/versions/{minor}.*/bin/python{minor}"), reverse=True)
+    if shutil.which("uv"):
+        found = subprocess.run(["uv", "python", "find", "--no-python-downloads", minor],
+                               capture_output=True, text=True, check=False).stdout.strip()
+        candidates.append(found)
+    system = os.path.realpath("/usr/bin/python3")
+    for candidate in candidates:
+        if candidate and os.path.realpath(candidate) != system and _runs(candidate):
+            return candidate
+    return None
+
+
+def _plain_bench_env(session: nox.Session) -> str | None:
+    """A second environment for the benchmark's Python tools, on a plain interpreter build."""
+    minor = subprocess.run([session.virtualenv.bin + "/python", "-c",
+                            "import sys; print('%d.%d' % sys.version_info[:2])"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    plain = _plain_python(minor)
+    if plain is None:
+        session.warn(f"no plain (non-distribution) Python {minor} found: one interpreter build only")
+        return None
+    venv = ROOT / ".nox" / "_bench-plain"
+    python = str(venv / "bin" / "python")
+    session.run("uv", "venv", "--quiet", "--allow-existing", "-p", plain, str(venv), external=True)
+    session.run("uv", "pip", "install", "--quiet", "-p", python, "-e", ".", "awscli", external=True)
+    return python
+
+
 @nox.session(python=_bench_python())
 def bench(session: nox.Session) -> None:
-    """Sync benchmark vs aws s3 sync, s3cmd and rclone on a moto server (writes benchmarks/RESULTS.md)."""
+    """Sync benchmark vs aws s3 sync, s3cmd and rclone on a moto server (writes benchmarks/RESULTS.md).
+
+    The Python tools run on the distribution's build (the session's interpreter), then on a
+    plain build of the same version (pyenv's or uv's); a target is met only where met on both.
+    """
     _install_project(session)
     session.install("awscli")
     missing = [tool for tool in ("s3cmd", "rclone") if not shutil.which(tool)]
     if missing and os.geteuid() == 0 and shutil.which("apt-get"):
         session.run("apt-get", "update", "-qq", external=True, success_codes=[0, 100])
         session.run("apt-get", "install", "-y", "-qq", *missing, external=True, success_codes=[0, 100])
-    session.run("python", "benchmarks/sync_bench.py", *session.posargs)
+    args = list(session.posargs)
+    if "--report-only" not in args and "--plain-python" not in args:
+        plain = _plain_bench_env(session)
+        args = ["--plain-python", plain, *args] if plain else args
+    session.run("python", "benchmarks/sync_bench.py", *args)
+
+
+@nox.session(python=PYTHON)
+def bench_tests(session: nox.Session) -> None:
+    """The benchmark harness's own tests (benchmarks/tests): units, and a miniature run on moto."""
+    _install_project(session)
+    session.run("pytest", "benchmarks/tests", "-q", *session.posargs,
+                env={"CRUDDUR_TEST_EMULATOR": "moto"})
 
 
 @nox.session(python=PYTHON)

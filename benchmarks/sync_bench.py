@@ -17,6 +17,7 @@ import argparse
 import pickle
 import shlex
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -29,7 +30,15 @@ sys.path.insert(1, str(REPO_ROOT))
 
 from syncbench import buildgen, cruddur_extra, emulator, report  # noqa: E402
 from syncbench.proxy import CountingProxy  # noqa: E402
-from syncbench.scenarios import SCENARIOS, Bench, Lane, run_all  # noqa: E402
+from syncbench.scenarios import (  # noqa: E402
+    CI_SCENARIOS,
+    SCENARIOS,
+    SMALL_APP_SCENARIOS,
+    SUITE_SEPARATOR,
+    Bench,
+    Lane,
+    run_all,
+)
 from syncbench.tls import make_tls  # noqa: E402
 from syncbench.tools import (  # noqa: E402
     DISPLAY,
@@ -79,6 +88,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              "the loopback, no network)")
     parser.add_argument("--no-invalidation", action="store_true",
                         help="run cruddur-ops with --no-invalidate instead of a moto distribution")
+    parser.add_argument("--suites", default="main,ci,small",
+                        help="which scenario suites to run: main (the --files build: first upload, "
+                             "no change, rebuild, one file changed, files deleted), ci (a CI deploy "
+                             "of --files and half as many files: build rewritten and caches empty "
+                             "before each run), small (a 30-file app); default all three")
+    parser.add_argument("--suite-latencies", default="0,20",
+                        help="round trips (ms) at which the ci and small suites run, each in turn "
+                             "(default 0,20: the loopback and a workspace in the bucket's region)")
+    parser.add_argument("--plain-python", default=None,
+                        help="a second interpreter build (e.g. pyenv's or `uv python`'s) in an "
+                             "environment holding the project and awscli: the Python tools are "
+                             "measured on the harness's interpreter, then on this one (no extras)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md",
                         help="markdown report to write (default benchmarks/RESULTS.md)")
@@ -96,6 +117,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.plan_sizes = [int(x) for x in args.plan_sizes.split(",") if x.strip()]
     except ValueError:
         parser.error("--plan-sizes takes comma-separated whole numbers, e.g. 10000,100000")
+    args.suites = [x.strip() for x in args.suites.split(",") if x.strip()]
+    if set(args.suites) - {"main", "ci", "small"} or not args.suites:
+        parser.error("--suites takes a comma-separated subset of main, ci, small")
+    try:
+        args.suite_latencies = [float(x) for x in args.suite_latencies.split(",") if x.strip()]
+    except ValueError:
+        parser.error("--suite-latencies takes comma-separated milliseconds, e.g. 0,20")
     args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]
     unknown = sorted(set(args.tools) - set(TOOL_NAMES))
     if unknown:
@@ -104,20 +132,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--files must be at least 20")
     if args.runs < 1:
         parser.error("--runs must be at least 1")
-    if not 0 <= args.latency_ms <= 10_000:
+    if not all(0 <= x <= 10_000 for x in (args.latency_ms, *args.suite_latencies)):
         parser.error("--latency-ms must be between 0 and 10000, e.g. 20 for a workspace in the "
                      "bucket's region")
     args.delete_count = max(1, min(args.delete_count, args.files // 5))
     return args
 
 
-def make_tools(names: list[str], workdir: Path) -> list[Tool]:
+def make_tools(names: list[str], workdir: Path, python: str = sys.executable) -> list[Tool]:
     factories = {
         "cruddur-ops": lambda: CruddurOps(name=DISPLAY["cruddur-ops"], workdir=workdir,
-                                          repo_root=REPO_ROOT),
-        "aws-s3-sync": lambda: AwsCli(name=DISPLAY["aws-s3-sync"], workdir=workdir),
-        "s3cmd": lambda: S3cmd(name=DISPLAY["s3cmd"], workdir=workdir),
-        "rclone": lambda: Rclone(name=DISPLAY["rclone"], workdir=workdir),
+                                          repo_root=REPO_ROOT, python=python),
+        "aws-s3-sync": lambda: AwsCli(name=DISPLAY["aws-s3-sync"], workdir=workdir, python=python),
+        "s3cmd": lambda: S3cmd(name=DISPLAY["s3cmd"], workdir=workdir, python=python),
+        "rclone": lambda: Rclone(name=DISPLAY["rclone"], workdir=workdir, python=python),
     }
     return [factories[name]() for name in names]
 
@@ -133,16 +161,24 @@ def write_atomically(path: Path, text: str) -> None:
     atomic_write_text(path, text)
 
 
-def saved_run_path(workdir: Path, output: Path) -> Path:
-    """Measurements of the last run that wrote ``output`` (so --report-only re-renders the
-    right one: a --quick run to another file must not replace the full run's data)."""
-    return workdir / f"last-run.{Path(output).stem}.pickle"
+def runs_dir(workdir: Path) -> Path:
+    return workdir / "runs"
+
+
+def new_run_id(output: Path, now: float) -> str:
+    """A saved run's own key: when it started and the report it wrote. Every run keeps its data
+    (a later run, or a --quick one to another file, never replaces it)."""
+    return f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime(now))}-{Path(output).stem}"
+
+
+def latest_run(workdir: Path, output: Path) -> Path | None:
+    """The newest saved run that wrote ``output`` (what --report-only re-renders by default)."""
+    found = sorted(runs_dir(workdir).glob(f"*-{Path(output).stem}.pickle"))
+    return found[-1] if found else None
 
 
 def render_report(measurements: dict[str, Any], *, rerendered: bool = False) -> str:
-    analysis_path = HERE / "ANALYSIS.md"  # the human explanation of misses, kept across re-runs
-    analysis = analysis_path.read_text() if analysis_path.exists() else ""
-    return report.render(**measurements, analysis=analysis, rerendered=rerendered)
+    return report.render(**measurements, rerendered=rerendered)
 
 
 def plan_only(args: argparse.Namespace, workdir: Path) -> int:
@@ -159,32 +195,13 @@ def plan_only(args: argparse.Namespace, workdir: Path) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    if args.report_only:
-        saved = saved_run_path(args.workdir.resolve(), args.output)
-        if not saved.exists():
-            log(f"error: no saved run in {saved}; run the benchmark first")
-            return 1
-        measurements = pickle.loads(saved.read_bytes())
-        # runs saved before measured_at was recorded: the file is written when the run ends
-        measurements.setdefault("measured_at", saved.stat().st_mtime)
-        text = render_report(measurements, rerendered=True)
-        write_atomically(args.output, text)
-        log(f"wrote {args.output} from {saved}")
-        return 0
-    started = time.perf_counter()
-    workdir: Path = args.workdir.resolve()
-    workdir.mkdir(parents=True, exist_ok=True)
-    for stale in ("changesets", "logs"):  # per-run output; the plan trees are kept as a cache
-        shutil.rmtree(workdir / stale, ignore_errors=True)
-    if args.plan_only:
-        return plan_only(args, workdir)
-    command = " ".join(["python benchmarks/sync_bench.py", *(
-        shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))])
-
+def measure_build(args: argparse.Namespace, python: str, *, workdir: Path, proxy: CountingProxy,
+                  server: Any, admin: Any, tls: Any, builds: dict[str, buildgen.SyntheticBuild],
+                  delete_keys: list[str], with_extras: bool) -> dict[str, Any]:
+    """Every suite with the Python tools on ``python``; the extras (cruddur-ops alone) too when
+    ``with_extras``. Returns this build's part of the saved run."""
     tools, versions, skipped = [], {}, {}
-    for tool in make_tools(args.tools, workdir):
+    for tool in make_tools(args.tools, workdir, python):
         reason = tool.unavailable()
         if reason:
             skipped[tool.name] = reason
@@ -198,16 +215,131 @@ def main(argv: list[str] | None = None) -> int:
     if interpreters:
         versions["Python, by tool"] = report.interpreters_by_tool(interpreters)
         log(f"Python, by tool: {versions['Python, by tool']}")
-    moto_version = report.package_version("moto")
-    versions["boto3 / botocore (cruddur-ops)"] = (f"{report.package_version('boto3')} / "
-                                                  f"{report.package_version('botocore')}")
+    versions["boto3 / botocore (cruddur-ops)"] = tools_package_versions(python)
+    part: dict[str, Any] = dict(python=python, build=report.interpreter_build(python),
+                                versions=versions, skipped=skipped, invalidation_counted=False)
+    lanes = []
+    for index, tool in enumerate(tools):
+        tool.endpoint_url = proxy.endpoint_url
+        tool.ca_bundle = str(tls.ca_bundle) if tls else ""
+        bucket = f"bench-{index}-{tool.slug}"
+        emulator.create_bucket(admin, bucket, exist_ok=True)
+        if isinstance(tool, CruddurOps) and not args.no_invalidation:
+            try:
+                tool.distribution_id = emulator.create_distribution(
+                    emulator.admin_client(server.endpoint_url, "cloudfront"), bucket)
+                part["invalidation_counted"] = True
+            except Exception as exc:  # moto without CloudFront: sync without invalidation
+                log(f"no CloudFront distribution ({exc}); cruddur-ops runs --no-invalidate")
+        log(f"{tool.name} → s3://{bucket}")
+        lanes.append(Lane(tool, bucket))
 
-    build = buildgen.generate(workdir / "build", args.files, seed=args.seed)
-    mix = ", ".join(f"{count} {label}" for label, count in build.size_mix().items())
-    build_summary = (f"{len(build.files)} files, {build.total_bytes / 1e6:.1f} MB ({mix}), "
-                     f"content-hashed names, seed {args.seed}")
-    log(f"build: {build_summary}")
-    delete_keys = buildgen.pick_deletions(build, args.delete_count, args.seed)
+    def bench_on(build: buildgen.SyntheticBuild) -> Bench:
+        return Bench(build=build, proxy=proxy, admin_s3=admin, workdir=workdir, runs=args.runs,
+                     delete_keys=delete_keys, log=log, short_runs=args.short_runs)
+
+    results = []
+    log(f"== interpreter build: {part['build']}")
+    if "main" in args.suites:
+        proxy.latency_s = args.latency_ms / 1000
+        results += run_all(bench_on(builds["main"]), lanes, SCENARIOS)
+    for latency in args.suite_latencies:
+        proxy.latency_s = latency / 1000
+        rtt = f"{SUITE_SEPARATOR}{latency:g} ms" if latency else ""
+        for name in ("ci", "ci-half") if "ci" in args.suites else ():
+            build = builds[name]
+            results += run_all(bench_on(build), lanes, CI_SCENARIOS,
+                               suite=f"{len(build.files):,} files{rtt}")
+        if "small" in args.suites:
+            build = builds["small"]
+            results += run_all(bench_on(build), lanes, SMALL_APP_SCENARIOS,
+                               suite=f"{len(build.files):,} files{rtt}")
+    proxy.latency_s = args.latency_ms / 1000
+    part["results"] = results
+    if not with_extras or args.no_extras:
+        return part
+    main_build = builds.get("main") or builds.get("ci")
+    if main_build is None:
+        return part
+    cruddur = next((t for t in tools if isinstance(t, CruddurOps)), None)
+    floor_lanes = [(lane.tool, lane.bucket) for lane in lanes
+                   if lane.tool is cruddur or lane.tool.slug == "rclone"]
+    if cruddur is not None and "main" in args.suites:
+        log("== no-change floor: python + botocore listing only, cruddur-ops, rclone")
+        try:
+            part["floor"] = cruddur_extra.no_change_floor(
+                floor_lanes, main_build.root, proxy.endpoint_url, workdir,
+                runs=1 if args.quick else 5, log=log)
+        except Exception as exc:
+            log(f"  floor probe failed: {exc}")
+    log("== cruddur-ops alone: hashing throughput vs md5sum")
+    try:
+        main_build.write_all()
+        hashing = cruddur_extra.hashing(main_build.root, workdir, REPO_ROOT,
+                                        repeats=1 if args.quick else 5)
+        part["hashing"] = hashing
+        log(f"  md5sum {hashing.md5sum_mbps:.0f} MB/s, {hashing.impl} "
+            f"{hashing.cruddur_mbps:.0f} MB/s ({hashing.ratio:.2f} ×)")
+    except Exception as exc:
+        log(f"  hashing probe failed: {exc}")
+    log(f"== cruddur-ops alone: plan at {', '.join(map(str, args.plan_sizes))} files")
+    try:
+        part["plans"] = cruddur_extra.plan_scale(args.plan_sizes, workdir, REPO_ROOT, cruddur,
+                                                 args.seed, log)
+    except Exception as exc:
+        log(f"  plan probe failed: {exc}")
+    return part
+
+
+def tools_package_versions(python: str) -> str:
+    code = ("from importlib.metadata import version as v; "
+            "print(v('boto3') + ' / ' + v('botocore'))")
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=60)
+    return out.stdout.strip() or "not installed"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    workdir: Path = args.workdir.resolve()
+    if args.report_only:
+        saved = latest_run(workdir, args.output)
+        if saved is None:
+            log(f"error: no saved run for {args.output} in {runs_dir(workdir)}; run the benchmark first")
+            return 1
+        text = render_report(pickle.loads(saved.read_bytes()), rerendered=True)
+        write_atomically(args.output, text)
+        log(f"wrote {args.output} from {saved}")
+        return 0
+    started, started_at = time.perf_counter(), time.time()
+    run_id = new_run_id(args.output, started_at)
+    workdir.mkdir(parents=True, exist_ok=True)
+    for stale in ("changesets", "logs"):  # per-run output; the plan trees are kept as a cache
+        shutil.rmtree(workdir / stale, ignore_errors=True)
+    if args.plan_only:
+        return plan_only(args, workdir)
+    command = " ".join(["python benchmarks/sync_bench.py", *(
+        shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))])
+    machine = report.machine_info()  # what ran the measurements, kept with them
+    load_before = report.load_average()
+    pythons = [sys.executable, *([args.plain_python] if args.plain_python else [])]
+
+    builds = {}
+    if "main" in args.suites:
+        builds["main"] = buildgen.generate(workdir / "build", args.files, seed=args.seed)
+    if "ci" in args.suites:
+        builds["ci"] = builds.get("main") or buildgen.generate(workdir / "build", args.files,
+                                                               seed=args.seed)
+        builds["ci-half"] = buildgen.generate(workdir / "build-half", max(20, args.files // 2),
+                                              seed=args.seed)
+    if "small" in args.suites:
+        builds["small"] = buildgen.generate(workdir / "build-small", SMALL_APP_FILES,
+                                            seed=args.seed, big_files=0)
+    summaries = {name: build_summary(build, args.seed) for name, build in builds.items()}
+    for name, summary in summaries.items():
+        log(f"build {name}: {summary}")
+    main_build = builds.get("main") or builds["ci"] if ("main" in builds or "ci" in builds) else None
+    delete_keys = (buildgen.pick_deletions(main_build, args.delete_count, args.seed)
+                   if main_build else [])
 
     log("starting moto server …")
     server = emulator.start_moto_server(workdir / "logs" / "moto.log")
@@ -216,73 +348,48 @@ def main(argv: list[str] | None = None) -> int:
                           tls=tls.server_context if tls else None,
                           latency_s=args.latency_ms / 1000).start()
     admin = emulator.admin_client(server.endpoint_url)
-    results = []
-    hashing = None
-    plans: list[cruddur_extra.PlanScale] = []
-    floor: cruddur_extra.NoChangeFloor | None = None
-    invalidation_counted = False
+    parts = []
     try:
-        bench = Bench(build=build, proxy=proxy, admin_s3=admin, workdir=workdir, runs=args.runs,
-                      delete_keys=delete_keys, log=log, short_runs=args.short_runs)
-        lanes = []
-        for index, tool in enumerate(tools):
-            tool.endpoint_url = proxy.endpoint_url
-            tool.ca_bundle = str(tls.ca_bundle) if tls else ""
-            bucket = f"bench-{index}-{tool.slug}"
-            emulator.create_bucket(admin, bucket)
-            if isinstance(tool, CruddurOps) and not args.no_invalidation:
-                try:
-                    tool.distribution_id = emulator.create_distribution(
-                        emulator.admin_client(server.endpoint_url, "cloudfront"), bucket)
-                    invalidation_counted = True
-                except Exception as exc:  # moto without CloudFront: sync without invalidation
-                    log(f"no CloudFront distribution ({exc}); cruddur-ops runs --no-invalidate")
-            log(f"{tool.name} → s3://{bucket}")
-            lanes.append(Lane(tool, bucket))
-        results = run_all(bench, lanes, SCENARIOS)
-        if not args.no_extras:
-            cruddur = next((t for t in tools if isinstance(t, CruddurOps)), None)
-            floor_lanes = [(lane.tool, lane.bucket) for lane in lanes
-                           if lane.tool is cruddur or lane.tool.slug == "rclone"]
-            if cruddur is not None:
-                log("== no-change floor: python + botocore listing only, cruddur-ops, rclone")
-                try:
-                    floor = cruddur_extra.no_change_floor(
-                        floor_lanes, build.root, proxy.endpoint_url, workdir,
-                        runs=1 if args.quick else 5, log=log)
-                except Exception as exc:
-                    log(f"  floor probe failed: {exc}")
-            log("== cruddur-ops alone: hashing throughput vs md5sum")
-            try:
-                hashing = cruddur_extra.hashing(build.root, workdir, REPO_ROOT,
-                                                repeats=1 if args.quick else 5)
-                log(f"  md5sum {hashing.md5sum_mbps:.0f} MB/s, {hashing.impl} "
-                    f"{hashing.cruddur_mbps:.0f} MB/s ({hashing.ratio:.2f} ×)")
-            except Exception as exc:
-                log(f"  hashing probe failed: {exc}")
-            log(f"== cruddur-ops alone: plan at {', '.join(map(str, args.plan_sizes))} files")
-            try:
-                plans = cruddur_extra.plan_scale(args.plan_sizes, workdir, REPO_ROOT, cruddur,
-                                                 args.seed, log)
-            except Exception as exc:
-                log(f"  plan probe failed: {exc}")
+        for index, python in enumerate(pythons):
+            parts.append(measure_build(args, python, workdir=workdir, proxy=proxy, server=server,
+                                       admin=admin, tls=tls, builds=builds,
+                                       delete_keys=delete_keys, with_extras=index == 0))
     finally:
         proxy.stop()
         server.stop()
 
+    first = parts[0]
     measurements = dict(
-        results=results, versions=versions, skipped=skipped, build_summary=build_summary,
-        n_files=len(build.files), runs=args.runs, short_runs=args.short_runs, command=command,
-        deleted=len(delete_keys),
-        hashing=hashing, plans=plans, floor=floor, invalidation_counted=invalidation_counted,
-        moto_version=moto_version, elapsed_s=time.perf_counter() - started, https=args.https,
-        latency_ms=args.latency_ms, measured_at=time.time(), balanced_order=True)
-    saved_run_path(workdir, args.output).write_bytes(pickle.dumps(measurements))
+        results=first["results"], versions=first["versions"], skipped=first["skipped"],
+        build_summary=summaries.get("main") or summaries.get("ci") or "", suite_builds=summaries,
+        n_files=args.files, runs=args.runs, short_runs=args.short_runs, command=command,
+        deleted=len(delete_keys), hashing=first.get("hashing"), plans=first.get("plans", []),
+        floor=first.get("floor"), invalidation_counted=first["invalidation_counted"],
+        moto_version=report.package_version("moto"), elapsed_s=time.perf_counter() - started,
+        https=args.https, latency_ms=args.latency_ms, measured_at=time.time(),
+        balanced_order=True, run_id=run_id, machine=machine,
+        load=(load_before, report.load_average()), interpreter_build=first["build"],
+        other_builds=[{k: v for k, v in part.items() if k in ("build", "results", "versions",
+                                                              "skipped", "python")}
+                      for part in parts[1:]])
+    saved = runs_dir(workdir) / f"{run_id}.pickle"
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    saved.write_bytes(pickle.dumps(measurements))
     text = render_report(measurements)
     print(text)
     write_atomically(args.output, text)
-    log(f"wrote {args.output} ({(time.perf_counter() - started) / 60:.1f} min)")
-    return 1 if any(r.failure for r in results) else 0
+    log(f"wrote {args.output} and {saved} ({(time.perf_counter() - started) / 60:.1f} min)")
+    failed = [r for part in parts for r in part["results"] if r.failure]
+    return 1 if failed else 0
+
+
+SMALL_APP_FILES = 30
+
+
+def build_summary(build: buildgen.SyntheticBuild, seed: int) -> str:
+    mix = ", ".join(f"{count} {label}" for label, count in build.size_mix().items() if count)
+    return (f"{len(build.files)} files, {build.total_bytes / 1e6:.1f} MB ({mix}), "
+            f"content-hashed names, seed {seed}")
 
 
 if __name__ == "__main__":

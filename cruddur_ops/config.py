@@ -17,8 +17,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from dotenv import dotenv_values
-
 from .errors import ConfigError
 from .redact import mask_value
 
@@ -85,6 +83,8 @@ def load_env_file(path: Path, environ: os._Environ[str] | dict[str, str] | None 
     target = os.environ if environ is None else environ
     if not path.is_file():
         return {}
+    from dotenv import dotenv_values  # on first use: `inv --list` reads no env file
+
     values = {k: v for k, v in dotenv_values(path).items() if v is not None}
     for key, value in values.items():
         target.setdefault(key, value)

@@ -95,8 +95,9 @@ def _hashed(folder: str, stem: str, ext: str, data: bytes) -> str:
     return f"{folder}/{stem}.{digest}{ext}"
 
 
-def generate(root: Path, n_files: int, seed: int = 42) -> SyntheticBuild:
-    """Generate the build in memory (call ``write_all`` to put it on disk)."""
+def generate(root: Path, n_files: int, seed: int = 42, big_files: int = 2) -> SyntheticBuild:
+    """Generate the build in memory (call ``write_all`` to put it on disk). ``big_files``: how
+    many of the two files over 8 MB to include (a small app has none)."""
     if n_files < 20:
         raise ValueError("need at least 20 files for a meaningful mix")
     rng = random.Random(seed)
@@ -115,7 +116,7 @@ def generate(root: Path, n_files: int, seed: int = 42) -> SyntheticBuild:
         header = f"BIN {label} seed={seed}\n".encode()
         return header + rng.randbytes(max(0, size - len(header)))
 
-    n_big = 2
+    n_big = max(0, min(2, big_files))
     n_medium = max(2, round(n_files * 0.06))
     n_small = n_files - len(ROOT_FILES) - n_big - n_medium
 
@@ -123,7 +124,7 @@ def generate(root: Path, n_files: int, seed: int = 42) -> SyntheticBuild:
     # two files over 8 MB: a video and a vendor source map
     for i, (folder, stem, ext, maker) in enumerate((
             ("static/media", "intro", ".mp4", binary),
-            ("static/js", "vendor", ".js.map", text))):
+            ("static/js", "vendor", ".js.map", text))[:n_big]):
         data = maker(rng.randrange(int(8.5 * MB), 12 * MB), f"big{i}")
         key = _hashed(folder, stem, ext, data)
         build.files[key] = data

@@ -35,7 +35,9 @@ def admin_client(endpoint_url: str, service: str = "s3") -> Any:
     )
 
 
-def create_bucket(s3: Any, bucket: str) -> None:
+def create_bucket(s3: Any, bucket: str, exist_ok: bool = False) -> None:
+    if exist_ok and bucket in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
+        return
     s3.create_bucket(Bucket=bucket)
 
 

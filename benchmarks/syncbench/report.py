@@ -7,13 +7,15 @@ import os
 import platform
 import statistics
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from .cruddur_extra import FLOOR_NAME, HashResult, NoChangeFloor, PlanScale
-from .scenarios import ScenarioResult
+from .scenarios import CI_SCENARIOS, SMALL_APP_SCENARIOS, ScenarioResult, kind
 from .tools import DISPLAY
 
 CRUDDUR = "cruddur-ops"
@@ -36,7 +38,39 @@ def machine_info() -> list[str]:
                     if line.startswith("PRETTY_NAME=")), platform.system())
     return [f"{os_name}, Linux {platform.release()}",
             f"{cpu}, {os.cpu_count()} cores, {mem_kb / 1024 / 1024:.1f} GiB RAM",
-            f"Python {platform.python_version()} (the harness and the moto server)"]
+            f"Python {platform.python_version()} at {sys.executable} (the harness and the moto "
+            "server)"]
+
+
+def load_average() -> str:
+    """/proc/loadavg's 1, 5 and 15 minute averages: how busy the shared machine was."""
+    return " ".join(_read("/proc/loadavg").split()[:3]) or "unknown"
+
+
+# sysconfig's CONFIG_ARGS cannot say how an interpreter was built (Debian's reports the flags of
+# its shared libpython, not of /usr/bin/python3.11, which is linked statically with PGO and LTO),
+# so the report names where the interpreter comes from and what the running process maps.
+BUILD_PROBE = ("import platform, sys; "
+               "shared = any('libpython' in line for line in open('/proc/self/maps')); "
+               "print(platform.python_version(), sys.executable, int(shared))")
+
+
+def interpreter_build(python: str) -> str:
+    """``python`` as a reader needs it to judge start-up: version, where it comes from and
+    whether libpython is a shared library (a plain ``--enable-shared`` build, as pyenv's usually
+    is, starts and runs slower than a distribution's PGO + LTO build)."""
+    try:
+        out = subprocess.run([python, "-c", BUILD_PROBE], capture_output=True, text=True,
+                             timeout=60).stdout.split()
+        version, executable, shared = out
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return f"{python} (build unknown)"
+    real = os.path.realpath(executable)
+    origin = ("the distribution's" if real.startswith("/usr/bin/") else
+              "pyenv's" if "/.pyenv/" in real else
+              "uv's" if "/uv/python/" in real else "a")
+    return (f"{origin} Python {version} at {real}, "
+            f"{'shared libpython' if shared == '1' else 'libpython linked in'}")
 
 
 def interpreters_by_tool(interpreters: dict[str, tuple[str, str]]) -> str:
@@ -71,9 +105,12 @@ class Target:
     name: str
     measured: str
     met: bool | None  # None: not measured
+    reported: bool = False  # a figure to report, with no target to meet
 
     @property
     def verdict(self) -> str:
+        if self.reported:
+            return "reported"
         return {True: "met", False: "**missed**", None: "not measured"}[self.met]
 
 
@@ -161,12 +198,98 @@ def round_comparisons(results: list[ScenarioResult]) -> list[RoundComparison]:
         pairs.append(("first upload", min(firsts, key=lambda p: firsts[p])))
     if AWS in peers:
         pairs.append(("rebuild (same bytes)", AWS))
+    for scenario in _suite_scenarios(results):
+        pairs += [(scenario, peer) for peer in peers]
     out = []
     for scenario, peer in pairs:
         ratios = round_ratios(_find(results, CRUDDUR, scenario), _find(results, peer, scenario))
         if ratios:
             out.append(RoundComparison(scenario, peer, *_summarise(ratios), median_interval(ratios)))
     return out
+
+
+def _suite_scenarios(results: list[ScenarioResult], kinds: tuple[str, ...] = CI_SCENARIOS + SMALL_APP_SCENARIOS) -> list[str]:
+    return list(dict.fromkeys(r.scenario for r in results if kind(r.scenario) in kinds))
+
+
+def _suite_files(scenario: str) -> int:
+    """The file count in a suite's label ("CI deploy, no change · 1,000 files · 20 ms")."""
+    words = scenario.split(" · ")[1].split()
+    return int(words[0].replace(",", ""))
+
+
+PYTHON_PEERS = (AWS, "s3cmd")
+RCLONE = "rclone"
+
+
+def ci_limit(scenario: str, peer: str, n_files: int) -> float:
+    """CI deploy targets: the full build ≤ 1.0 × every peer; half of it (where start-up weighs
+    more) ≤ 1.25 × rclone, a Go binary, and ≤ 1.0 × the Python peers."""
+    return 1.25 if peer == RCLONE and _suite_files(scenario) < n_files else 1.0
+
+
+def _against(results: list[ScenarioResult], scenario: str, peer: str) -> tuple[float, float, str] | None:
+    """(median ratio, the interval's upper end or the median ratio, text) of cruddur-ops
+    against ``peer`` in ``scenario``."""
+    ours, theirs = _find(results, CRUDDUR, scenario), _find(results, peer, scenario)
+    if not ours or not theirs or ours.median_wall is None or theirs.median_wall is None:
+        return None
+    ratio = ours.median_wall / theirs.median_wall
+    interval = median_interval(round_ratios(ours, theirs))
+    text = f"{ratio:.2f} × {peer} ({theirs.median_wall:.2f} s"
+    text += f"; per round {interval[0]:.2f}–{interval[1]:.2f} ×)" if interval else ")"
+    return ratio, interval[1] if interval else ratio, text
+
+
+def suite_targets(results: list[ScenarioResult], n_files: int) -> list[Target]:
+    """The CI deploy targets (median and per-round interval at or under the limit) and the
+    small app's figures against every peer."""
+    peers = sorted({r.tool for r in results} - {CRUDDUR})
+    out: list[Target] = []
+    for scenario in _suite_scenarios(results):
+        ours = _find(results, CRUDDUR, scenario)
+        is_ci = kind(scenario) in CI_SCENARIOS
+        limits = {peer: ci_limit(scenario, peer, n_files) if is_ci else 0.0 for peer in peers}
+        if not is_ci:
+            name = f"{scenario}: against every peer"
+        elif all(v == 1.0 for v in limits.values()):
+            name = f"{scenario}: ≤ 1.0 × every peer"
+        else:
+            name = f"{scenario}: ≤ " + ", ".join(f"{v:.2f} × {p}" for p, v in sorted(limits.items()))
+        if ours is None or ours.median_wall is None:
+            out.append(Target(name, "cruddur-ops not run" if ours is None else "failed",
+                              None if ours is None else False, reported=not is_ci))
+            continue
+        parts, met = [], True
+        for peer in peers:
+            found = _against(results, scenario, peer)
+            if found is None:
+                continue
+            ratio, high, text = found
+            parts.append(text)
+            met = met and ratio <= limits[peer] and high <= limits[peer]
+        out.append(Target(name, f"{ours.median_wall:.2f} s = " + ", ".join(parts),
+                          met if parts and is_ci else None, reported=not is_ci))
+    return out
+
+
+def combined(per_build: list[list[Target]]) -> list[tuple[str, list[Target | None], str]]:
+    """One row per target: its figure on each build and a verdict met only where met on all."""
+    rows = []
+    for target in per_build[0]:
+        same = [next((t for t in targets_ if t.name == target.name), None) for targets_ in per_build]
+        found = [t for t in same if t is not None]
+        measured = [t for t in found if t.met is not None]
+        if target.reported:
+            verdict = "reported"
+        elif not measured:
+            verdict = "not measured"
+        else:
+            verdict = "**missed**" if any(t.met is False for t in measured) else "met"
+            if len(measured) < len(per_build):
+                verdict += f" (measured on {len(measured)} of {len(per_build)} builds)"
+        rows.append((target.name, same, verdict))
+    return rows
 
 
 def targets(results: list[ScenarioResult], n_files: int, hashing: HashResult | None,
@@ -312,71 +435,15 @@ def plan_targets(plans: list[PlanScale]) -> list[Target]:
     return out
 
 
-def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: dict[str, str],
-           build_summary: str, n_files: int, runs: int, command: str, deleted: int,
-           hashing: HashResult | None, plans: list[PlanScale], invalidation_counted: bool,
-           moto_version: str, analysis: str, elapsed_s: float,
-           floor: NoChangeFloor | None = None, short_runs: int | None = None,
-           https: bool = False, latency_ms: float = 0.0, measured_at: float | None = None,
-           rerendered: bool = False, balanced_order: bool = False) -> str:
-    """The markdown report. ``measured_at``: when the run ended (epoch seconds; now if None).
-    ``balanced_order``: the rounds followed :func:`scenarios.balanced_orders` (runs saved before
-    it existed rotated one order)."""
-    short = (f" ({short_runs} for no change, one file changed and files deleted: ~1 s runs, "
-             "where the machine's noise is as large as the differences)"
-             if short_runs and short_runs != runs else "")
-    # the peers this run measured (a --tools subset names only those)
-    peers = list(dict.fromkeys(r.tool for r in results if r.tool != CRUDDUR)) or [
-        name for name in DISPLAY.values() if name != CRUDDUR]
+def _results_table(results: list[ScenarioResult], deleted: int,
+                   invalidation_counted: bool) -> list[str]:
     lines = [
-        f"# Sync benchmark: cruddur-ops vs {', '.join(peers)}",
-        "",
-        f"Measured {_utc(measured_at)} in {elapsed_s / 60:.1f} min"
-        + (f" (this report re-rendered {_utc(None)})" if rerendered else "") + ". "
-        f"Reproduce: `{command.strip()}` (or `nox -s bench`).",
-        "",
-        "## Machine and versions",
-        "",
-        *[f"- {line}" for line in machine_info()],
-        f"- Emulator: moto server {moto_version} in its own process; every tool talks to it "
-        "through the same counting reverse proxy (requests, upload bytes and CloudFront "
-        "invalidation paths are counted there)"
-        + (", over HTTPS: the proxy holds a certificate from a throwaway CA, and every tool trusts "
-           "a bundle of certifi's public roots plus that CA, as big as the one it reads against S3."
-           if https else "."),
-        *([f"- Network: a simulated round trip of {latency_ms:g} ms. The proxy holds each request "
-           f"{latency_ms:g} ms before forwarding it, and each new connection "
-           f"{latency_ms * (2 if https else 1):g} ms more "
-           + ("(the TCP handshake plus one for TLS 1.3)" if https else "(the TCP handshake)")
-           + ". Parallel requests overlap their waits; bandwidth is not limited. Without it, "
-           "moto on the loopback answers with no network in between."] if latency_ms else []),
-        *[f"- {name}: {version}" for name, version in versions.items()],
-        *[f"- {name}: **skipped** — {why}" for name, why in skipped.items()],
-        f"- Build: {build_summary}",
-        f"- Method: median wall time of {runs} run(s) per tool × scenario{short}, each from the same "
-        "starting state (reset untimed: bucket emptied before each first upload; files "
-        "rewritten before each rebuild run; index.html flipped between two versions; deleted "
-        "files restored and re-synced between delete runs). "
-        + ("Each round runs every tool once, in the orders of a Williams Latin square (every "
-           "position, and within the rounds right after every other tool, equally often). "
-           if balanced_order else
-           "Each round runs every tool once, in one order rotated by a place each round. ")
-        + "Request counts are those of the "
-        "median run. Peak RSS is the largest of the runs, from `wait4()` rusage of the tool's "
-        "own process (a stdlib launcher forks it: same method as GNU `time -v`).",
-        "",
-        "## Results",
-        "",
         "| scenario | tool | wall s (median) | × fastest | uploads | PUT | parts | LIST | HEAD "
         "| GET | deleted | other | requests | MB up | inval. paths | peak RSS MB | CPU s "
         "| bucket = build |",
         "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
     ]
-    scenarios: list[str] = []
-    for r in results:
-        if r.scenario not in scenarios:
-            scenarios.append(r.scenario)
-    for scenario in scenarios:
+    for scenario in dict.fromkeys(r.scenario for r in results):
         rows = [r for r in results if r.scenario == scenario]
         walls = [r.median_wall for r in rows if r.median_wall is not None]
         fastest = min(walls) if walls else None
@@ -400,32 +467,138 @@ def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: 
                 f"{k['GET']} | {c.keys_deleted} | {other} | {c.total} | {c.bytes_up / 1e6:.1f} | "
                 f"{inval} | {_fmt(r.peak_rss_mb, 0)} | {_fmt(rep.measured.cpu_s, 1)} | "
                 f"{r.converged}{stable} |")
-    lines += ["", "`uploads` = objects written (PutObject, completed multipart uploads, copies); "
-              "`PUT` = PutObject requests, `parts` = UploadPart requests; `other` = bucket "
-              "probes, multipart create/complete, copies, CloudFront calls; `deleted` = keys "
-              "removed (single DELETEs + keys in DeleteObjects batches); `MB up` = decoded "
-              "payload bytes of PUT/UploadPart. `bucket = build` is checked after the last run of "
-              "each scenario (keys, sizes, MD5 where the ETag is one)."]
-    if invalidation_counted:
-        lines += ["cruddur-ops runs with a CloudFront distribution (in moto) and sends its "
-                  "invalidation in the timed run; the peers do not invalidate at all."]
-    lines += ["", "## Targets (issue 4)", "", "| target | measured | verdict |", "|---|---|---|"]
-    for t in targets(results, n_files, hashing, plans, invalidation_counted):
-        lines.append(f"| {t.name} | {t.measured} | {t.verdict} |")
+    return lines
+
+
+def _round_table(results: list[ScenarioResult]) -> list[str]:
     rounds = round_comparisons(results)
-    if rounds:
-        lines += [
-            "", "The verdicts above compare medians, as the issue asks. Round by round: in each "
-            "round every tool runs once, back to back, so a slow stretch of the machine hits both "
-            "sides of a ratio. A miss that holds in most rounds is the tool's; one that holds in "
-            "few is the machine's noise. The interval is where the median per-round ratio lies "
-            "with the stated confidence (order statistics, no assumption about the noise): one "
-            "that spans 1.0 × is a tie these rounds cannot separate.", "",
-            "| scenario | cruddur-ops vs | ratio per round (median) | rounds at or below 1.0 × "
-            "| interval (confidence) |",
-            "|---|---|--:|--:|--:|",
-            *[f"| {c.scenario} | {c.peer} | {c.median_ratio:.2f} × | {c.at_or_below} of {c.rounds} "
-              f"| {_interval(c.interval)} |" for c in rounds]]
+    if not rounds:
+        return []
+    return [
+        "", "Round by round: in each round every tool runs once, back to back, so a slow stretch "
+        "of the machine hits both sides of a ratio. The interval is where the median per-round "
+        "ratio lies with the stated confidence (order statistics, no assumption about the "
+        "noise): one that spans 1.0 × is a tie these rounds cannot separate; a target is met "
+        "only when its median and the interval's upper end are at or under it.", "",
+        "| scenario | cruddur-ops vs | ratio per round (median) | rounds at or below 1.0 × "
+        "| interval (confidence) |",
+        "|---|---|--:|--:|--:|",
+        *[f"| {c.scenario} | {c.peer} | {c.median_ratio:.2f} × | {c.at_or_below} of {c.rounds} "
+          f"| {_interval(c.interval)} |" for c in rounds]]
+
+
+def all_targets(results: list[ScenarioResult], n_files: int, hashing: HashResult | None,
+                plans: list[PlanScale], invalidation_counted: bool) -> list[Target]:
+    return (targets(results, n_files, hashing, plans, invalidation_counted)
+            + suite_targets(results, n_files))
+
+
+def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: dict[str, str],
+           build_summary: str, n_files: int, runs: int, command: str, deleted: int,
+           hashing: HashResult | None, plans: list[PlanScale], invalidation_counted: bool,
+           moto_version: str, elapsed_s: float,
+           floor: NoChangeFloor | None = None, short_runs: int | None = None,
+           https: bool = False, latency_ms: float = 0.0, measured_at: float | None = None,
+           rerendered: bool = False, balanced_order: bool = False, run_id: str = "",
+           machine: list[str] | None = None, load: tuple[str, str] | None = None,
+           interpreter_build: str = "", other_builds: list[dict[str, Any]] | None = None,
+           suite_builds: dict[str, str] | None = None, analysis: str = "") -> str:
+    """The markdown report of one saved run. ``measured_at``: when the run ended (epoch
+    seconds; now if None). ``machine`` and ``load``: what the machine was and how busy, read
+    when it measured (runs saved without them show the machine rendering them, said so).
+    ``other_builds``: the same scenarios with the Python tools on other interpreter builds.
+    ``balanced_order``: the rounds followed :func:`scenarios.balanced_orders`. ``analysis`` is
+    accepted for runs saved with it and not embedded: ANALYSIS.md is linked instead."""
+    del analysis
+    short = (f" ({short_runs} for every scenario but the first upload and the rebuild: ~1 s "
+             "runs, where the machine's noise is as large as the differences)"
+             if short_runs and short_runs != runs else "")
+    peers = list(dict.fromkeys(r.tool for r in results if r.tool != CRUDDUR)) or [
+        name for name in DISPLAY.values() if name != CRUDDUR]
+    builds = [dict(build=interpreter_build or "the harness's Python", results=results,
+                   versions=versions, skipped=skipped), *(other_builds or [])]
+    lines = [
+        f"# Sync benchmark: cruddur-ops vs {', '.join(peers)}",
+        "",
+        (f"Run {run_id}: measured" if run_id else "Measured")
+        + f" {_utc(measured_at)} in {elapsed_s / 60:.1f} min"
+        + (f" (this report re-rendered {_utc(None)})" if rerendered else "") + ". "
+        f"Reproduce: `{command.strip()}` (or `nox -s bench`). What the figures mean and what is "
+        "left: [ANALYSIS.md](ANALYSIS.md).",
+        "",
+        "## Machine and versions",
+        "",
+        *[f"- {line}" for line in (machine or [*machine_info(), "(read when this report was "
+                                               "rendered: the run saved none)"])],
+        *([f"- Load average (1, 5, 15 min) when the run started: {load[0]}; when it ended: "
+           f"{load[1]}. The machine is shared: other work ran alongside."] if load else []),
+        f"- Emulator: moto server {moto_version} in its own process; every tool talks to it "
+        "through the same counting reverse proxy (requests, upload bytes and CloudFront "
+        "invalidation paths are counted there)"
+        + (", over HTTPS: the proxy holds a certificate from a throwaway CA, and every tool trusts "
+           "a bundle of certifi's public roots plus that CA, as big as the one it reads against S3."
+           if https else "."),
+        *([f"- Network: a simulated round trip of {latency_ms:g} ms. The proxy holds each request "
+           f"{latency_ms:g} ms before forwarding it, and each new connection "
+           f"{latency_ms * (2 if https else 1):g} ms more "
+           + ("(the TCP handshake plus one for TLS 1.3)" if https else "(the TCP handshake)")
+           + ". Parallel requests overlap their waits; bandwidth is not limited. Without it, "
+           "moto on the loopback answers with no network in between."] if latency_ms else []),
+        *(["- Scenarios marked `· 20 ms` (or another figure) ran with the proxy holding each "
+           "request and each new connection that long (a workspace or runner near the bucket)."]
+          if any(" ms" in r.scenario for r in results) else []),
+        f"- Build: {build_summary}",
+        *[f"- Build `{name}`: {summary}" for name, summary in (suite_builds or {}).items()
+          if name != "main"],
+        f"- Method: median wall time of {runs} run(s) per tool × scenario{short}, each from the same "
+        "starting state (reset untimed: bucket emptied before each first upload; files "
+        "rewritten before each rebuild run; index.html flipped between two versions; deleted "
+        "files restored and re-synced between delete runs; before each CI deploy run the build "
+        "rewritten with the same bytes and the tools' cache folder, XDG_CACHE_HOME, deleted). "
+        "cruddur-ops runs as `inv frontend.sync --yes` from the repository root. "
+        + ("Each round runs every tool once, in the orders of a Williams Latin square (every "
+           "position, and within the rounds right after every other tool, equally often). "
+           if balanced_order else
+           "Each round runs every tool once, in one order rotated by a place each round. ")
+        + "Request counts are those of the "
+        "median run. Peak RSS is the largest of the runs, from `wait4()` rusage of the tool's "
+        "own process (a stdlib launcher forks it: same method as GNU `time -v`).",
+        "- Interpreter builds: the Python tools (cruddur-ops, aws s3 sync, s3cmd) ran on "
+        + "; then on ".join(f"{b['build']}" for b in builds) + ".",
+    ]
+    per_build = [all_targets(b["results"], n_files, hashing if i == 0 else None,
+                             plans if i == 0 else [], invalidation_counted)
+                 for i, b in enumerate(builds)]
+    if len(builds) > 1:
+        lines += ["", "## Targets on every interpreter build", "",
+                  "A target counts as met only where it is met on every build.", "",
+                  "| target | " + " | ".join(f"build {i + 1}" for i in range(len(builds)))
+                  + " | verdict |", "|---|" + "---|" * len(builds) + "---|"]
+        for name, found, verdict in combined(per_build):
+            cells = [("–" if t is None else t.measured if t.met is None else
+                      f"{t.measured} ({t.verdict})") for t in found]
+            lines.append(f"| {name} | " + " | ".join(cells) + f" | {verdict} |")
+        lines += ["", "Builds: " + "; ".join(f"{i + 1}. {b['build']}"
+                                             for i, b in enumerate(builds)) + "."]
+    for index, build in enumerate(builds):
+        title = (f"## Build {index + 1}: {build['build']}" if len(builds) > 1 else "## Results")
+        lines += ["", title, ""]
+        lines += [f"- {name}: {version}" for name, version in build["versions"].items()]
+        lines += [f"- {name}: **skipped** — {why}" for name, why in build["skipped"].items()]
+        lines += ["", *_results_table(build["results"], deleted, invalidation_counted)]
+        if index == 0:
+            lines += ["", "`uploads` = objects written (PutObject, completed multipart uploads, "
+                      "copies); `PUT` = PutObject requests, `parts` = UploadPart requests; `other` = "
+                      "bucket probes, multipart create/complete, copies, CloudFront calls; `deleted` "
+                      "= keys removed (single DELETEs + keys in DeleteObjects batches); `MB up` = "
+                      "decoded payload bytes of PUT/UploadPart. `bucket = build` is checked after "
+                      "the last run of each scenario (keys, sizes, MD5 where the ETag is one)."]
+            if invalidation_counted:
+                lines += ["cruddur-ops runs with a CloudFront distribution (in moto) and sends "
+                          "its invalidation in the timed run; the peers do not invalidate at all."]
+        lines += ["", "| target | measured | verdict |", "|---|---|---|"]
+        lines += [f"| {t.name} | {t.measured} | {t.verdict} |" for t in per_build[index]]
+        lines += _round_table(build["results"])
     lines += ["", "## cruddur-ops alone", ""]
     if hashing:
         lines += [
@@ -454,8 +627,6 @@ def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: 
         lines.append("")
     if plans:
         lines += plan_table(plans)
-    if analysis.strip():
-        lines += ["## Analysis", "", analysis.strip(), ""]
     return "\n".join(lines) + "\n"
 
 

@@ -7,6 +7,8 @@ client) or through the tool itself with the proxy tally discarded afterwards.
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import statistics
 import sys
 import time
@@ -23,6 +25,19 @@ from .tools import Tool
 
 SCENARIOS = ("first upload", "no change", "rebuild (same bytes)", "one file changed",
              "files deleted")
+# A CI deploy: a fresh runner, checkout and `npm run build` every time, so before each run the
+# build is rewritten (same bytes, new mtimes) and the tools' cache folder starts empty (no MD5
+# cache, no parsed botocore models).
+CI_SCENARIOS = ("CI deploy, no change", "CI deploy, one file changed")
+# Cruddur itself: a few dozen files, where start-up decides.
+SMALL_APP_SCENARIOS = ("small app, no change", "small app, one file changed")
+# A suite's scenarios are labelled "<scenario> · <suite>", e.g. "CI deploy, no change · 1,000
+# files · 20 ms"; the part before the first " · " says what to do before each run.
+SUITE_SEPARATOR = " · "
+
+
+def kind(scenario: str) -> str:
+    return scenario.split(SUITE_SEPARATOR, 1)[0]
 
 
 @dataclass
@@ -100,7 +115,8 @@ class Lane:
 
     def sync(self, bench: Bench, label: str) -> Measured:
         argv, env = self.tool.command(self.bucket, bench.build.root)
-        return run_measured(argv, env, bench.workdir / "logs" / self.tool.slug / f"{label}.log")
+        return run_measured(argv, env, bench.workdir / "logs" / self.tool.slug / f"{label}.log",
+                            cwd=self.tool.cwd)
 
     def untimed(self, bench: Bench, label: str) -> None:
         bench.proxy.take()
@@ -138,8 +154,18 @@ def balanced_orders(n: int) -> list[list[int]]:
     return rows
 
 
-def run_all(bench: Bench, lanes: list[Lane],
-            scenarios: tuple[str, ...] = SCENARIOS) -> list[ScenarioResult]:
+def before_each_run(bench: Bench, scenario: str, run: int) -> None:
+    """What a scenario changes before each tool's timed run (untimed)."""
+    what = kind(scenario)
+    if what.startswith("CI deploy"):
+        bench.build.rewrite_identical()
+        shutil.rmtree(bench.workdir / "cache", ignore_errors=True)  # XDG_CACHE_HOME of every tool
+    if what.endswith("one file changed"):
+        bench.build.set_index_variant((run + 1) % 2)  # flips 1, 0, 1 …: a change every run
+
+
+def run_all(bench: Bench, lanes: list[Lane], scenarios: tuple[str, ...] = SCENARIOS,
+            suite: str = "") -> list[ScenarioResult]:
     """Scenario by scenario, run by run, every tool in turn, in the orders of
     :func:`balanced_orders`: on a shared, noisy machine a burst of load, or whatever the previous
     tool left behind, then falls on all tools alike instead of on one tool's runs."""
@@ -157,7 +183,7 @@ def run_all(bench: Bench, lanes: list[Lane],
     def timed(lane: Lane, result: ScenarioResult, run: int, of: int) -> None:
         settle()
         bench.proxy.take()  # nothing from resets counts
-        slug = result.scenario.split(" (")[0].replace(" ", "-")
+        slug = re.sub(r"[^a-z0-9]+", "-", result.scenario.split(" (")[0].lower()).strip("-")
         measured = lane.sync(bench, f"{slug}-{run}")
         counts = bench.proxy.take()
         result.runs.append(Run(measured, counts))
@@ -187,7 +213,7 @@ def run_all(bench: Bench, lanes: list[Lane],
             lane.untimed(bench, "warmup")
         except Exception as exc:
             bench.log(f"  {lane.tool.name}: warm-up failed: {exc}")
-    for scenario in scenarios:
+    for scenario in (f"{name}{SUITE_SEPARATOR}{suite}" if suite else name for name in scenarios):
         bench.log(f"== {scenario}")
         by_lane = {lane.tool.name: ScenarioResult(lane.tool.name, scenario) for lane in lanes}
         results.extend(by_lane.values())
@@ -195,8 +221,6 @@ def run_all(bench: Bench, lanes: list[Lane],
         for run in range(runs):
             if scenario == "rebuild (same bytes)":
                 build.rewrite_identical()
-            elif scenario == "one file changed":
-                build.set_index_variant((run + 1) % 2)  # flips 1, 0, 1 …: a change every run
             elif scenario == "files deleted":
                 if run:  # put the deleted files back, in every bucket too, before the next run
                     build.restore_local(bench.delete_keys)
@@ -209,6 +233,7 @@ def run_all(bench: Bench, lanes: list[Lane],
                 try:
                     if scenario == "first upload":
                         emulator.empty_bucket(s3, lane.bucket)
+                    before_each_run(bench, scenario, run)
                     timed(lane, result, run, runs)
                 except Exception as exc:
                     result.failure = f"{type(exc).__name__}: {exc}"
@@ -218,7 +243,7 @@ def run_all(bench: Bench, lanes: list[Lane],
             if not result.failure:
                 result.converged = emulator.verify_converged(s3, lane.bucket, build.root)
         # re-establish the base state the next scenario starts from (untimed)
-        if scenario == "one file changed" and runs % 2:
+        if kind(scenario).endswith("one file changed") and runs % 2:
             build.set_index_variant(0)
             each(lambda lane: lane.untimed(bench, "index-back"), lanes, by_lane)
         elif scenario == "files deleted":

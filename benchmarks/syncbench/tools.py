@@ -73,6 +73,27 @@ def python_version(executable: str) -> str:
     return _first_line([executable, "-c", "import platform; print(platform.python_version())"])
 
 
+@functools.cache
+def _imports(python: str, module: str) -> bool:
+    """Whether ``python`` can import ``module`` (asked once per interpreter and module)."""
+    if python == sys.executable:
+        return importlib.util.find_spec(module) is not None
+    probe = subprocess.run([python, "-c", f"import importlib.util as u; "
+                            f"raise SystemExit(u.find_spec({module!r}) is None)"],
+                           capture_output=True, timeout=60)
+    return probe.returncode == 0
+
+
+@functools.cache
+def _site_packages(python: str) -> str:
+    """The folders on ``python``'s path beyond its standard library (a distribution's
+    dist-packages), for running one of its scripts on another interpreter."""
+    if not python or not Path(python).exists():
+        return ""
+    return _first_line([python, "-c", "import sys; print(':'.join(p for p in sys.path "
+                                      "if p.endswith(('site-packages', 'dist-packages'))))"])
+
+
 def _first_line(argv: list[str], env: dict[str, str] | None = None) -> str:
     try:
         out = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=env)
@@ -89,6 +110,10 @@ class Tool:
     endpoint_url: str = ""  # the counting proxy
     notes: list[str] = field(default_factory=list)
     ca_bundle: str = ""  # with --https: the CA bundle to trust (certifi's roots + the run's CA)
+    # The Python that runs the Python tools (cruddur-ops, aws s3 sync, s3cmd): a run measures
+    # them all on one interpreter build, and `nox -s bench` runs once per build.
+    python: str = sys.executable
+    cwd: Path | None = None  # where the tool is started (None: the harness's folder)
 
     def unavailable(self) -> str | None:
         """None when the tool can run, else the reason it is skipped."""
@@ -120,8 +145,18 @@ class CruddurOps(Tool):
 
     _help: dict[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.cwd = self.repo_root  # `inv frontend.sync` from the repository root, as users run it
+
+    def _inv(self) -> list[str]:
+        """The `inv` script of the interpreter's environment (what `pip install -e .` puts on
+        PATH), else `python -m invoke`."""
+        script = Path(self.python).with_name("inv")
+        return [str(script)] if script.exists() else [self.python, "-m", "invoke"]
+
     def _invoke(self) -> list[str]:
-        return [sys.executable, "-m", "invoke", "--search-root", str(self.repo_root)]
+        # for commands that may run from any folder (the plan probe)
+        return [*self._inv(), "--search-root", str(self.repo_root)]
 
     def help_text(self, task: str = "frontend.sync") -> str:
         if task not in self._help:
@@ -131,14 +166,14 @@ class CruddurOps(Tool):
         return self._help[task]
 
     def unavailable(self) -> str | None:
-        if importlib.util.find_spec("invoke") is None:
-            return "invoke is not installed in this Python"
+        if not _imports(self.python, "invoke"):
+            return f"invoke is not installed in {self.python}"
         if not self.help_text():
             return "`inv frontend.sync` does not exist yet in this checkout (see `inv --list`)"
         return None
 
     def interpreter(self) -> str | None:
-        return sys.executable
+        return self.python
 
     def plan_available(self) -> bool:
         return bool(self.help_text("frontend.plan"))
@@ -173,8 +208,7 @@ class CruddurOps(Tool):
 
     def command(self, bucket: str, build_dir: Path) -> tuple[list[str], dict[str, str]]:
         env = self._env(bucket, build_dir)
-        argv = [*self._invoke(), "frontend.sync", "--yes", *self.delete_cap_flags(),
-                *self.extra_flags]
+        argv = [*self._inv(), "frontend.sync", "--yes", *self.delete_cap_flags(), *self.extra_flags]
         if self.distribution_id:
             env["SYNC_CLOUDFRONT_DISTRIBUTION_ID"] = self.distribution_id
         else:
@@ -194,8 +228,8 @@ class AwsCli(Tool):
     start-up is not timed; falls back to `aws` on PATH."""
 
     def _argv0(self) -> list[str] | None:
-        if importlib.util.find_spec("awscli") is not None:
-            return [sys.executable, "-m", "awscli"]
+        if _imports(self.python, "awscli"):
+            return [self.python, "-m", "awscli"]
         found = shutil.which("aws")
         return [found] if found else None
 
@@ -203,7 +237,7 @@ class AwsCli(Tool):
         argv0 = self._argv0()
         if argv0 is None:
             return None
-        return argv0[0] if argv0[0] == sys.executable else script_interpreter(argv0[0])
+        return argv0[0] if argv0[0] == self.python else script_interpreter(argv0[0])
 
     def unavailable(self) -> str | None:
         if self._argv0() is None:
@@ -230,10 +264,30 @@ class S3cmd(Tool):
         return None
 
     def version(self) -> str:
-        return _first_line(["s3cmd", "--version"])
+        return _first_line([*self._argv0(), "--version"], env=self._env())
+
+    def _script(self) -> str | None:
+        return shutil.which("s3cmd")
+
+    def _on_other_python(self) -> bool:
+        """True when the run's interpreter is not the one the script's shebang names: the
+        script then runs on the run's interpreter, with its own shebang's site-packages (Debian's
+        /usr/lib/python3/dist-packages) appended to the path for its S3 package."""
+        own = script_interpreter(self._script())
+        return bool(own) and os.path.realpath(own or "") != os.path.realpath(self.python)
 
     def interpreter(self) -> str | None:
-        return script_interpreter(shutil.which("s3cmd"))
+        return self.python if self._on_other_python() else script_interpreter(self._script())
+
+    def _argv0(self) -> list[str]:
+        script = self._script() or "s3cmd"
+        return [self.python, script] if self._on_other_python() else [script]
+
+    def _env(self) -> dict[str, str]:
+        env = base_env(self.workdir)
+        if self._on_other_python():
+            env["PYTHONPATH"] = _site_packages(script_interpreter(self._script()) or "")
+        return env
 
     def config_path(self) -> Path:
         host = self.endpoint_url.split("://", 1)[1]
@@ -252,9 +306,9 @@ class S3cmd(Tool):
         return path
 
     def command(self, bucket: str, build_dir: Path) -> tuple[list[str], dict[str, str]]:
-        argv = ["s3cmd", "-c", str(self.config_path()), "sync", "--delete-removed",
+        argv = [*self._argv0(), "-c", str(self.config_path()), "sync", "--delete-removed",
                 "--no-progress", f"{build_dir}/", f"s3://{bucket}/"]
-        return argv, base_env(self.workdir)
+        return argv, self._env()
 
 
 @dataclass

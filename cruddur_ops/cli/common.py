@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from invoke import Context
 
 from .. import ci
-from ..aws import AwsTarget
 from ..config import Settings, env_settings, parse_bool, repo_root, resolve_path
 from ..console import consoles, plain
 from ..errors import RefusedError
 from ..redact import secret_values
+
+if TYPE_CHECKING:  # botocore's exceptions load with cruddur_ops.aws: not for `inv --list`
+    from ..aws import AwsTarget
 
 
 def invoke_settings(ctx: Context, section: str | None = None) -> dict[str, Any]:
@@ -47,6 +49,8 @@ def load_settings(
 
 
 def aws_target(settings: Settings, *, profile: str | None = None, region: str | None = None) -> AwsTarget:
+    from ..aws import AwsTarget
+
     return AwsTarget(
         profile=profile or settings.get("AWS_PROFILE"),
         region=region or settings.get("AWS_REGION", "AWS_DEFAULT_REGION"),

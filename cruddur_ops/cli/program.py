@@ -5,7 +5,7 @@ from __future__ import annotations
 from invoke import Program
 
 from .. import __version__
-from .namespace import namespace
+from .namespace import build_namespace
 from .process import prepare_cli_process
 
 
@@ -14,8 +14,14 @@ class OpsProgram(Program):
         super().parse_core(argv)
         prepare_cli_process()  # invoke just turned bytecode off; tasks import lazily after this
 
+    def normalize_argv(self, argv: list[str] | None) -> None:
+        super().normalize_argv(argv)
+        # only the task modules this command line names (see cli/namespace.py); set before the
+        # core flags are parsed, which differ for a program with a bundled namespace
+        self.namespace = build_namespace(self.argv[1:])
 
-program = OpsProgram(namespace=namespace, name="cruddur-ops", binary="cruddur-ops", version=__version__)
+
+program = OpsProgram(name="cruddur-ops", binary="cruddur-ops", version=__version__)
 
 
 def main() -> None:

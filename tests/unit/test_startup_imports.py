@@ -1,8 +1,8 @@
-"""Every `inv` start-up imports the whole task namespace: it must not pull in the heavy libraries.
+"""`inv --list` imports every task module: they must not pull in the heavy libraries.
 
-boto3/botocore clients, jinja2, psycopg, cfn-lint and rich (consoles are built when a task first
-prints) are only needed once a task runs; importing them for `inv --list` or for an unrelated
-task costs a noticeable part of each run. Each check runs in a fresh interpreter, because this
+boto3/botocore (even its exceptions), python-dotenv, jinja2, psycopg, cfn-lint and rich (consoles
+are built when a task first prints) are only needed once a task runs; importing them for
+`inv --list` or for an unrelated task costs a noticeable part of each run. Each check runs in a fresh interpreter, because this
 test process has imported them all.
 """
 
@@ -18,7 +18,7 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-HEAVY_MODULES = ("boto3", "botocore.client", "jinja2", "psycopg", "cfnlint", "rich", "s3transfer")
+HEAVY_MODULES = ("boto3", "botocore", "dotenv", "jinja2", "psycopg", "cfnlint", "rich", "s3transfer")
 
 # One task per namespace: proves the import built the real namespace, not an empty one.
 EXPECTED_TASKS = {"cfn.deploy", "db.migrate", "env.render", "frontend.doctor", "frontend.sync",

@@ -16,14 +16,11 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import SSLError
-
-from .test_sync_support import create_distribution
+from syncbench.emulator import create_distribution
+from syncbench.proxy import CountingProxy
+from syncbench.tls import make_tls
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
-
-from syncbench.proxy import CountingProxy  # noqa: E402
-from syncbench.tls import make_tls  # noqa: E402
 
 MB = 1024 * 1024
 
@@ -110,7 +107,7 @@ def test_with_https_the_proxy_is_trusted_through_the_runs_bundle_only(aws_env: d
 @pytest.mark.needs_cloudfront
 def test_the_proxy_reads_invalidation_paths(counting_proxy: CountingProxy,
                                             boto_client: Callable[..., Any], unique: str) -> None:
-    distribution = create_distribution(boto_client("cloudfront"), f"bench-cdn-{unique}", unique)
+    distribution = create_distribution(boto_client("cloudfront"), f"bench-cdn-{unique}")
     cloudfront = _through(counting_proxy, "cloudfront")
     cloudfront.create_invalidation(DistributionId=distribution, InvalidationBatch={
         "CallerReference": unique,
@@ -136,26 +133,41 @@ def test_plan_only_prints_the_plan_probe_and_leaves_the_report_alone(tmp_path: P
 
 @pytest.mark.own_emulator
 def test_a_miniature_benchmark_run_writes_a_report_with_exact_counts(tmp_path: Path) -> None:
-    """cruddur-ops alone through every scenario on 40 files (the harness starts its own moto
-    server and proxy): the table's request counts are exact, so they can be asserted."""
+    """cruddur-ops alone through every scenario of every suite on 40 files (the harness starts
+    its own moto server and proxy): the table's request counts are exact, so they can be asserted."""
     output = tmp_path / "RESULTS.md"
     run = subprocess.run(
         [sys.executable, str(REPO_ROOT / "benchmarks" / "sync_bench.py"), "--tools", "cruddur-ops",
          "--files", "40", "--runs", "1", "--delete-count", "4", "--no-extras",
-         "--workdir", str(tmp_path / "work"), "--output", str(output)],
+         "--suite-latencies", "0", "--workdir", str(tmp_path / "work"), "--output", str(output)],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]
     # cruddur-ops kept its MD5 and botocore caches in the run's workdir, not in ~/.cache
     assert list((tmp_path / "work" / "cache" / "cruddur-ops").iterdir())
+    # each run is saved under its own key
+    [saved] = (tmp_path / "work" / "runs").glob("*-RESULTS.pickle")
     report = output.read_text()
-    # the results table only: the embedded analysis has tables of its own
-    table = [[c.strip() for c in line.split("|")] for line in
-             report.split("## Results", 1)[1].split("\n## ", 1)[0].splitlines() if line.startswith("|")]
+    assert f"Run {saved.stem}: measured " in report
+    section = report.split("## Results", 1)[1].strip().splitlines()
+    start = next(i for i, line in enumerate(section) if line.startswith("|"))
+    end = next((i for i in range(start, len(section)) if not section[i].startswith("|")), len(section))
+    table = [[c.strip() for c in line.split("|")] for line in section[start:end]]
     header = table[0]
     rows = {cells[1]: cells for cells in table[2:]}
     assert header[1:3] == ["scenario", "tool"] and {cells[2] for cells in table[2:]} == {"cruddur-ops"}
     assert set(rows) == {"first upload", "no change", "rebuild (same bytes)", "one file changed",
-                         "4 files deleted"}
+                         "4 files deleted", "CI deploy, no change · 40 files",
+                         "CI deploy, one file changed · 40 files", "CI deploy, no change · 20 files",
+                         "CI deploy, one file changed · 20 files", "small app, no change · 30 files",
+                         "small app, one file changed · 30 files"}
+    # a CI deploy (new mtimes, no MD5 cache) still uploads nothing unchanged; one change is 1 PUT
+    for files in (40, 20):
+        assert rows[f"CI deploy, no change · {files} files"][header.index("uploads")] == "0"
+        assert rows[f"CI deploy, one file changed · {files} files"][header.index("PUT")] == "1"
+    assert rows["small app, one file changed · 30 files"][header.index("PUT")] == "1"
+    # the new scenarios rewrote the build and emptied the cache before each CI run
+    ci_log = (tmp_path / "work" / "logs" / "cruddur-ops" / "ci-deploy-no-change-40-files-0.log")
+    assert ci_log.is_file(), sorted(p.name for p in ci_log.parent.iterdir())
 
     def cell(scenario: str, column: str) -> str:
         return rows[scenario][header.index(column)]
@@ -182,9 +194,11 @@ def test_a_miniature_benchmark_run_writes_a_report_with_exact_counts(tmp_path: P
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert rerendered.returncode == 0, rerendered.stderr[-2000:]
     again = output.read_text()
-    assert again.split("## Results", 1)[1] == report.split("## Results", 1)[1]
-    measured = re.search(r"Measured (\d{4}-\d\d-\d\d \d\d:\d\d UTC)", report)
-    assert measured and f"Measured {measured.group(1)} in " in again and "re-rendered" in again
+    # the machine and its load are the run's, saved with it, not the re-rendering machine's
+    assert again.split("## Machine and versions", 1)[1] == report.split("## Machine and versions", 1)[1]
+    assert "- Load average (1, 5, 15 min) when the run started: " in again
+    measured = re.search(r"measured (\d{4}-\d\d-\d\d \d\d:\d\d UTC)", report)
+    assert measured and f"measured {measured.group(1)} in " in again and "re-rendered" in again
 
 
 def test_a_simulated_round_trip_delays_requests_and_handshakes_in_parallel(

@@ -6,14 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-
 from syncbench import buildgen
 from syncbench.cruddur_extra import FIRST_DEPLOY, PlanScale
 from syncbench.measure import Measured
@@ -22,8 +18,11 @@ from syncbench.report import (
     MILLION_TARGET,
     PLAN_TARGET,
     Target,
+    ci_limit,
+    combined,
     interpreters_by_tool,
     plan_table,
+    suite_targets,
     targets,
 )
 from syncbench.scenarios import Run, ScenarioResult
@@ -386,3 +385,129 @@ def test_tools_are_grouped_by_the_interpreter_that_runs_them(tmp_path: Path) -> 
                     "Not one interpreter: their start-up is not comparable")
     assert interpreters_by_tool({"cruddur-ops": (str(link), "3.11.7"), "s3cmd": (str(real), "3.11.7")}) \
         == f"3.11.7 at {real} (cruddur-ops, s3cmd)"
+
+
+CI_FULL = "CI deploy, no change · 2,000 files"
+CI_HALF = "CI deploy, one file changed · 1,000 files · 20 ms"
+
+
+def _rounds(tool: str, scenario: str, *walls: float) -> ScenarioResult:
+    return _result(tool, scenario, *(_run(w) for w in walls))
+
+
+def _ci_verdict(scenario: str, ours: list[float], peers: dict[str, list[float]]) -> bool | None:
+    results = [_rounds("cruddur-ops", scenario, *ours),
+               *(_rounds(peer, scenario, *walls) for peer, walls in peers.items())]
+    [target] = suite_targets(results, n_files=2000)
+    return target.met
+
+
+def test_the_full_ci_deploy_must_be_at_or_under_every_peer_on_median_and_interval() -> None:
+    even = [0.5] * 7
+    assert _ci_verdict(CI_FULL, even, {"rclone": even, "aws s3 sync": [5.0] * 7}) is True
+    # 1.1 × rclone on the median: missed
+    assert _ci_verdict(CI_FULL, [0.55] * 7, {"rclone": even}) is False
+    # median ratio 1.0 but the per-round interval reaches above: missed
+    assert _ci_verdict(CI_FULL, [0.5] * 6 + [0.6], {"rclone": even}) is False
+
+
+def test_half_the_build_allows_a_quarter_more_than_rclone_but_not_than_the_python_peers() -> None:
+    even = [0.4] * 7
+    assert ci_limit(CI_HALF, "rclone", 2000) == 1.25 and ci_limit(CI_FULL, "rclone", 2000) == 1.0
+    assert ci_limit(CI_HALF, "s3cmd", 2000) == 1.0
+    assert _ci_verdict(CI_HALF, [0.48] * 7, {"rclone": even}) is True  # 1.2 ×
+    assert _ci_verdict(CI_HALF, [0.48] * 7, {"s3cmd": even}) is False
+    assert _ci_verdict(CI_HALF, [0.52] * 7, {"rclone": even}) is False  # 1.3 ×
+
+
+def test_the_small_app_is_reported_against_every_peer_with_no_verdict() -> None:
+    scenario = "small app, no change · 30 files"
+    results = [_rounds("cruddur-ops", scenario, 0.3), _rounds("rclone", scenario, 0.1),
+               _rounds("s3cmd", scenario, 0.15)]
+    [target] = suite_targets(results, n_files=2000)
+    assert target.verdict == "reported" and target.met is None
+    assert target.measured == "0.30 s = 3.00 × rclone (0.10 s), 2.00 × s3cmd (0.15 s)"
+
+
+def test_a_target_is_met_only_where_met_on_every_interpreter_build() -> None:
+    def build(met: bool | None) -> list[Target]:
+        return [Target("t", "x", met), Target("hashing", "y", True if met is not None else None)]
+
+    rows = {name: verdict for name, _, verdict in combined([build(True), build(False)])}
+    assert rows == {"t": "**missed**", "hashing": "met"}
+    rows = {name: verdict for name, _, verdict in combined([build(True), build(None)])}
+    assert rows == {"t": "met (measured on 1 of 2 builds)", "hashing": "met (measured on 1 of 2 builds)"}
+    assert [v for _, _, v in combined([build(True), build(True)])] == ["met", "met"]
+
+
+def test_ci_deploy_runs_start_from_a_rewritten_build_and_no_cache(tmp_path: Path) -> None:
+    from syncbench.scenarios import before_each_run
+
+    build = buildgen.generate(tmp_path / "build", 30, seed=3, big_files=0)
+    assert build.size_mix()["> 8 MB"] == 0 and len(build.files) == 30
+    build.write_all()
+    cache = tmp_path / "cache" / "cruddur-ops"
+    cache.mkdir(parents=True)
+    index = build.root / "index.html"
+    old = index.stat().st_mtime_ns
+
+    class _Bench:
+        workdir = tmp_path
+
+    _Bench.build = build  # type: ignore[attr-defined]
+    import time
+    time.sleep(0.01)
+    before_each_run(_Bench, "CI deploy, one file changed · 30 files", run=0)  # type: ignore[arg-type]
+    assert not cache.exists()
+    assert index.read_bytes() == build.index_variants[1]
+    others = [p for p in build.root.rglob("*") if p.is_file() and p != index]
+    assert all(p.stat().st_mtime_ns > old for p in others)
+    assert all(p.read_bytes() == build.files[str(p.relative_to(build.root))] for p in others)
+    cache.mkdir(parents=True)
+    before_each_run(_Bench, "small app, no change · 30 files", run=0)  # type: ignore[arg-type]
+    assert cache.exists()  # only a CI deploy starts without caches
+
+
+def test_cruddur_ops_runs_as_users_run_it_and_every_python_tool_on_the_runs_interpreter(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from syncbench import tools
+
+    env_bin = tmp_path / "venv" / "bin"
+    env_bin.mkdir(parents=True)
+    python = env_bin / "python"
+    (env_bin / "inv").write_text("")
+    cruddur = tools.CruddurOps("cruddur-ops", tmp_path, repo_root=tmp_path / "repo", python=str(python))
+    cruddur._help["frontend.sync"] = "--allow-deletes"  # what `inv --help frontend.sync` offers
+    argv, _ = cruddur.command("bucket", tmp_path / "build")
+    assert argv[:2] == [str(env_bin / "inv"), "frontend.sync"] and cruddur.cwd == tmp_path / "repo"
+    assert cruddur.interpreter() == str(python)
+
+    # s3cmd's shebang names another Python: it runs on the run's, with its own site-packages
+    s3cmd = tmp_path / "s3cmd"
+    s3cmd.write_text("#!/usr/bin/python3\n")
+    monkeypatch.setattr(tools.shutil, "which", lambda name: str(s3cmd) if name == "s3cmd" else None)
+    monkeypatch.setattr(tools, "_site_packages", lambda interpreter: "/usr/lib/python3/dist-packages")
+    peer = tools.S3cmd("s3cmd", tmp_path, endpoint_url="http://127.0.0.1:9", python=str(python))
+    argv, env = peer.command("bucket", tmp_path / "build")
+    assert argv[:2] == [str(python), str(s3cmd)] and peer.interpreter() == str(python)
+    assert env["PYTHONPATH"] == "/usr/lib/python3/dist-packages"
+    native = tools.S3cmd("s3cmd", tmp_path, endpoint_url="http://127.0.0.1:9", python="/usr/bin/python3")
+    argv, env = native.command("bucket", tmp_path / "build")
+    assert argv[0] == str(s3cmd) and "PYTHONPATH" not in env
+
+
+def test_every_run_is_saved_under_its_own_key_and_re_rendered_from_the_newest_for_its_report(
+        tmp_path: Path) -> None:
+    import sync_bench
+
+    first = sync_bench.new_run_id(Path("benchmarks/RESULTS.md"), 1_796_000_000.0)
+    second = sync_bench.new_run_id(Path("benchmarks/RESULTS.md"), 1_796_000_060.0)
+    other = sync_bench.new_run_id(Path("/tmp/RESULTS-rounds.md"), 1_796_000_120.0)
+    assert first == "20261130T005320Z-RESULTS" and len({first, second, other}) == 3
+    runs = sync_bench.runs_dir(tmp_path)
+    runs.mkdir()
+    assert sync_bench.latest_run(tmp_path, Path("RESULTS.md")) is None
+    for run_id in (first, second, other):
+        (runs / f"{run_id}.pickle").write_bytes(b"")
+    assert sync_bench.latest_run(tmp_path, Path("benchmarks/RESULTS.md")) == runs / f"{second}.pickle"
+    assert sync_bench.latest_run(tmp_path, Path("RESULTS-rounds.md")) == runs / f"{other}.pickle"
