@@ -18,7 +18,6 @@ from ..cli.guard import debug_enabled, ops_task
 from ..config import Settings, repo_root, resolve_path
 from ..console import consoles
 from ..errors import ConfigError
-from .rds import rule_request, workspace_ip
 
 if TYPE_CHECKING:
     from ..network.addresses import HostAddress
@@ -87,6 +86,8 @@ def init(
     are configured; the database step is skipped when neither DB_SG_ID nor the db stack exists.
     """
     from ..network.publicip import IP_VARIABLES
+    from ..network.render import show_lookup
+    from ..network.rule_settings import rule_request, workspace_ip
     from ..workspace.detect import detect_workspace
     from ..workspace.init import AwsAccess, InitConfig, run_init
     from ..workspace.origin import DEFAULT_ENVIRONMENT, parameter_name
@@ -101,7 +102,7 @@ def init(
     explicit = bool(ip) or any(rds_settings.get(n) for n in IP_VARIABLES)
 
     def find_ip() -> ResolvedIp:
-        return workspace_ip(rds_settings, ip=ip or None, ipv6=False)
+        return workspace_ip(rds_settings, ip=ip or None, ipv6=False, on_lookup=show_lookup)
 
     def make_request(host: HostAddress) -> RuleRequest:
         return rule_request(rds_settings, host, port=None, description=None, stack=stack or None)
