@@ -4,6 +4,6 @@ from cruddur_ops.cli.process import prepare_cli_process
 
 prepare_cli_process()  # before the namespace import: see cruddur_ops/cli/process.py
 
-from cruddur_ops.cli.namespace import namespace as ns  # noqa: E402
+from cruddur_ops.entrypoints.namespace import namespace as ns  # noqa: E402
 
 __all__ = ["ns"]

@@ -38,7 +38,7 @@ def apply_rule(settings: Settings, request: RuleRequest, *, dry_run: bool) -> Ru
 
 def print_outcome(outcome: RuleOutcome, ip: ResolvedIp | None = None) -> None:
     from ..network.render import ip_line, summary
-    from ..workspace.detect import detect_workspace
+    from ..workspace_kind import detect_workspace
 
     out = consoles().out
     if ip is not None:

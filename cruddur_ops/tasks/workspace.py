@@ -45,8 +45,8 @@ def origin(ctx: Context, port: int = 0) -> None:
     Gitpod: https://3000-<workspace>.<cluster>; Codespaces: https://<name>-3000.<domain>;
     elsewhere http://localhost:3000.
     """
-    from ..workspace.detect import detect_workspace
     from ..workspace.origin import exact_origin
+    from ..workspace_kind import detect_workspace
 
     settings = load_settings(ctx, section="workspace")
     url = detect_workspace(os.environ).url(_frontend_port(settings, port))
@@ -88,11 +88,11 @@ def init(
     from ..network.publicip import IP_VARIABLES
     from ..network.render import show_lookup
     from ..network.rule_settings import rule_request, workspace_ip
-    from ..workspace.detect import detect_workspace
     from ..workspace.init import AwsAccess, InitConfig, run_init
     from ..workspace.origin import DEFAULT_ENVIRONMENT, parameter_name
     from ..workspace.render import step_lines
     from ..workspace.summary import init_markdown
+    from ..workspace_kind import detect_workspace
 
     settings = load_settings(ctx, section="workspace")
     rds_settings = load_settings(ctx, section="rds")
