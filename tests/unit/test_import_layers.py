@@ -68,17 +68,36 @@ def test_no_import_cycle_between_packages() -> None:
     assert cycles(graph) == []
 
 
-# A module that only assembles the collections of its parts (frontend.py) may import them.
-ASSEMBLERS = {"frontend.py"}
-# The db task modules still share helpers among themselves (db_common: settings and target;
-# db_schema: the lint guard and the dump after migrate), to be moved into db/.
-NOT_YET_MOVED = {"db.py", "db_schema.py"}
-
-
-def test_no_task_module_imports_another() -> None:
-    offenders = {
-        path.name: sorted(m for m in _imports(path) if m.startswith("cruddur_ops.tasks."))
-        for path in (PACKAGE / "tasks").glob("*.py")
-        if path.name not in ASSEMBLERS | NOT_YET_MOVED
+def _task_names(path: Path) -> set[str]:
+    """The @ops_task functions of a module, with `tasks` and `collection` (what an assembling
+    module such as frontend.py may take from its parts)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {"tasks", "collection"} | {
+        node.name for node in tree.body if isinstance(node, ast.FunctionDef)
+        and any("ops_task" in ast.unparse(d) for d in node.decorator_list)
     }
-    assert {name: found for name, found in offenders.items() if found} == {}
+
+
+def test_no_task_module_imports_helpers_from_another() -> None:
+    """tasks/ holds task modules (with @ops_task) and their shared support (db_common.py). A task
+    module may take another one's tasks to assemble a collection, never its helpers."""
+    modules = {path.stem: path for path in (PACKAGE / "tasks").glob("*.py") if path.stem != "__init__"}
+    task_modules = {name: _task_names(path) for name, path in modules.items() if len(_task_names(path)) > 2}
+    borrowed = []
+    for name, path in modules.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        aliases = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                if node.module in task_modules and node.module != name:
+                    borrowed += [f"{name} <- {node.module}.{a.name}" for a in node.names
+                                 if a.name not in task_modules[node.module]]
+                elif node.module is None:
+                    aliases.update({a.asname or a.name: a.name for a in node.names if a.name in task_modules})
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases:
+                module = aliases[node.value.id]
+                if node.attr not in task_modules[module]:
+                    borrowed.append(f"{name} <- {module}.{node.attr}")
+    assert "cfn" in task_modules and "deploy" in task_modules["cfn"], "the task modules were read"
+    assert borrowed == []
