@@ -3,7 +3,8 @@ rollback, status, new (and, from db_schema: lint, dump, drift).
 
 Names: CONNECTION_URL (dev), PROD_CONNECTION_URL or PROD_DB_SECRET_ID (prod), DB_DIR,
 MIGRATIONS_DIR, DB_MAINTENANCE_DB, DB_LOCK_WAIT, DB_LOCK_TIMEOUT, DB_STATEMENT_TIMEOUT,
-DB_DUMP_AFTER_MIGRATE, DB_SCHEMA_DUMP. Shared configuration helpers live in db_common.
+DB_DUMP_AFTER_MIGRATE, DB_SCHEMA_DUMP. Folders and setup steps: db/setup.py; output: db/render.py; the
+target and the hooks shared with db_schema: db_common.
 """
 
 from __future__ import annotations
