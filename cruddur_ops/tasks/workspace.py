@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from ..network.addresses import HostAddress
     from ..network.publicip import ResolvedIp
     from ..network.service import RuleRequest
+    from ..workspace.init import InitConfig
+    from ..workspace.steps import StepResult
 
 
 def _frontend_port(settings: Settings, port: int) -> int:
@@ -85,16 +87,27 @@ def init(
     and the task exits 1 when any step failed. Steps needing AWS are skipped when no credentials
     are configured; the database step is skipped when neither DB_SG_ID nor the db stack exists.
     """
+    from ..workspace.init import AwsAccess, run_init
+
+    settings = load_settings(ctx, section="workspace")
+    config = _init_config(ctx, settings, dry_run=dry_run, ip=ip, stack=stack, env=env,
+                          origin_parameter=origin_parameter, frontend_port=frontend_port,
+                          out_dir=out_dir, template_dir=template_dir, allow_missing=allow_missing)
+    results = run_init(config, AwsAccess(aws_target(settings)), reraise_bugs=debug_enabled())
+    _report(results, dry_run=dry_run)
+
+
+def _init_config(ctx: Context, settings: Settings, *, dry_run: bool, ip: str, stack: str, env: str,
+                 origin_parameter: str, frontend_port: int, out_dir: str, template_dir: str,
+                 allow_missing: bool) -> InitConfig:
+    """workspace.init's flags and settings → the steps' configuration."""
     from ..network.publicip import IP_VARIABLES
     from ..network.render import show_lookup
     from ..network.rule_settings import rule_request, workspace_ip
-    from ..workspace.init import AwsAccess, InitConfig, run_init
+    from ..workspace.init import InitConfig
     from ..workspace.origin import DEFAULT_ENVIRONMENT, parameter_name
-    from ..workspace.render import step_lines
-    from ..workspace.summary import init_markdown
     from ..workspace_kind import detect_workspace
 
-    settings = load_settings(ctx, section="workspace")
     rds_settings = load_settings(ctx, section="rds")
     env_settings = load_settings(ctx, section="env")
     root = repo_root()
@@ -107,7 +120,7 @@ def init(
     def make_request(host: HostAddress) -> RuleRequest:
         return rule_request(rds_settings, host, port=None, description=None, stack=stack or None)
 
-    config = InitConfig(
+    return InitConfig(
         dry_run=dry_run,
         explicit_ip=explicit,
         find_ip=find_ip,
@@ -123,7 +136,14 @@ def init(
         frontend_port=_frontend_port(settings, frontend_port),
         parameter=parameter_name(origin_parameter or settings.get("ORIGIN_PARAMETER"), environment),
     )
-    results = run_init(config, AwsAccess(aws_target(settings)), reraise_bugs=debug_enabled())
+
+
+
+def _report(results: list[StepResult], *, dry_run: bool) -> None:
+    """Each step's line, the step summary and annotations; exit 1 when any step failed."""
+    from ..workspace.render import step_lines
+    from ..workspace.summary import init_markdown
+
     out = consoles().out
     for line in step_lines(results, dry_run=dry_run):
         out.print(line)
