@@ -6,9 +6,9 @@ from cruddur_ops.cli.process import prepare_cli_process
 
 prepare_cli_process()  # before the namespace import: see cruddur_ops/cli/process.py
 
-from cruddur_ops.cli.namespace import build_namespace  # noqa: E402
+from cruddur_ops.entrypoints.namespace import build_namespace  # noqa: E402
 
-# only the task modules this command line names (see cruddur_ops/cli/namespace.py)
+# only the task modules this command line names (see cruddur_ops/entrypoints/namespace.py)
 ns = build_namespace(sys.argv[1:])
 
 __all__ = ["ns"]

@@ -1,15 +1,28 @@
-"""Rich renderables for cfn tasks (no logic beyond presentation)."""
+"""What the cfn tasks show: rich renderables and the ``show_*`` functions that print the data
+:mod:`cruddur_ops.cfn.workflow` returns (no logic beyond presentation).
+
+Tables and results go to stdout, progress and notes to stderr (the consoles of
+:mod:`cruddur_ops.console`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
 
+from .. import ci
+from ..console import consoles
 from .lint import LintFinding
 from .plan import ChangeRow, ParameterValue, StackEvent
 from .summary import change_counts
+
+if TYPE_CHECKING:
+    from .observe import ChangeSetSnapshot
+    from .outputs import OutputsReport
+    from .workflow import ChangeReview, Prepared
 
 ACTION_STYLE = {"Add": "create", "Modify": "update", "Remove": "delete", "Import": "create"}
 
@@ -64,3 +77,94 @@ def event_line(event: StackEvent) -> Text:
     if event.reason:
         text += Text(f": {event.reason}")
     return text
+
+
+def show_lint(findings: Iterable[LintFinding]) -> None:
+    """cfn-lint's findings, one line each; warnings are also annotated (errors stop the task,
+    and are annotated as its error)."""
+    err = consoles().err
+    for finding in findings:
+        err.print(lint_line(finding))
+        if not finding.is_error:
+            ci.warn(f"cfn-lint {finding.rule_id}: {finding.message}", file=finding.path, line=finding.line)
+
+
+def show_prepared(prepared: Prepared) -> None:
+    """The replaced review stack, if any, and the change set about to be created."""
+    err = consoles().err
+    request = prepared.request
+    if prepared.discarded_review:
+        err.print(Text(f"{request.stack_name}: discarding the unexecuted change set(s) of "
+                       "its REVIEW_IN_PROGRESS stack", style="muted"))
+    err.print(Text(f"{request.stack_name}: creating {request.change_set_type} change set "
+                   f"{request.change_set_name} in {prepared.target.region}…"))
+    err.print(parameter_table(request.parameters))
+
+
+def show_review(review: ChangeReview) -> None:
+    c = consoles()
+    if not review.has_changes:
+        c.err.print(Text(f"{review.stack_name}: no changes (template and parameters match the stack)", style="ok"))
+        return
+    if review.rows:
+        c.out.print(change_table(review.stack_name, review.change_set_type, review.rows))
+    c.out.print(change_summary(review.rows))
+
+
+def show_kept(snapshot: ChangeSetSnapshot) -> None:
+    """A change set left for review (--no-execute): its ARN on stdout, how to go on on stderr."""
+    c = consoles()
+    c.err.print(Text(f"change set kept for review: {snapshot.name}"))
+    c.out.print(Text(snapshot.arn))
+    c.err.print(Text(f"  inspect: aws cloudformation describe-change-set --change-set-name {snapshot.arn}",
+                     style="hint"))
+    c.err.print(Text(f"  execute: aws cloudformation execute-change-set --change-set-name {snapshot.arn}",
+                     style="hint"))
+
+
+def show_status(stack_name: str, status: str) -> None:
+    consoles().err.print(Text(f"{stack_name}: {status}", style="ok"))
+
+
+def show_outputs(stack_name: str, report: OutputsReport, as_json: bool = False) -> None:
+    if as_json:  # printed by the task wrapper, alone on stdout
+        ci.result(dict(sorted(report.outputs.items())))
+    elif report.outputs:
+        consoles().out.print(outputs_table(stack_name, report.outputs))
+    err = consoles().err
+    if report.source == "template":
+        err.print(Text("note: the stack reported no Outputs (an emulator quirk); values were resolved "
+                       "from its template, parameters and resources", style="muted"))
+    if report.unresolved:
+        err.print(Text(f"note: not resolvable without the stack's own Outputs: {', '.join(report.unresolved)}",
+                       style="skipped"))
+
+
+class StackProgress:
+    """Stack status on a spinner (live terminals) or as plain lines; failed events always.
+    Given to :meth:`ChangeSetRunner.execute` as its progress callback."""
+
+    def __init__(self, stack_name: str) -> None:
+        self.c = consoles()
+        self.stack_name = stack_name
+        self.last_status = ""
+        self.status = self.c.err.status(f"{stack_name}: executing…") if self.c.live else None
+
+    def __enter__(self) -> StackProgress:
+        if self.status is not None:
+            self.status.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.status is not None:
+            self.status.__exit__(None, None, None)
+
+    def __call__(self, stack_status: str, event: StackEvent | None) -> None:
+        if event is not None and event.failed:
+            self.c.err.print(event_line(event))
+        if stack_status != self.last_status:
+            self.last_status = stack_status
+            if self.status is not None:
+                self.status.update(f"{self.stack_name}: {stack_status}")
+            elif stack_status.endswith("_IN_PROGRESS") and stack_status != "EXECUTE_IN_PROGRESS":
+                self.c.err.print(Text(f"{self.stack_name}: {stack_status}", style="muted"))

@@ -114,7 +114,7 @@ def ops_task(*args: Any, **kwargs: Any) -> Any:
     """Drop-in for ``invoke.task`` that applies the shared error contract.
 
     The task's CI name (``frontend.sync``) is set by the namespace once collections exist
-    (:func:`cruddur_ops.cli.namespace.name_tasks`); until then it is the function's name.
+    (:func:`cruddur_ops.entrypoints.namespace.name_tasks`); until then it is the function's name.
     """
 
     def decorate(body: F) -> Task[Any]:

@@ -1,19 +1,30 @@
-"""Rich renderables for db tasks (no logic, no I/O)."""
+"""What the db tasks show: rich renderables, and the ``show_*`` functions that print them and the
+data the db core returns (progress and notes on stderr, results and tables on stdout, through
+:mod:`cruddur_ops.console`). No decisions here.
+"""
 
 from __future__ import annotations
 
+import io
 import textwrap
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
 
+from ..console import consoles, plain
 from .admin import Session
 from .drift import DriftReport
 from .lint import Finding, Report
 from .migrations.apply import StepResult
 from .migrations.plan import State, Status
 from .summary import counts_text
+
+if TYPE_CHECKING:
+    from .migrations.apply import Progress
+    from .setup import LoadedFile
+    from .target import DbTarget
 
 STATE_STYLE = {
     State.APPLIED: "ok",
@@ -121,3 +132,67 @@ def drift_diff(report: DriftReport) -> Text:
             style = "muted"
         text.append(line + "\n", style=style)
     return text
+
+
+# --- printing ------------------------------------------------------------------------------
+
+
+def say(message: str, style: str | None = None) -> None:
+    """A progress line or note, on stderr."""
+    consoles().err.print(plain(message, style=style or ""))
+
+
+def show(message: str) -> None:
+    """A result line, on stdout."""
+    consoles().out.print(plain(message))
+
+
+def print_table(table: Table) -> None:
+    """Tables are data: piped to a file or a CI log they must not be cut at 80 columns."""
+    out = consoles().out
+    if out.is_terminal:
+        out.print(table)
+        return
+    from rich.console import Console
+
+    wide = Console(file=io.StringIO(), width=400, no_color=True, highlight=False, emoji=False)
+    wide.print(table)
+    text = "\n".join(line.rstrip() for line in wide.file.getvalue().splitlines())  # type: ignore[attr-defined]
+    out.print(plain(text), soft_wrap=True)
+
+
+def show_lint_report(report: Report) -> None:
+    consoles().err.print(lint_report(report), end="")
+
+
+def show_target(target: DbTarget) -> None:
+    say(f"db: {target.env} → {target.describe()} ({target.source})", "muted")
+
+
+def show_loaded(loaded: LoadedFile) -> None:
+    show(f"loaded {loaded.path.name} into {loaded.dbname}")
+    if loaded.recorded_migrations:
+        # The old schema-load silently desynced the pointer: the tables were re-created without
+        # the migrated columns while the pointer still said "applied".
+        say(f"warning: {loaded.recorded_migrations} migration(s) are recorded as applied, but "
+            f"{loaded.path.name} may have re-created their tables without them: check `inv db.status`, "
+            "or rebuild with `inv db.setup`", "skipped")
+
+
+def show_progress(event: Progress) -> None:
+    """The migration executors' progress callback."""
+    if event.event == "waiting-lock":
+        say(f"waiting for the migration lock held by {event.detail} …", "muted")
+    elif event.event == "adopted":
+        say(f"adopted schema_information: {event.detail} migration(s) recorded as applied", "ok")
+    elif event.event == "start" and event.step is not None:
+        verb = "applying" if event.direction == "up" else "rolling back"
+        say(f"{verb} {event.step.version}_{event.step.name} …", "muted")
+    elif event.event == "done" and event.step is not None:
+        # Printed as each step commits, so a later failure cannot hide what is already applied.
+        verb = "applied" if event.direction == "up" else "rolled back"
+        show(f"{verb} {event.step.version}_{event.step.name} ({event.detail})")
+    elif event.event == "accepted" and event.step is not None:
+        say(f"recorded the new checksum of {event.step.version}_{event.step.name}", "skipped")
+    elif event.event == "marked" and event.step is not None:
+        show(f"marked applied {event.step.version}_{event.step.name} (not run)")

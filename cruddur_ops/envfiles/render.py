@@ -24,7 +24,7 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from ..errors import ConfigError
 from ..redact import is_secret_name
-from ..workspace.detect import detect_workspace
+from ..workspace_kind import detect_workspace
 
 _NO_DEFAULT = object()
 _ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$")

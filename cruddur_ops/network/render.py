@@ -25,3 +25,10 @@ def summary(outcome: RuleOutcome) -> list[Text]:
         Text(f"# {rule_sentence(outcome)}", style=ACTION_STYLES[outcome.plan.action]),
         *(Text(line) for line in export_statements(outcome)),
     ]
+
+
+def show_lookup(service_count: int) -> None:
+    """On stderr, before the IP lookup (the ``on_lookup`` of ``rule_settings.workspace_ip``)."""
+    from ..console import consoles
+
+    consoles().err.print(Text(f"looking up the public IP ({service_count} services)…", style="muted"))

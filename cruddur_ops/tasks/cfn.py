@@ -1,8 +1,9 @@
 """`inv cfn.*`: lint, plan, deploy and read outputs of any stack folder under aws/cfn/.
 
-Thin: resolve settings, run the steps in :mod:`cruddur_ops.cfn.workflow`, map the outcome to an
-exit code. The workflow (cfn-lint, rich tables, the CloudFormation core) is imported inside the
-tasks, so `inv --list` and every other task start without it.
+Thin: resolve settings, call the steps in :mod:`cruddur_ops.cfn.workflow` (which return data),
+show each result with :mod:`cruddur_ops.cfn.render`, map the outcome to an exit code. Both are
+imported inside the tasks (cfn-lint, rich, the CloudFormation core), so `inv --list` and every
+other task start without them.
 """
 
 from __future__ import annotations
@@ -37,6 +38,60 @@ def _settings(ctx: Context, stacks_dir: str) -> Settings:
                          defaults={"CFN_STACKS_DIR": DEFAULT_STACKS_DIR})
 
 
+def _change_set(ctx: Context, stack: str, param: list[str] | None, stacks_dir: str, region: str,
+                profile: str, *, discard_review: bool) -> tuple[Any, Any, Any]:
+    """Lint, prepare and create the change set, then read it back: (prepared, snapshot, review).
+    A change set that cannot be reviewed is deleted again before the error propagates."""
+    from ..cfn import render, workflow
+
+    stack_input = workflow.load(_settings(ctx, stacks_dir), stack, param, region, profile)
+    render.show_lint(stack_input.findings)
+    # Only the task layer reads the environment: NoEcho values (DB_PASSWORD …) come from it.
+    prepared = workflow.prepare(stack_input, environ=os.environ, discard_review=discard_review)
+    render.show_prepared(prepared)
+    snapshot = workflow.create_change_set(prepared)
+    try:
+        review = workflow.review(prepared, snapshot)
+    except BaseException:
+        workflow.discard_change_set(prepared, snapshot)
+        raise
+    render.show_review(review)
+    return prepared, snapshot, review
+
+
+def _current_outputs(prepared: Any) -> dict[str, str] | None:
+    """The outputs of a stack that exists and stays as it is (a deploy with no changes)."""
+    from ..cfn import render, workflow
+
+    if prepared.stack is None:
+        return None
+    report = workflow.read_outputs(prepared.cf, prepared.target, prepared.config.stack_name)
+    render.show_outputs(prepared.config.stack_name, report)
+    return report.outputs
+
+
+def _execute(prepared: Any, snapshot: Any, yes: bool) -> None:
+    """Ask, execute with progress, and show the outcome and the outputs; a refusal discards."""
+    from ..cfn import render, workflow
+    from ..cfn.plan import failure_message
+
+    name = prepared.config.stack_name
+    try:
+        confirm(f"Execute change set {snapshot.name} on stack {name}?", yes=yes)
+    except BaseException:
+        workflow.discard_change_set(prepared, snapshot)
+        raise
+    with render.StackProgress(name) as progress:
+        outcome = prepared.runner.execute(snapshot, name, on_progress=progress)
+    if not outcome.succeeded:
+        _publish(prepared, snapshot, has_changes=True, executed=True, status=outcome.status)
+        raise failure_message(outcome)
+    render.show_status(name, outcome.status)
+    report = workflow.read_outputs(prepared.cf, prepared.target, name)
+    render.show_outputs(name, report)
+    _publish(prepared, snapshot, has_changes=True, executed=True, status=outcome.status, outputs=report.outputs)
+
+
 @ops_task(
     positional=["stack"],
     iterable=["param"],
@@ -58,50 +113,18 @@ def deploy(ctx: Context, stack: str, yes: bool = False, no_execute: bool = False
     if not yes and not no_execute and not consoles().interactive:
         raise RefusedError("refusing to deploy without confirmation: no terminal to ask on",
                            hint="re-run with --yes to execute, or --no-execute to only create the change set")
-    from rich.text import Text
+    from ..cfn import render, workflow
 
-    from ..cfn import workflow
-    from ..cfn.plan import failure_message
-
-    # Only the task layer reads the environment: NoEcho values (DB_PASSWORD …) come from it.
-    prepared = workflow.prepare(_settings(ctx, stacks_dir), stack, param, region, profile,
-                                environ=os.environ, discard_review=True)
-    c = consoles()
-    name = prepared.config.stack_name
-    snapshot = workflow.create_change_set(prepared)
-    try:
-        has_changes = workflow.show_changes(prepared, snapshot)
-    except BaseException:
+    prepared, snapshot, review = _change_set(ctx, stack, param, stacks_dir, region, profile, discard_review=True)
+    if not review.has_changes:
         workflow.discard_change_set(prepared, snapshot)
-        raise
-    if not has_changes:
-        workflow.discard_change_set(prepared, snapshot)
-        outputs = workflow.print_outputs(prepared.cf, prepared.target, name) if prepared.stack is not None else None
         _publish(prepared, snapshot, has_changes=False, status=prepared.stack.status if prepared.stack else None,
-                 outputs=outputs.outputs if outputs else None)
-        return
-    if no_execute:
+                 outputs=_current_outputs(prepared))
+    elif no_execute:
         _publish(prepared, snapshot, has_changes=True, change_set=snapshot.arn)
-        c.err.print(Text(f"change set kept for review: {snapshot.name}"))
-        c.out.print(Text(snapshot.arn))
-        c.err.print(Text(f"  inspect: aws cloudformation describe-change-set --change-set-name {snapshot.arn}",
-                         style="hint"))
-        c.err.print(Text(f"  execute: aws cloudformation execute-change-set --change-set-name {snapshot.arn}",
-                         style="hint"))
-        return
-    try:
-        confirm(f"Execute change set {snapshot.name} on stack {name}?", yes=yes)
-    except BaseException:
-        workflow.discard_change_set(prepared, snapshot)
-        raise
-    with workflow.StackProgress(name) as progress:
-        outcome = prepared.runner.execute(snapshot, name, on_progress=progress)
-    if not outcome.succeeded:
-        _publish(prepared, snapshot, has_changes=True, executed=True, status=outcome.status)
-        raise failure_message(outcome)
-    c.err.print(Text(f"{name}: {outcome.status}", style="ok"))
-    report = workflow.print_outputs(prepared.cf, prepared.target, name)
-    _publish(prepared, snapshot, has_changes=True, executed=True, status=outcome.status, outputs=report.outputs)
+        render.show_kept(snapshot)
+    else:
+        _execute(prepared, snapshot, yes)
 
 
 def _publish(prepared: Any, snapshot: Any, *, has_changes: bool, executed: bool = False,
@@ -133,16 +156,11 @@ def plan(ctx: Context, stack: str, param: list[str] | None = None, stacks_dir: s
     """
     from ..cfn import workflow
 
-    prepared = workflow.prepare(_settings(ctx, stacks_dir), stack, param, region, profile,
-                                environ=os.environ, discard_review=False)
-    snapshot = workflow.create_change_set(prepared)
-    try:
-        has_changes = workflow.show_changes(prepared, snapshot)
-    finally:
-        workflow.discard_change_set(prepared, snapshot)
-    _publish(prepared, snapshot, has_changes=has_changes,
+    prepared, snapshot, review = _change_set(ctx, stack, param, stacks_dir, region, profile, discard_review=False)
+    workflow.discard_change_set(prepared, snapshot)
+    _publish(prepared, snapshot, has_changes=review.has_changes,
              status=prepared.stack.status if prepared.stack is not None else None)
-    if has_changes and detailed_exitcode:
+    if review.has_changes and detailed_exitcode:
         raise Exit(code=EXIT_CHANGES_PRESENT)
 
 
@@ -156,13 +174,13 @@ def outputs(ctx: Context, stack: str, json: bool = False, stacks_dir: str = "", 
             profile: str = "") -> None:
     """Print a deployed stack's outputs (table, or --json for scripts)."""
     from ..aws import client
-    from ..cfn import workflow
+    from ..cfn import render, workflow
 
     settings = _settings(ctx, stacks_dir)
     config = workflow.stack_config(settings, stack)
     target = workflow.stack_target(settings, config, region, profile)
-    cf = client("cloudformation", target)
-    workflow.print_outputs(cf, target, config.stack_name, as_json=json)
+    report = workflow.read_outputs(client("cloudformation", target), target, config.stack_name)
+    render.show_outputs(config.stack_name, report, as_json=json)
 
 
 collection = Collection("cfn", plan, deploy, outputs)

@@ -3,7 +3,8 @@ rollback, status, new (and, from db_schema: lint, dump, drift).
 
 Names: CONNECTION_URL (dev), PROD_CONNECTION_URL or PROD_DB_SECRET_ID (prod), DB_DIR,
 MIGRATIONS_DIR, DB_MAINTENANCE_DB, DB_LOCK_WAIT, DB_LOCK_TIMEOUT, DB_STATEMENT_TIMEOUT,
-DB_DUMP_AFTER_MIGRATE, DB_SCHEMA_DUMP. Shared configuration helpers live in db_common.
+DB_DUMP_AFTER_MIGRATE, DB_SCHEMA_DUMP. Folders and setup steps: db/setup.py; output: db/render.py; the
+target and the hooks shared with db_schema: db_common.
 """
 
 from __future__ import annotations
@@ -21,23 +22,20 @@ from .. import ci
 from ..cli.common import confirm
 from ..cli.guard import ops_task
 from ..config import Settings, repo_root, resolve_path
-from ..console import consoles, plain
+from ..console import consoles
+from ..db.setup import db_dir as _db_dir
+from ..db.setup import migrations_dir as _migrations_dir
+from ..db.setup import seconds as _seconds
 from ..errors import EXIT_CHANGES_PRESENT, ConfigError, RefusedError
 from . import db_schema
-from .db_common import COMMON_HELP, DB_DIR_HELP, MIGRATIONS_HELP
-from .db_common import db_dir as _db_dir
-from .db_common import maintenance as _maintenance
-from .db_common import migrations_dir as _migrations_dir
-from .db_common import print_table as _print_table
-from .db_common import say as _say
-from .db_common import seconds as _seconds
+from .db_common import COMMON_HELP, DB_DIR_HELP, MIGRATIONS_HELP, dump_after_migrate, lint_guard
 from .db_common import settings_for as _settings
 from .db_common import target_for as _target
 
-# The db core imports psycopg (~0.3 s), and rich.table is only needed to print one: both are
-# imported inside the tasks, so `inv --list` and every other namespace stay fast.
+# The db core imports psycopg (~0.3 s), and db/render.py rich.table: both are imported inside
+# the tasks, so `inv --list` and every other namespace stay fast.
 if TYPE_CHECKING:
-    from ..db.migrations.apply import DryRunExecutor, PostgresExecutor, Progress
+    from ..db.migrations.apply import DryRunExecutor, PostgresExecutor
     from ..db.target import DbTarget
 
 DEFAULT_LOCK_WAIT_SECONDS = 60.0
@@ -58,24 +56,6 @@ def _guard_destructive(target: DbTarget, action: str, yes: bool) -> None:
         )
     if consoles().interactive:
         confirm(f"About to {action} on PRODUCTION {target.describe()}.", yes=False, expected="prod")
-
-
-def _progress(event: Progress) -> None:
-    if event.event == "waiting-lock":
-        _say(f"waiting for the migration lock held by {event.detail} …", "muted")
-    elif event.event == "adopted":
-        _say(f"adopted schema_information: {event.detail} migration(s) recorded as applied", "ok")
-    elif event.event == "start" and event.step is not None:
-        verb = "applying" if event.direction == "up" else "rolling back"
-        _say(f"{verb} {event.step.version}_{event.step.name} …", "muted")
-    elif event.event == "done" and event.step is not None:
-        # Printed as each step commits, so a later failure cannot hide what is already applied.
-        verb = "applied" if event.direction == "up" else "rolled back"
-        consoles().out.print(plain(f"{verb} {event.step.version}_{event.step.name} ({event.detail})"))
-    elif event.event == "accepted" and event.step is not None:
-        _say(f"recorded the new checksum of {event.step.version}_{event.step.name}", "skipped")
-    elif event.event == "marked" and event.step is not None:
-        consoles().out.print(plain(f"marked applied {event.step.version}_{event.step.name} (not run)"))
 
 
 # --- tasks ---------------------------------------------------------------------------------
@@ -107,13 +87,11 @@ def create(ctx: Context, env: str = "dev", secret_id: str = "") -> None:
 
 
 def _create(settings: Settings, target: DbTarget) -> None:
-    from ..db import admin
-    from ..db.connection import connect as open_connection
+    from ..db.render import show
+    from ..db.setup import create_database
 
-    with open_connection(_maintenance(settings, target)) as conn:
-        created = admin.create_database(conn, target.dbname)
-    consoles().out.print(plain(f"created database {target.dbname}" if created
-                              else f"database {target.dbname} already exists"))
+    created = create_database(settings, target)
+    show(f"created database {target.dbname}" if created else f"database {target.dbname} already exists")
 
 
 @ops_task(help={**COMMON_HELP, "yes": YES_HELP,
@@ -126,33 +104,18 @@ def drop(ctx: Context, env: str = "dev", secret_id: str = "", yes: bool = False,
 
 
 def _drop(settings: Settings, target: DbTarget, force: bool) -> None:
-    from ..db import admin
-    from ..db.connection import connect as open_connection
+    from ..db.render import show
+    from ..db.setup import drop_database
 
-    with open_connection(_maintenance(settings, target)) as conn:
-        dropped = admin.drop_database(conn, target.dbname, force=force)
-    consoles().out.print(plain(f"dropped database {target.dbname}" if dropped
-                              else f"database {target.dbname} does not exist"))
+    dropped = drop_database(settings, target, force=force)
+    show(f"dropped database {target.dbname}" if dropped else f"database {target.dbname} does not exist")
 
 
 def _load_file(target: DbTarget, path: Path, kind: str) -> None:
-    from ..db.connection import connect as open_connection
-    from ..db.migrations.ledger import applied_count
-    from ..db.scripts import run_sql_file
+    from ..db.render import show_loaded
+    from ..db.setup import load_file
 
-    if not path.is_file():
-        raise ConfigError(f"{kind} file {path} does not exist", hint="pass --db-dir DIR or set DB_DIR")
-    root = repo_root()
-    with open_connection(target) as conn:
-        run_sql_file(conn, path, label=str(path.relative_to(root) if path.is_relative_to(root) else path))
-        recorded = applied_count(conn) if kind == "schema" else 0
-    consoles().out.print(plain(f"loaded {path.name} into {target.dbname}"))
-    if recorded:
-        # The old schema-load silently desynced the pointer: the tables were re-created without
-        # the migrated columns while the pointer still said "applied".
-        _say(f"warning: {recorded} migration(s) are recorded as applied, but {path.name} may have "
-             "re-created their tables without them: check `inv db.status`, or rebuild with "
-             "`inv db.setup`", "skipped")
+    show_loaded(load_file(target, path, kind))
 
 
 @ops_task(help={**COMMON_HELP, "yes": YES_HELP, "db-dir": DB_DIR_HELP,
@@ -179,17 +142,13 @@ def seed(ctx: Context, env: str = "dev", secret_id: str = "", db_dir: str = "", 
 def setup(ctx: Context, env: str = "dev", secret_id: str = "", yes: bool = False, db_dir: str = "",
           migrations_dir: str = "", force: bool = False, seed: bool = True) -> None:
     """Drop, create, load schema and seed, migrate — every step on the same --env target."""
-    from ..db.migrations import files as migration_files
+    from ..db.setup import check_setup_files
 
     settings, target = _target(ctx, env, secret_id)
     _guard_destructive(target, "re-create the database (drop, create, schema, seed, migrate)", yes)
     directory = _db_dir(settings, db_dir)
     migrations = _migrations_dir(settings, migrations_dir, db_dir)
-    required_files = [directory / "schema.sql"] + ([directory / "seed.sql"] if seed else [])
-    for required in required_files:
-        if not required.is_file():
-            raise ConfigError(f"{required} does not exist", hint="pass --db-dir DIR or set DB_DIR")
-    migration_files.discover(migrations)  # fail before dropping anything when the folder is wrong
+    check_setup_files(directory, migrations, seed=seed)  # before anything is dropped
     _drop(settings, target, force)
     _create(settings, target)
     _load_file(target, directory / "schema.sql", "schema")
@@ -203,12 +162,13 @@ def sessions(ctx: Context, env: str = "dev", secret_id: str = "", all: bool = Fa
     """List client sessions (pg_stat_activity) on the database."""
     from ..db import admin, render
     from ..db.connection import connect as open_connection
+    from ..db.setup import maintenance
 
     settings, target = _target(ctx, env, secret_id)
-    with open_connection(_maintenance(settings, target)) as conn:
+    with open_connection(maintenance(settings, target)) as conn:
         rows = admin.list_sessions(conn, None if all else target.dbname)
-    _print_table(render.sessions_table(rows))
-    _say(f"{len(rows)} session(s)")
+    render.print_table(render.sessions_table(rows))
+    render.say(f"{len(rows)} session(s)")
 
 
 @ops_task(help=COMMON_HELP)
@@ -216,30 +176,33 @@ def kill_all(ctx: Context, env: str = "dev", secret_id: str = "") -> None:
     """Terminate every other session on the dev database (refused for prod)."""
     from ..db import admin
     from ..db.connection import connect as open_connection
+    from ..db.render import show
+    from ..db.setup import maintenance
 
     settings, target = _target(ctx, env, secret_id)
     if target.env != "dev":
         raise RefusedError("kill-all is for dev only", hint="on prod, end single sessions deliberately")
-    with open_connection(_maintenance(settings, target)) as conn:
+    with open_connection(maintenance(settings, target)) as conn:
         count = admin.terminate_sessions(conn, target.dbname)
-    consoles().out.print(plain(f"terminated {count} session(s) on {target.dbname}"))
+    show(f"terminated {count} session(s) on {target.dbname}")
 
 
 def _executor(conn: Any, settings: Settings, *, dry_run: bool, lock_wait: str,
               lock_timeout: str) -> DryRunExecutor | PostgresExecutor:
     """A dry run is a different executor (reads only), not a flag inside the real one."""
     from ..db.migrations.apply import DryRunExecutor, PostgresExecutor
+    from ..db.render import show_progress
     from ..db.timeouts import statement_timeout
 
     if dry_run:
-        return DryRunExecutor(conn, _progress)
+        return DryRunExecutor(conn, show_progress)
     raw_timeout = settings.get("DB_STATEMENT_TIMEOUT")
     return PostgresExecutor(
         conn,
         lock_wait_seconds=_seconds(settings, "DB_LOCK_WAIT", lock_wait, DEFAULT_LOCK_WAIT_SECONDS),
         lock_timeout_ms=int(1000 * _seconds(settings, "DB_LOCK_TIMEOUT", lock_timeout,
                                             DEFAULT_LOCK_TIMEOUT_SECONDS)),
-        progress=_progress,
+        progress=show_progress,
         statement_timeout=statement_timeout(raw_timeout, source="DB_STATEMENT_TIMEOUT")
         if raw_timeout not in (None, "") else None,
     )
@@ -253,14 +216,14 @@ def _migrate(settings: Settings, target: DbTarget, directory: Path, *, dry_run: 
     from ..db.migrations import runner
     from ..db.summary import migrate_json, migrate_markdown
 
-    review = db_schema.lint_guard(target, allow_destructive=allow_destructive, dry_run=dry_run)
+    review = lint_guard(target, allow_destructive=allow_destructive, dry_run=dry_run)
     with open_connection(target) as conn:
         executor = _executor(conn, settings, dry_run=dry_run, lock_wait=lock_wait, lock_timeout=lock_timeout)
         outcome = runner.migrate(executor, directory, accept_changed=accept_changed,
                                  retry_failed=retry_failed, mark_applied=mark_applied, review=review)
         after = runner.status(conn, directory) if ci.json_requested() else None
     for warning in outcome.plan.warnings:
-        _say(f"warning: {warning}", "skipped")
+        render.say(f"warning: {warning}", "skipped")
         ci.warn(warning)
     ci.section(migrate_markdown(outcome.results, dry_run=dry_run, database=target.describe()))
     if after is not None:
@@ -268,10 +231,10 @@ def _migrate(settings: Settings, target: DbTarget, directory: Path, *, dry_run: 
     if dry_run and outcome.results:
         consoles().out.print(render.step_results(outcome.results), end="")
     verb = "would apply" if dry_run else "applied"
-    _say(f"{verb} {len(outcome.results)} migration(s)" if outcome.results else "nothing to migrate: up to date",
-         "ok")
+    render.say(f"{verb} {len(outcome.results)} migration(s)" if outcome.results
+               else "nothing to migrate: up to date", "ok")
     if not dry_run:
-        db_schema.dump_after_migrate(settings, target)
+        dump_after_migrate(settings, target)
 
 
 @ops_task(help={**COMMON_HELP, "dry-run": "show what would run (with SQL); no lock, no writes",
@@ -316,11 +279,11 @@ def rollback(ctx: Context, env: str = "dev", secret_id: str = "", yes: bool = Fa
         executor = _executor(conn, settings, dry_run=dry_run, lock_wait=lock_wait, lock_timeout=lock_timeout)
         outcome = runner.rollback(executor, directory, steps=steps, accept_changed=accept_changed)
     for warning in outcome.plan.warnings:
-        _say(f"warning: {warning}", "skipped")
+        render.say(f"warning: {warning}", "skipped")
     if dry_run and outcome.results:
         consoles().out.print(render.step_results(outcome.results), end="")
     if not outcome.results:
-        _say("nothing to roll back: no migration is applied", "ok")
+        render.say("nothing to roll back: no migration is applied", "ok")
 
 
 @ops_task(help={**COMMON_HELP, "exit-code": "exit 2 when migrations are pending (or failed part-way)",
@@ -336,8 +299,8 @@ def status(ctx: Context, env: str = "dev", secret_id: str = "", exit_code: bool 
     settings, target = _target(ctx, env, secret_id)
     with open_connection(target) as conn:
         current = runner.status(conn, _migrations_dir(settings, migrations_dir, db_dir))
-    _print_table(render.status_table(current))
-    _say(render.status_summary(current).plain)
+    render.print_table(render.status_table(current))
+    render.say(render.status_summary(current).plain)
     ci.section(status_markdown(current))
     ci.result(status_json(current))
     if exit_code and (current.pending or current.failed):
@@ -350,14 +313,14 @@ def status(ctx: Context, env: str = "dev", secret_id: str = "", exit_code: bool 
 def new(ctx: Context, name: str, migrations_dir: str = "", db_dir: str = "", no_transaction: bool = False) -> None:
     """Write a new migration file (17-digit timestamp that sorts after every existing one)."""
     from ..db.migrations import files as migration_files
+    from ..db.render import say, show
 
     settings = _settings(ctx)
     path = migration_files.write_new(_migrations_dir(settings, migrations_dir, db_dir),
                                      migration_files.validate_name(name), time.time_ns(),
                                      transactional=not no_transaction)
-    shown = path.relative_to(repo_root()) if path.is_relative_to(repo_root()) else path
-    consoles().out.print(plain(str(shown)))
-    _say("edit migrate_sql() and rollback_sql(), then `inv db.migrate`")
+    show(str(path.relative_to(repo_root()) if path.is_relative_to(repo_root()) else path))
+    say("edit migrate_sql() and rollback_sql(), then `inv db.migrate`")
 
 
 collection = Collection(

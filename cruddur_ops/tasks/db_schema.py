@@ -1,5 +1,5 @@
-"""`inv db.lint`, `inv db.dump`, `inv db.drift`, and the two hooks `db.migrate` takes from them:
-the lint guard (prod refuses unacknowledged findings) and the dump after a dev migrate.
+"""`inv db.lint`, `inv db.dump`, `inv db.drift`. The two hooks `db.migrate` shares with them (the
+lint guard, the dump after a dev migrate) live in db_common.
 
 Names: DB_SCHEMA_DUMP (where db.dump writes; default db/schema.sql), DB_DUMP_AFTER_MIGRATE,
 DB_SCRATCH_URL (db.drift's scratch server).
@@ -8,35 +8,31 @@ DB_SCRATCH_URL (db.drift's scratch server).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from invoke import Context
 from invoke.exceptions import Exit
 
 from .. import ci
-from ..cli.common import is_truthy
 from ..cli.guard import ops_task
-from ..config import Settings, repo_root, resolve_path
+from ..config import Settings, resolve_path
 from ..console import consoles, plain
-from ..errors import EXIT_ERROR, ConfigError, RefusedError
-from . import db_common as common
-from .db_common import COMMON_HELP, DB_DIR_HELP, MIGRATIONS_HELP, say, settings_for, target_for
+from ..db import setup
+from ..errors import EXIT_ERROR, ConfigError
+from .db_common import (
+    COMMON_HELP,
+    DB_DIR_HELP,
+    DEFAULT_SCHEMA_DUMP,
+    MIGRATIONS_HELP,
+    dump_path,
+    settings_for,
+    target_for,
+    write_dump,
+)
 
 if TYPE_CHECKING:
-    from ..db.lint import MigrationSql, Report
-    from ..db.migrations.plan import MigratePlan
-    from ..db.migrations.runner import Review
     from ..db.target import DbTarget
-
-DEFAULT_SCHEMA_DUMP = "db/schema.sql"
-ACKNOWLEDGE_HINT = "`-- db.lint: allow RULE (why)` before the statement"
-
-
-def _shown(path: Path) -> str:
-    root = repo_root()
-    return str(path.relative_to(root) if path.is_relative_to(root) else path)
 
 
 # --- lint ----------------------------------------------------------------------------------
@@ -65,7 +61,7 @@ def lint(ctx: Context, env: str = "dev", secret_id: str = "", all: bool = False,
     from ..db.migrations.runner import read_migration
 
     settings = settings_for(ctx)
-    directory = common.migrations_dir(settings, migrations_dir, db_dir)
+    directory = setup.migrations_dir(settings, migrations_dir, db_dir)
     paths = _lint_paths(ctx, directory, every=all, env=env, secret_id=secret_id)
     report = lint_sql([read_migration(path)[1] for path in paths])
     for finding in report.unacknowledged:
@@ -79,53 +75,7 @@ def lint(ctx: Context, env: str = "dev", secret_id: str = "", all: bool = False,
         raise Exit(code=EXIT_ERROR)
 
 
-def _names(findings: Sequence[Any]) -> str:
-    return ", ".join(f"{f.file}:{f.line} {f.rule}" for f in findings)
-
-
-def lint_guard(target: DbTarget, *, allow_destructive: bool, dry_run: bool) -> Review:
-    """db.migrate's review of the planned steps: prod refuses unacknowledged findings (unless
-    --allow-destructive); dev, dry runs and allowed prod runs print them as warnings."""
-
-    def review(plan: MigratePlan, items: Sequence[MigrationSql]) -> None:
-        from ..db import render
-        from ..db.lint import lint as lint_sql
-
-        report: Report = lint_sql(items)
-        for finding in report.findings:
-            if finding.acknowledged:
-                say(f"lint: {finding.file}:{finding.line} {finding.rule} (acknowledged)", "muted")
-        open_findings = report.unacknowledged
-        if not open_findings:
-            return
-        consoles().err.print(render.lint_report(report), end="")
-        if target.env == "prod" and not allow_destructive and not dry_run:
-            raise RefusedError(
-                f"prod: pending migrations have {len(open_findings)} unacknowledged lint finding(s): "
-                f"{_names(open_findings)}; nothing was applied",
-                hint=f"make them safe (see `inv db.lint`), acknowledge each with {ACKNOWLEDGE_HINT}, "
-                "or re-run with --allow-destructive",
-            )
-        why = "applying anyway (--allow-destructive)" if target.env == "prod" and not dry_run else "warning"
-        say(f"{why}: {len(open_findings)} lint finding(s): {_names(open_findings)}", "skipped")
-
-    return review
-
-
 # --- dump ----------------------------------------------------------------------------------
-
-def _dump_path(settings: Settings, flag: str) -> Path:
-    return resolve_path(flag or settings.get("DB_SCHEMA_DUMP") or DEFAULT_SCHEMA_DUMP)
-
-
-def _write_dump(target: DbTarget, path: Path) -> None:
-    from ..db.dump import dump_schema
-    from ..fsutil import atomic_write_text
-
-    text = dump_schema(target, base_env=os.environ)
-    atomic_write_text(path, text)
-    say(f"wrote the schema of {target.dbname} to {_shown(path)} ({text.count(chr(10))} lines)", "ok")
-
 
 @ops_task(help={**COMMON_HELP, "out": f"file to write (DB_SCHEMA_DUMP; default {DEFAULT_SCHEMA_DUMP}); - for stdout"})
 def dump(ctx: Context, env: str = "dev", secret_id: str = "", out: str = "") -> None:
@@ -136,14 +86,7 @@ def dump(ctx: Context, env: str = "dev", secret_id: str = "", out: str = "") -> 
     if (out or settings.get("DB_SCHEMA_DUMP")) == "-":
         consoles().out.print(plain(dump_schema(target, base_env=os.environ)), end="", soft_wrap=True)
         return
-    _write_dump(target, _dump_path(settings, out))
-
-
-def dump_after_migrate(settings: Settings, target: DbTarget) -> None:
-    """DB_DUMP_AFTER_MIGRATE=true: a dev migrate refreshes the schema dump."""
-    if target.env != "dev" or not is_truthy(settings.get("DB_DUMP_AFTER_MIGRATE"), "DB_DUMP_AFTER_MIGRATE"):
-        return
-    _write_dump(target, _dump_path(settings, ""))
+    write_dump(target, dump_path(settings, out))
 
 
 # --- drift ---------------------------------------------------------------------------------
@@ -158,7 +101,7 @@ def _scratch_server(settings: Settings) -> DbTarget:
     if not dev_url:
         raise ConfigError("db.drift needs a server for its scratch database",
                           hint="set CONNECTION_URL (a dev server) or pass --scratch-url postgresql://…/postgres")
-    return common.maintenance(settings, DbTarget("dev", dev_url, "CONNECTION_URL"))
+    return setup.maintenance(settings, DbTarget("dev", dev_url, "CONNECTION_URL"))
 
 
 @ops_task(help={**COMMON_HELP, "scratch-url": "server for the scratch database (DB_SCRATCH_URL; default the "
@@ -173,16 +116,16 @@ def drift(ctx: Context, env: str = "dev", secret_id: str = "", scratch_url: str 
 
     _, target = target_for(ctx, env, secret_id)
     settings = settings_for(ctx, PROD_DB_SECRET_ID=secret_id or None, DB_SCRATCH_URL=scratch_url or None)
-    base = resolve_path(schema) if schema else common.db_dir(settings, db_dir) / "schema.sql"
+    base = resolve_path(schema) if schema else setup.db_dir(settings, db_dir) / "schema.sql"
     if not base.is_file():
         raise ConfigError(f"base schema {base} does not exist", hint="pass --schema FILE or --db-dir DIR")
     report = detect_drift(target, _scratch_server(settings), base_schema=base,
-                          migrations_dir=common.migrations_dir(settings, migrations_dir, db_dir),
+                          migrations_dir=setup.migrations_dir(settings, migrations_dir, db_dir),
                           base_env=os.environ)
     for warning in report.warnings:
-        say(f"warning: {warning}", "skipped")
+        render.say(f"warning: {warning}", "skipped")
     if report.drifted:
         consoles().out.print(render.drift_diff(report), end="", soft_wrap=True)
-        say(f"schema drift: {report.actual_label} differs from {report.expected_label}", "failed")
+        render.say(f"schema drift: {report.actual_label} differs from {report.expected_label}", "failed")
         raise Exit(code=EXIT_ERROR)
-    say(f"no drift: {report.actual_label} matches {report.expected_label}", "ok")
+    render.say(f"no drift: {report.actual_label} matches {report.expected_label}", "ok")

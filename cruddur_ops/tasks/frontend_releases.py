@@ -11,7 +11,7 @@ from invoke import Context
 from .. import ci
 from ..cli.guard import ops_task
 from ..console import consoles
-from .frontend_sync import LOCK_HELP, RichUi, _cloudfront, _prepare, _resolver
+from .frontend_common import LOCK_HELP, RichUi, cloudfront_factory, prepare, resolver
 
 ENV_HELP = {"env-file": "settings file (default: sync.env in the repository root); real env vars win"}
 
@@ -26,8 +26,8 @@ def releases(ctx: Context, json: bool = False, limit: int = 20, env_file: str = 
     from ..sync.render import releases_table
     from ..sync.workflow import list_releases, release_rows
 
-    config, target_spec, sess, s3 = _prepare(ctx, env_file=env_file, build_dir="", key_mode="", workers=None)
-    target = _resolver(config, target_spec, sess)(False)
+    config, target_spec, sess, s3 = prepare(ctx, env_file=env_file, build_dir="", key_mode="", workers=None)
+    target = resolver(config, target_spec, sess)(False)
     rows = release_rows(list_releases(config, s3, target.bucket, limit=limit))
     c = consoles()
     if json:  # printed by the task wrapper, alone on stdout
@@ -62,13 +62,13 @@ def rollback(ctx: Context, to: str = "", yes: bool = False, dry_run: bool = Fals
     """
     from ..sync.workflow import Flags, execute, plan_rollback
 
-    config, target_spec, sess, s3 = _prepare(
+    config, target_spec, sess, s3 = prepare(
         ctx, env_file=env_file, build_dir="", key_mode="", workers=None,
         flags={"KEEP_RELEASES": keep_releases or None, "LOCK_WAIT": lock_wait or None})
     ui = RichUi(config, show_all=show_all, invalidate=invalidate)
-    deploy = plan_rollback(config, s3, _resolver(config, target_spec, sess), to=to or None, invalidate=invalidate)
+    deploy = plan_rollback(config, s3, resolver(config, target_spec, sess), to=to or None, invalidate=invalidate)
     ui.preview(deploy)
-    execute(deploy, config, s3, _cloudfront(target_spec, sess), ui=ui, reference="rollback",
+    execute(deploy, config, s3, cloudfront_factory(target_spec, sess), ui=ui, reference="rollback",
             flags=Flags(yes=yes, dry_run=dry_run, invalidate=invalidate, wait=wait,
                         allow_deletes=allow_deletes, break_lock=break_lock))
 

@@ -12,7 +12,6 @@ from ..cli.common import aws_target, load_settings
 from ..cli.guard import ops_task
 from ..console import consoles
 from ..errors import OpsError
-from .rds import db_stack
 
 
 @ops_task(
@@ -39,6 +38,7 @@ def doctor(ctx: Context, function: str, secret_id: str = "", db_sg: str = "", st
     from ..lambda_doctor import render
     from ..lambda_doctor.checks import run_checks
     from ..lambda_doctor.observe import Clients, observe_lambda
+    from ..network.rule_settings import db_stack
 
     settings = load_settings(ctx, section="lambda")
     target = aws_target(settings)

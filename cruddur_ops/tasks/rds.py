@@ -1,7 +1,8 @@
 """`inv rds.*` tasks: open the database to this workspace's IP.
 
 The network core is imported inside the functions that use it, so `inv --list` and every other
-task start without it (`inv workspace.init` reuses these helpers).
+task start without it (`inv workspace.init` shares its settings helpers in
+:mod:`cruddur_ops.network.rule_settings`).
 """
 
 from __future__ import annotations
@@ -13,87 +14,13 @@ from invoke import Collection, Context
 
 from ..cli.common import aws_target, load_settings
 from ..cli.guard import ops_task
-from ..config import Settings, repo_root
+from ..config import Settings
 from ..console import consoles, plain
 
 if TYPE_CHECKING:
-    from ..network.addresses import HostAddress
     from ..network.apply import RuleOutcome
     from ..network.publicip import ResolvedIp
     from ..network.service import RuleRequest
-
-DB_STACK_CONFIG = "aws/cfn/db/config.toml"
-
-
-def workspace_ip(settings: Settings, *, ip: str | None, ipv6: bool) -> ResolvedIp:
-    """--ip, else GITPOD_IP / WORKSPACE_IP, else the lookup services (configurable for tests
-    and for networks that block the defaults: WORKSPACE_IP_LOOKUP_URLS, a comma list)."""
-    from ..network.publicip import (
-        DEFAULT_IPV4_URLS,
-        DEFAULT_IPV6_URLS,
-        DEFAULT_TIMEOUT,
-        IP_VARIABLES,
-        lookup_public_ip,
-        parse_urls,
-        resolve_workspace_ip,
-    )
-
-    defaults = DEFAULT_IPV6_URLS if ipv6 else DEFAULT_IPV4_URLS
-    urls = parse_urls(settings.get("WORKSPACE_IP_LOOKUP_URLS"), defaults)
-    try:
-        timeout = float(settings.get("WORKSPACE_IP_LOOKUP_TIMEOUT", default=DEFAULT_TIMEOUT))
-    except ValueError:
-        timeout = DEFAULT_TIMEOUT
-
-    def lookup() -> ResolvedIp:
-        consoles().err.print(
-            plain(f"looking up the public IP ({len(urls)} services)…", style="muted")
-        )
-        return lookup_public_ip(urls, timeout=timeout, allow_ipv6=ipv6)
-
-    return resolve_workspace_ip(
-        explicit=ip,
-        variables={n: settings.get(n) for n in IP_VARIABLES},
-        lookup=lookup,
-        allow_ipv6=ipv6,
-    )
-
-
-def db_stack(settings: Settings, stack: str | None) -> str:
-    """--stack, else DB_STACK_NAME, else aws/cfn/db/config.toml's stack name, else CrdDb."""
-    from ..network.service import db_stack_name
-
-    return stack or settings.get("DB_STACK_NAME") or db_stack_name(repo_root() / DB_STACK_CONFIG)
-
-
-def rule_request(
-    settings: Settings,
-    host: HostAddress,
-    *,
-    port: int | str | None,
-    description: str | None,
-    stack: str | None,
-) -> RuleRequest:
-    from ..network.service import (
-        DEFAULT_DESCRIPTION,
-        RuleRequest,
-        validate_rule_settings,
-    )
-
-    number, text = validate_rule_settings(
-        port or settings.get("DB_PORT", default=5432),
-        description or settings.get("DB_SG_RULE_DESCRIPTION", default=DEFAULT_DESCRIPTION),
-    )
-    stack_name = db_stack(settings, stack)
-    return RuleRequest(
-        host=host,
-        port=number,
-        description=text,
-        group_id=settings.get("DB_SG_ID"),
-        rule_id=settings.get("DB_SG_RULE_ID"),
-        stack_name=stack_name,
-    )
-
 
 def apply_rule(settings: Settings, request: RuleRequest, *, dry_run: bool) -> RuleOutcome:
     from .. import aws
@@ -111,7 +38,7 @@ def apply_rule(settings: Settings, request: RuleRequest, *, dry_run: bool) -> Ru
 
 def print_outcome(outcome: RuleOutcome, ip: ResolvedIp | None = None) -> None:
     from ..network.render import ip_line, summary
-    from ..workspace.detect import detect_workspace
+    from ..workspace_kind import detect_workspace
 
     out = consoles().out
     if ip is not None:
@@ -151,8 +78,11 @@ def update_sg_rule(
     rule and `export` lines for variables that were missing or stale:
     `eval "$(inv rds.update-sg-rule)"` refreshes them. Never opens 0.0.0.0/0.
     """
+    from ..network.render import show_lookup
+    from ..network.rule_settings import rule_request, workspace_ip
+
     settings = load_settings(ctx, section="rds")
-    resolved = workspace_ip(settings, ip=ip or None, ipv6=ipv6)
+    resolved = workspace_ip(settings, ip=ip or None, ipv6=ipv6, on_lookup=show_lookup)
     request = rule_request(
         settings,
         resolved.host,

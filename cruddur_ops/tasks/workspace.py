@@ -18,12 +18,13 @@ from ..cli.guard import debug_enabled, ops_task
 from ..config import Settings, repo_root, resolve_path
 from ..console import consoles
 from ..errors import ConfigError
-from .rds import rule_request, workspace_ip
 
 if TYPE_CHECKING:
     from ..network.addresses import HostAddress
     from ..network.publicip import ResolvedIp
     from ..network.service import RuleRequest
+    from ..workspace.init import InitConfig
+    from ..workspace.steps import StepResult
 
 
 def _frontend_port(settings: Settings, port: int) -> int:
@@ -46,8 +47,8 @@ def origin(ctx: Context, port: int = 0) -> None:
     Gitpod: https://3000-<workspace>.<cluster>; Codespaces: https://<name>-3000.<domain>;
     elsewhere http://localhost:3000.
     """
-    from ..workspace.detect import detect_workspace
     from ..workspace.origin import exact_origin
+    from ..workspace_kind import detect_workspace
 
     settings = load_settings(ctx, section="workspace")
     url = detect_workspace(os.environ).url(_frontend_port(settings, port))
@@ -87,14 +88,27 @@ def init(
     and the task exits 1 when any step failed. Steps needing AWS are skipped when no credentials
     are configured; the database step is skipped when neither DB_SG_ID nor the db stack exists.
     """
-    from ..network.publicip import IP_VARIABLES
-    from ..workspace.detect import detect_workspace
-    from ..workspace.init import AwsAccess, InitConfig, run_init
-    from ..workspace.origin import DEFAULT_ENVIRONMENT, parameter_name
-    from ..workspace.render import step_lines
-    from ..workspace.summary import init_markdown
+    from ..workspace.init import AwsAccess, run_init
 
     settings = load_settings(ctx, section="workspace")
+    config = _init_config(ctx, settings, dry_run=dry_run, ip=ip, stack=stack, env=env,
+                          origin_parameter=origin_parameter, frontend_port=frontend_port,
+                          out_dir=out_dir, template_dir=template_dir, allow_missing=allow_missing)
+    results = run_init(config, AwsAccess(aws_target(settings)), reraise_bugs=debug_enabled())
+    _report(results, dry_run=dry_run)
+
+
+def _init_config(ctx: Context, settings: Settings, *, dry_run: bool, ip: str, stack: str, env: str,
+                 origin_parameter: str, frontend_port: int, out_dir: str, template_dir: str,
+                 allow_missing: bool) -> InitConfig:
+    """workspace.init's flags and settings → the steps' configuration."""
+    from ..network.publicip import IP_VARIABLES
+    from ..network.render import show_lookup
+    from ..network.rule_settings import rule_request, workspace_ip
+    from ..workspace.init import InitConfig
+    from ..workspace.origin import DEFAULT_ENVIRONMENT, parameter_name
+    from ..workspace_kind import detect_workspace
+
     rds_settings = load_settings(ctx, section="rds")
     env_settings = load_settings(ctx, section="env")
     root = repo_root()
@@ -102,12 +116,12 @@ def init(
     explicit = bool(ip) or any(rds_settings.get(n) for n in IP_VARIABLES)
 
     def find_ip() -> ResolvedIp:
-        return workspace_ip(rds_settings, ip=ip or None, ipv6=False)
+        return workspace_ip(rds_settings, ip=ip or None, ipv6=False, on_lookup=show_lookup)
 
     def make_request(host: HostAddress) -> RuleRequest:
         return rule_request(rds_settings, host, port=None, description=None, stack=stack or None)
 
-    config = InitConfig(
+    return InitConfig(
         dry_run=dry_run,
         explicit_ip=explicit,
         find_ip=find_ip,
@@ -126,7 +140,14 @@ def init(
         cors_function=settings.get("CORS_FUNCTION") or "",
         cors_parameters=settings.get("CORS_ORIGIN_PARAMETERS") or "",
     )
-    results = run_init(config, AwsAccess(aws_target(settings)), reraise_bugs=debug_enabled())
+
+
+
+def _report(results: list[StepResult], *, dry_run: bool) -> None:
+    """Each step's line, the step summary and annotations; exit 1 when any step failed."""
+    from ..workspace.render import step_lines
+    from ..workspace.summary import init_markdown
+
     out = consoles().out
     for line in step_lines(results, dry_run=dry_run):
         out.print(line)

@@ -31,7 +31,7 @@ from ..network.observe import SecurityGroupReader
 from ..network.plan import NoDatabaseGroup
 from ..network.publicip import ResolvedIp
 from ..network.service import RuleRequest, ensure_rule
-from .detect import Workspace
+from ..workspace_kind import Workspace
 from .origin import DryRunOriginWriter, OriginWriter, exact_origin, plan_origin, read_parameter
 from .steps import StepDone, StepResult, StepSkipped, run_step
 

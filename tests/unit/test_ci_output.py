@@ -120,7 +120,7 @@ def test_secret_values_to_mask() -> None:
 
 
 def test_every_task_reports_under_its_dotted_name() -> None:
-    from cruddur_ops.cli.namespace import namespace
+    from cruddur_ops.entrypoints.namespace import namespace
 
     names = {name: getattr(namespace[name].body, "task_name", None) for name in namespace.task_names}
     assert names["frontend.sync"] == "frontend.sync" and names["db.schema-load"] == "db.schema-load"

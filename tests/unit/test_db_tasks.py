@@ -10,6 +10,7 @@ import pytest
 from rich.console import Console
 
 from cruddur_ops.config import Settings
+from cruddur_ops.db import setup
 from cruddur_ops.db.target import DbTarget
 from cruddur_ops.errors import RefusedError
 from cruddur_ops.tasks import db as db_tasks
@@ -72,10 +73,10 @@ def test_prod_with_yes_without_a_terminal_proceeds(monkeypatch: pytest.MonkeyPat
 def test_db_dir_prefers_the_flag_then_setting_then_backend_then_examples(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("cruddur_ops.tasks.db_common.repo_root", lambda: tmp_path)
-    assert db_tasks._db_dir(Settings(), "") == tmp_path / "examples" / "backend-flask" / "db"
+    monkeypatch.setattr("cruddur_ops.db.setup.repo_root", lambda: tmp_path)
+    assert setup.db_dir(Settings(), "") == tmp_path / "examples" / "backend-flask" / "db"
     (tmp_path / "backend-flask" / "db").mkdir(parents=True)
-    assert db_tasks._db_dir(Settings(), "") == tmp_path / "backend-flask" / "db"
-    assert db_tasks._db_dir(Settings(environ={"DB_DIR": "/srv/db"}), "") == Path("/srv/db")
-    assert db_tasks._db_dir(Settings(environ={"DB_DIR": "/srv/db"}), "/flag") == Path("/flag")
-    assert db_tasks._migrations_dir(Settings(environ={"MIGRATIONS_DIR": "/m"}), "") == Path("/m")
+    assert setup.db_dir(Settings(), "") == tmp_path / "backend-flask" / "db"
+    assert setup.db_dir(Settings(environ={"DB_DIR": "/srv/db"}), "") == Path("/srv/db")
+    assert setup.db_dir(Settings(environ={"DB_DIR": "/srv/db"}), "/flag") == Path("/flag")
+    assert setup.migrations_dir(Settings(environ={"MIGRATIONS_DIR": "/m"}), "") == Path("/m")

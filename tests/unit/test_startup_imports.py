@@ -46,7 +46,7 @@ def _import_in_fresh_interpreter(statement: str) -> dict[str, list[str]]:
 @pytest.mark.parametrize(
     "statement",
     [
-        "from cruddur_ops.cli.namespace import namespace as ns",
+        "from cruddur_ops.entrypoints.namespace import namespace as ns",
         "from tasks import ns",  # what `inv` itself imports from the repository root
     ],
 )
@@ -73,7 +73,7 @@ def _cached_after_list(tmp_path: Path, argv: list[str], dont_write: bool) -> lis
     "argv",
     [
         [sys.executable, "-m", "invoke", "--search-root", str(REPO_ROOT)],
-        [sys.executable, "-c", "from cruddur_ops.cli.program import main; main()"],  # the console script
+        [sys.executable, "-c", "from cruddur_ops.entrypoints.program import main; main()"],  # the console script
     ],
 )
 def test_task_modules_keep_their_bytecode_cache_unless_python_is_told_not_to(tmp_path: Path,
@@ -90,7 +90,7 @@ def test_task_modules_keep_their_bytecode_cache_unless_python_is_told_not_to(tmp
     "run",
     [
         f"from invoke.main import program; program.run(['inv', '--search-root', {str(REPO_ROOT)!r}, '--list'])",
-        "from cruddur_ops.cli.program import program; program.run(['cruddur-ops', '--list'])",
+        "from cruddur_ops.entrypoints.program import program; program.run(['cruddur-ops', '--list'])",
     ],
 )
 def test_cli_runs_collect_the_young_generation_less_often(run: str) -> None:

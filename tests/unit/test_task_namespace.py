@@ -1,4 +1,4 @@
-"""The task namespace loads only the task modules a command line names (cli/namespace.py)."""
+"""The task namespace loads only the task modules a command line names (entrypoints/namespace.py)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from invoke import Collection
 
-from cruddur_ops.cli.namespace import TASK_MODULES, build_namespace, modules_for
+from cruddur_ops.entrypoints.namespace import TASK_MODULES, build_namespace, modules_for
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ALL_MODULES = [module for module, _ in TASK_MODULES]
+SUPPORT_MODULES = ("db_common", "db_schema", "frontend_common")
 
 
 def _task_names(module: Any, namespace: str) -> set[str]:
@@ -74,10 +75,10 @@ print(json.dumps(sorted(m for m in sys.modules if m.startswith("cruddur_ops.task
 
 
 @pytest.mark.parametrize(("argv", "loaded"), [
-    (["frontend.sync", "--help"], ["cruddur_ops.tasks.frontend_sync"]),
-    # db's tasks share helpers kept in two modules of their own, which define no task
+    # the frontend's and db's tasks share support modules of their own, which define no task
+    (["frontend.sync", "--help"], [f"cruddur_ops.tasks.{m}" for m in ("frontend_common", "frontend_sync")]),
     (["--help", "db.status"], [f"cruddur_ops.tasks.{m}" for m in ("db", "db_common", "db_schema")]),
-    (["--list"], sorted(f"cruddur_ops.tasks.{m}" for m in (*ALL_MODULES, "db_common", "db_schema"))),
+    (["--list"], sorted(f"cruddur_ops.tasks.{m}" for m in (*ALL_MODULES, *SUPPORT_MODULES))),
 ])
 def test_inv_imports_only_the_task_module_it_runs(argv: list[str], loaded: list[str]) -> None:
     code = PROBE.format(root=str(REPO_ROOT), argv=argv)

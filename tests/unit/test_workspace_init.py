@@ -16,10 +16,10 @@ from cruddur_ops.errors import OpsError
 from cruddur_ops.network.addresses import HostAddress, parse_host_address
 from cruddur_ops.network.publicip import ResolvedIp
 from cruddur_ops.network.service import RuleRequest
-from cruddur_ops.workspace.detect import detect_workspace
 from cruddur_ops.workspace.init import AwsAccess, InitConfig, run_init
 from cruddur_ops.workspace.render import step_lines
 from cruddur_ops.workspace.steps import StepResult
+from cruddur_ops.workspace_kind import detect_workspace
 
 GITPOD = {
     "GITPOD_WORKSPACE_ID": "crud-abc123",

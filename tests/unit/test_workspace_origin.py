@@ -10,7 +10,6 @@ import pytest
 from moto import mock_aws
 
 from cruddur_ops.errors import ConfigError
-from cruddur_ops.workspace.detect import detect_workspace
 from cruddur_ops.workspace.origin import (
     DryRunOriginWriter,
     OriginWriter,
@@ -19,6 +18,7 @@ from cruddur_ops.workspace.origin import (
     plan_origin,
     read_parameter,
 )
+from cruddur_ops.workspace_kind import detect_workspace
 
 GITPOD = {
     "GITPOD_WORKSPACE_ID": "crud-abc123",

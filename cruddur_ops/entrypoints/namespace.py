@@ -20,7 +20,7 @@ from typing import Any
 
 from invoke import Collection
 
-from .optional_positional import install as install_optional_positional
+from ..cli.optional_positional import install as install_optional_positional
 
 # (module in cruddur_ops/tasks, the tasks it defines), in the order `inv --list` shows them.
 TASK_MODULES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -91,7 +91,7 @@ def name_tasks(ns: Collection) -> None:
 
 
 def __getattr__(name: str) -> Collection:
-    # `from cruddur_ops.cli.namespace import namespace`: every task, built on first use
+    # `from cruddur_ops.entrypoints.namespace import namespace`: every task, built on first use
     if name == "namespace":
         ns = build_namespace()
         globals()["namespace"] = ns

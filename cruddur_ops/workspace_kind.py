@@ -2,6 +2,8 @@
 
 Pure functions over an environment mapping: the same code answers for env templates
 (``workspace_url(3000)``), ``inv workspace.origin`` and CORS allow-lists.
+It sits below both ``envfiles/`` and ``workspace/`` (which renders env files), so neither imports
+the other's package upward.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ from __future__ import annotations
 from invoke import Program
 
 from .. import __version__
+from ..cli.process import prepare_cli_process
 from .namespace import build_namespace
-from .process import prepare_cli_process
 
 
 class OpsProgram(Program):
@@ -16,7 +16,7 @@ class OpsProgram(Program):
 
     def normalize_argv(self, argv: list[str] | None) -> None:
         super().normalize_argv(argv)
-        # only the task modules this command line names (see cli/namespace.py); set before the
+        # only the task modules this command line names (see entrypoints/namespace.py); set before the
         # core flags are parsed, which differ for a program with a bundled namespace
         self.namespace = build_namespace(self.argv[1:])
 
