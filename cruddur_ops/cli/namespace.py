@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from invoke import Collection
 
+from ..patches.invoke_optional_positional import install as install_optional_positional
 from ..tasks import cfn, db, env, frontend, rds, workspace
-from .optional_positional import install as install_optional_positional
 
 
 def build_namespace() -> Collection:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from invoke import Program
 
 from .. import __version__
+from ..patches.cli_process import prepare_cli_process
 from .namespace import namespace
-from .process import prepare_cli_process
 
 
 class OpsProgram(Program):

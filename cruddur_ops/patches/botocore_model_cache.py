@@ -36,8 +36,8 @@ from typing import IO, Any
 
 from botocore.loaders import JSONFileLoader
 
-from .cache_home import cache_location
-from .fsutil import SECRET_FILE_MODE, atomic_writer
+from ..cache_home import cache_location
+from ..fsutil import SECRET_FILE_MODE, atomic_writer
 
 FORMAT_VERSION = 1
 MAGIC = f"cruddur-ops botocore model cache v{FORMAT_VERSION}\n".encode("ascii")

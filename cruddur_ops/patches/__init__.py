@@ -1,0 +1,1 @@
+"""Patches of third-party internals (botocore, invoke, the interpreter's own settings)."""
