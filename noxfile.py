@@ -1,4 +1,4 @@
-"""Nox sessions: lint · typecheck · tests · integration · integration_localstack · bench_tests · bench · demo.
+"""Nox sessions: lint · typecheck · tests · integration (+ _unpatched, _localstack) · bench_tests · bench · demo.
 
 `nox` alone runs what CI runs (see README). Every session installs what it needs into its own
 virtualenv (uv when available, for speed), so a fresh clone needs only `pip install nox`.
@@ -17,7 +17,8 @@ from pathlib import Path
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["lint", "typecheck", "tests", "integration", "integration_localstack", "bench_tests"]
+nox.options.sessions = ["lint", "typecheck", "tests", "integration", "integration_unpatched",
+                        "integration_localstack", "bench_tests"]
 nox.options.error_on_missing_interpreters = True
 
 ROOT = Path(__file__).parent
@@ -171,6 +172,14 @@ def integration(session: nox.Session) -> None:
         "pytest", "tests/integration", "-q", *session.posargs,
         env={"CRUDDUR_TEST_EMULATOR": "moto"},
     )
+
+
+@nox.session(python=PYTHON)
+def integration_unpatched(session: nox.Session) -> None:
+    """The integration suite with every patch of botocore and invoke internals turned off
+    (CRUDDUR_OPS_PATCHES=off, cruddur_ops/patches): the tasks must work on the libraries as shipped."""
+    session.env["CRUDDUR_OPS_PATCHES"] = "off"
+    integration(session)
 
 
 def _localstack_runtime(session: nox.Session) -> str:

@@ -2,9 +2,9 @@
 
 import sys
 
-from cruddur_ops.cli.process import prepare_cli_process
+from cruddur_ops.patches.cli_process import prepare_cli_process
 
-prepare_cli_process()  # before the namespace import: see cruddur_ops/cli/process.py
+prepare_cli_process()  # before the namespace import: see cruddur_ops/patches/cli_process.py
 
 from cruddur_ops.entrypoints.namespace import build_namespace  # noqa: E402
 

@@ -87,8 +87,8 @@ def session(target: AwsTarget | None = None) -> Session:
     """A botocore session for ``target``; region falls back to the SDK chain, then us-east-1."""
     import botocore.session
 
-    from .botocore_loader import install as install_direct_loader
-    from .botocore_model_cache import cache_dir as model_cache_dir
+    from .patches.botocore_loader import install as install_direct_loader
+    from .patches.botocore_model_cache import cache_dir as model_cache_dir
 
     target = target or AwsTarget()
     sess = botocore.session.Session(profile=target.profile)
@@ -142,7 +142,7 @@ def client(
         kwargs["endpoint_url"] = target.endpoint_url
     if region:
         kwargs["region_name"] = region
-    from .botocore_tls import load_ca_bundle_once
+    from .patches.botocore_tls import load_ca_bundle_once
 
     made = sess.create_client(service, **kwargs)
     load_ca_bundle_once(made)  # the CA bundle once per SSL context, not per HTTPS connection

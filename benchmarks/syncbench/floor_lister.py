@@ -8,7 +8,7 @@ The session and client are built exactly as the sync builds them (cruddur_ops.aw
 session with the direct service loader and the parsed-model cache, sync.s3client's options), so
 the floor moves with the tool's client set-up and measures only what the rest of the tool adds.
 
-It exits the way `inv` does since cruddur_ops.cli.process: without the interpreter's final
+It exits the way `inv` does since cruddur_ops.patches.cli_process: without the interpreter's final
 garbage collection (gc.freeze at exit), so the floor is not inflated by a cost we removed.
 
 The listing is cruddur_ops.sync.remote.list_objects itself (a small, import-light module), so

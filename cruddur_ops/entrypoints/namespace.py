@@ -20,7 +20,7 @@ from typing import Any
 
 from invoke import Collection
 
-from ..cli.optional_positional import install as install_optional_positional
+from ..patches.invoke_optional_positional import install as install_optional_positional
 
 # (module in cruddur_ops/tasks, the tasks it defines), in the order `inv --list` shows them.
 TASK_MODULES: tuple[tuple[str, tuple[str, ...]], ...] = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from invoke import Program
 
 from .. import __version__
-from ..cli.process import prepare_cli_process
+from ..patches.cli_process import prepare_cli_process
 from .namespace import build_namespace
 
 

@@ -20,18 +20,6 @@ from .model import RemoteObject
 MD5_METADATA = "md5chksum"
 
 
-def skip_timestamp_parsing(sess: Any) -> None:
-    """Leave response timestamps as strings for clients built from ``sess`` afterwards.
-
-    botocore parses every ``LastModified`` of a listing with dateutil, which costs more than the
-    request itself (~0.3 s per 1,000 keys); the sync never reads a timestamp. The AWS CLI's s3
-    commands make the same trade. ``sess`` is a botocore Session (see cruddur_ops.aws.session).
-    """
-    factory = sess.get_component("response_parser_factory")
-    if hasattr(factory, "set_parser_defaults"):
-        factory.set_parser_defaults(timestamp_parser=lambda value: value)
-
-
 MAX_PAGE_KEYS = 1000  # S3 answers at most 1,000 keys per ListObjectsV2 page
 
 # Keys per listing range. ListObjectsV2 pages are sequential (each needs the previous page's

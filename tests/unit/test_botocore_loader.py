@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import UnknownServiceError
 
 from cruddur_ops import aws
-from cruddur_ops.botocore_loader import DirectServiceLoader, install
+from cruddur_ops.patches.botocore_loader import DirectServiceLoader, install
 
 
 def listdir_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:

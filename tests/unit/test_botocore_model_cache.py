@@ -12,8 +12,9 @@ from typing import Any
 import botocore.session
 import pytest
 
-from cruddur_ops import aws, botocore_model_cache
-from cruddur_ops.botocore_model_cache import CachedJSONFileLoader, cache_dir
+from cruddur_ops import aws
+from cruddur_ops.patches import botocore_model_cache
+from cruddur_ops.patches.botocore_model_cache import CachedJSONFileLoader, cache_dir
 
 DATA = {"version": "1.0", "shapes": {"B": {"type": "string"}, "A": {"type": "integer"}}, "n": [1, 2.5, None, True]}
 

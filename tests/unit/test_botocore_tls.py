@@ -19,7 +19,7 @@ import trustme
 from botocore.exceptions import SSLError
 
 from cruddur_ops import aws
-from cruddur_ops.botocore_tls import load_ca_bundle_once
+from cruddur_ops.patches.botocore_tls import load_ca_bundle_once
 
 EMPTY_LISTING = (b'<?xml version="1.0" encoding="UTF-8"?><ListBucketResult '
                  b'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><KeyCount>0</KeyCount>'
@@ -109,7 +109,7 @@ def test_without_it_botocore_reads_the_bundle_for_every_connection(trusted: Path
                                                                    server: str,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """The cost being removed (urllib3 issue 3623): the same client set-up, unpatched."""
-    monkeypatch.setattr("cruddur_ops.botocore_tls.load_ca_bundle_once", lambda client: False)
+    monkeypatch.setattr("cruddur_ops.patches.botocore_tls.load_ca_bundle_once", lambda client: False)
     s3 = s3_client(server)
     list_in_parallel(s3, 12)
     assert loads == [str(trusted)] * 12

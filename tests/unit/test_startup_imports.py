@@ -94,7 +94,7 @@ def test_task_modules_keep_their_bytecode_cache_unless_python_is_told_not_to(tmp
     ],
 )
 def test_cli_runs_collect_the_young_generation_less_often(run: str) -> None:
-    from cruddur_ops.cli.process import YOUNG_GENERATION_THRESHOLD
+    from cruddur_ops.patches.cli_process import YOUNG_GENERATION_THRESHOLD
 
     code = ("import atexit, gc\n"
             "atexit.register(lambda: print('young threshold', gc.get_threshold()[0]))\n" + run)

@@ -159,7 +159,7 @@ def test_put_sets_type_cache_md5_metadata_and_no_acl(s3, tmp_path: Path) -> None
 
 def test_small_files_skip_the_expect_handshake_and_large_ones_keep_it(s3, tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    from cruddur_ops.sync import s3client
+    from cruddur_ops.patches import botocore_expect_continue
 
     sent: dict[str, bytes | None] = {}
 
@@ -167,7 +167,7 @@ def test_small_files_skip_the_expect_handshake_and_large_ones_keep_it(s3, tmp_pa
         sent[request.url.rsplit("/", 1)[1]] = request.headers.get("Expect")
 
     s3.meta.events.register("before-send.s3.PutObject", record)
-    monkeypatch.setattr(s3client, "EXPECT_CONTINUE_MIN_BYTES", 1000)
+    monkeypatch.setattr(botocore_expect_continue, "EXPECT_CONTINUE_MIN_BYTES", 1000)
     small, large = b"s" * 999, b"L" * 1000
     for name, data in (("small.js", small), ("large.js", large)):
         (tmp_path / name).write_bytes(data)

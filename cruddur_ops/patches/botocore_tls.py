@@ -13,6 +13,12 @@ the later ones go without the path. Verification is unchanged: the same bundle (
 checked. Plain-HTTP endpoints (emulators) load nothing, as before. A proxy's own TLS settings are
 not touched. Where botocore's internals are not what this expects, or verification is off, the
 client is left exactly as botocore made it.
+
+Upstream: urllib3#3623 and boto/botocore#3171 (the bundle loaded per connection), CPython
+gh-95031 (OpenSSL 3 made each load ~5 x slower).
+Tests: tests/unit/test_botocore_tls.py (trustme certificates: one load for many connections, and
+a certificate from another CA or for another host still refused on every connection);
+test_patches_switch.py (off).
 """
 
 from __future__ import annotations
@@ -22,9 +28,13 @@ import threading
 import weakref
 from typing import Any
 
+from . import enabled
+
 
 def load_ca_bundle_once(client: Any) -> bool:
     """Apply to a botocore client right after it is created; True when applied."""
+    if not enabled():
+        return False
     from botocore.httpsession import URLLib3Session, get_cert_path
 
     http = getattr(getattr(client, "_endpoint", None), "http_session", None)

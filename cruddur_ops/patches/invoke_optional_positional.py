@@ -8,7 +8,11 @@ next token when one is given, and is ``""`` when omitted.
 
 The change is one wrapper around ``ParseMachine.complete_context``, installed once on import of
 the task namespace, and it only touches arguments that are positional *and* optional — a
-combination that stock invoke never produces for positional arguments.
+combination that stock invoke never produces for positional arguments. With the patches off,
+stock invoke asks for the argument: ``inv env.render`` needs a NAME.
+
+Tests: tests/unit/test_patches_switch.py parses ``env.render`` without a NAME through both
+entry points, patched and not; tests/integration/test_foundation.py renders with a NAME.
 """
 
 from __future__ import annotations
@@ -17,10 +21,14 @@ from typing import Any
 
 from invoke.parser.parser import ParseMachine
 
+from . import enabled
+
 _MARK = "_cruddur_optional_positional"
 
 
 def install() -> None:
+    if not enabled():
+        return
     if getattr(ParseMachine.complete_context, _MARK, False):
         return
     original = ParseMachine.complete_context

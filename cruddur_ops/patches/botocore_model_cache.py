@@ -19,6 +19,13 @@ skipped: it is an optimisation only.
 Parsed data is plain ``dict``, hit or miss, where botocore's own loader returns
 ``OrderedDict``: dicts keep insertion order, and botocore, boto3 and s3transfer never use an
 OrderedDict-only method or type check (checked with grep on botocore 1.44).
+
+Upstream: boto/botocore#3078 (load a service model once per process, open), boto/boto3#3061 and
+boto/botocore#2553 (start-up time, mostly JSON parsing). Installed by botocore_loader, so it is
+off whenever the patches are.
+Tests: tests/unit/test_botocore_model_cache.py (hits, misses on any change of the source, damaged
+and unwritable entries, the same models as botocore's own parsing); test_patches_switch.py (off:
+no cache folder).
 """
 
 from __future__ import annotations
@@ -36,8 +43,8 @@ from typing import IO, Any
 
 from botocore.loaders import JSONFileLoader
 
-from .cache_home import cache_location
-from .fsutil import SECRET_FILE_MODE, atomic_writer
+from ..cache_home import cache_location
+from ..fsutil import SECRET_FILE_MODE, atomic_writer
 
 FORMAT_VERSION = 1
 MAGIC = f"cruddur-ops botocore model cache v{FORMAT_VERSION}\n".encode("ascii")

@@ -21,6 +21,11 @@ about to end: ~0.06 s of each run, measured. ``gc.freeze()`` from an atexit hand
 out of the collector's reach first. atexit handlers, stream flushes and ordinary deallocation
 still happen; only finalizers of objects caught in reference cycles may not run, which Python
 never guarantees at exit anyway.
+
+Upstream: invoke's ``--write-pyc`` default (pyinvoke/invoke#68); ``gc.freeze`` (CPython
+bpo-31558). With the patches off, invoke's and the interpreter's settings stay as they are.
+Tests: tests/unit/test_startup_imports.py (bytecode cached unless ``-B``, the young threshold in
+both entry points); test_patches_switch.py (off).
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from __future__ import annotations
 import atexit
 import gc
 import sys
+
+from . import enabled
 
 
 def restore_bytecode_cache() -> None:
@@ -47,6 +54,8 @@ def collect_less_often() -> None:
 
 
 def prepare_cli_process() -> None:
+    if not enabled():
+        return
     restore_bytecode_cache()
     collect_less_often()
     skip_exit_collection()

@@ -12,7 +12,11 @@ for the "known services" of an ``UnknownServiceError`` and ``Session.get_availab
 Everything else, including search paths (``AWS_DATA_PATH``, ``~/.aws/models``) and extras, is
 botocore's own code.
 
-Its files are read through cruddur_ops.botocore_model_cache (parsed once, then read back).
+Its files are read through botocore_model_cache (parsed once, then read back).
+
+Upstream: boto/botocore#3687 (open) drops the same call from client creation.
+Tests: tests/unit/test_botocore_loader.py (botocore's own loader as the baseline: same models,
+same service list, same UnknownServiceError, AWS_DATA_PATH first); test_patches_switch.py (off).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Any
 from botocore.exceptions import DataNotFoundError
 from botocore.loaders import Loader
 
+from . import enabled
 from .botocore_model_cache import CachedJSONFileLoader
 
 
@@ -69,7 +74,10 @@ def install(session: Any, *, model_cache: Path | None = None) -> None:
     """Give a botocore session this loader, with the search paths botocore would use.
 
     ``model_cache``: the folder of parsed data files (see botocore_model_cache); None = none.
+    With the patches off, botocore's own loader stays (and no model cache is used).
     """
+    if not enabled():
+        return
     data_path = session.get_config_variable("data_path")
     paths = [os.path.expanduser(os.path.expandvars(p)) for p in data_path.split(os.pathsep)] if data_path else []
     file_loader = CachedJSONFileLoader(model_cache) if model_cache else None
