@@ -89,7 +89,7 @@ import atexit, gc, json, sys
 from invoke.parser import ParseError, Parser
 
 def report():
-    from cruddur_ops.cli.namespace import namespace
+    from cruddur_ops.entrypoints.namespace import namespace
     try:
         parsed = Parser(contexts=namespace.to_contexts()).parse_argv(["env.render"])
         name = parsed[-1].args["name"].value
@@ -106,7 +106,7 @@ atexit.register(report)  # runs after the CLI's own exit handlers
     "run",
     [
         f"from invoke.main import program; program.run(['inv', '--search-root', {str(REPO_ROOT)!r}, '--list'])",
-        "from cruddur_ops.cli.program import program; program.run(['cruddur-ops', '--list'])",
+        "from cruddur_ops.entrypoints.program import program; program.run(['cruddur-ops', '--list'])",
     ],
 )
 def test_cli_runs_keep_invoke_s_parser_and_the_interpreter_s_settings_when_off(switch: bool, run: str) -> None:
