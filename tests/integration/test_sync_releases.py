@@ -93,10 +93,16 @@ def test_v1_chunk_is_still_served_after_v2_and_rollback_makes_v1_live(site: Sync
     after = releases(site)
     assert len(after) == 3 and after[0]["live"] and after[0]["kind"] == "rollback"
     assert after[0]["rollback_of"] == history[1]["id"]
-    # Rolling forward is --to a newer id.
-    forward = site.inv("frontend.rollback", "--yes", "--no-invalidate", "--to", history[0]["id"])
+    # Rolling forward is --to a newer id; in CI it reports like a sync (step summary, --json).
+    summary = site.build.parent / "step-summary.md"
+    forward = site.inv("frontend.rollback", "--yes", "--no-invalidate", "--json", "--to", history[0]["id"],
+                       env={"GITHUB_STEP_SUMMARY": str(summary)})
     assert forward.returncode == 0, forward.output
     assert b"release v2" in body(site, "index.html")
+    outcome = json.loads(forward.stdout)
+    assert (outcome["outcome"], outcome["failed"], outcome["bucket"]) == ("applied", 0, site.bucket)
+    assert outcome["updated"] >= 1 and outcome["invalidation_id"] is None  # index.html copied back
+    assert "frontend.rollback" in summary.read_text() and "index.html" in summary.read_text()
 
 
 @pytest.mark.needs_cloudfront
