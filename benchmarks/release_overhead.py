@@ -62,6 +62,8 @@ def main() -> int:
                              "snapshot so edits made during the run cannot leak in)")
     parser.add_argument("--files", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--show-requests", action="store_true",
+                        help="list each request (method and path) of the counted no-change syncs")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="release-overhead-") as tmp:
         workdir = Path(tmp)
@@ -95,6 +97,9 @@ def main() -> int:
                     for request in sent:
                         kinds[request[":method"]] = kinds.get(request[":method"], 0) + 1
                     print(f"{name}: requests per no-change sync: {len(sent)} {dict(sorted(kinds.items()))}")
+                    if args.show_requests:
+                        for request in sent:
+                            print(f"    {request[':method']} {request[':path']}")
                 checkout, bucket = lanes["releases"]
                 synthetic.set_index_variant(1)
                 for old in synthetic.deletable[:20]:  # v2 renames 20 hashed chunks

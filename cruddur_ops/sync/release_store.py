@@ -1,6 +1,7 @@
 """The releases' home in the bucket, under the release prefix (default ``_cruddur-ops/``):
 
-- ``live.json``: the live release's id and the digest of its files (one GET per sync);
+- ``live.json``: the live release's id, the digest of its files and of the keys kept for older
+  releases (a no-change sync reads it and nothing else under the prefix);
 - ``releases/<id>.json``: one record per applied sync or rollback (ids sort by time);
 - ``objects/<md5>``: the bytes of every replaced-in-place (not content-hashed) file a release
   deployed, named by content, so a rollback copies them back server-side without the old build;
@@ -161,13 +162,15 @@ def store_copies(s3: Any, bucket: str, release_prefix: str, copies: Sequence[tup
         list(pool.map(one, copies))
 
 
-def record_release(s3: Any, bucket: str, release_prefix: str, release: Release, *, updated: str) -> None:
+def record_release(s3: Any, bucket: str, release_prefix: str, release: Release, *, updated: str,
+                   kept: str) -> None:
     """The record first, then the pointer: a run killed between the two leaves the previous
-    release live and its record listed (the next sync records the bucket again)."""
+    release live and its record listed (the next sync records the bucket again). ``kept``: the
+    pointer's digest of the keys skew protection kept (releases.kept_digest)."""
     key = release_key(release_prefix, release.id)
     with aws_errors(f"record release {release.id} at s3://{bucket}/{key}"):
         s3.put_object(Bucket=bucket, Key=key, Body=release_to_json(release), ContentType=RECORD_TYPE)
     key = release_prefix + POINTER
     with aws_errors(f"mark release {release.id} live at s3://{bucket}/{key}"):
-        s3.put_object(Bucket=bucket, Key=key, Body=pointer_to_json(release, updated), ContentType=RECORD_TYPE,
+        s3.put_object(Bucket=bucket, Key=key, Body=pointer_to_json(release, updated, kept=kept), ContentType=RECORD_TYPE,
                       CacheControl="no-store")

@@ -147,16 +147,27 @@ def _opt(value: Any) -> str | None:
 
 @dataclass(frozen=True)
 class Pointer:
-    """``live.json``: which release is live, and the digest of its files (a no-change sync
-    compares the build with it and needs no other request)."""
+    """``live.json``: which release is live, the digest of its files, and the digest of what
+    skew protection kept when it went live (a no-change sync compares the build and the
+    bucket's extra keys with them and needs no other request)."""
 
     id: str
     digest: str
+    kept: str | None = None  # kept_digest(); None in pointers written before it existed
 
 
-def pointer_to_json(release: Release, updated: str) -> bytes:
+def kept_digest(keep: int, keys: Iterable[str]) -> str:
+    """One hash of the keys kept for older releases, and of N (a new --keep-releases decides
+    anew)."""
+    digest = hashlib.sha256(f"{keep}\n".encode())
+    for key in sorted(keys):
+        digest.update(f"{key}\n".encode())
+    return digest.hexdigest()
+
+
+def pointer_to_json(release: Release, updated: str, *, kept: str) -> bytes:
     return json.dumps({"format": POINTER_FORMAT, "id": release.id, "digest": release.digest,
-                       "updated": updated}).encode("utf-8")
+                       "kept": kept, "updated": updated}).encode("utf-8")
 
 
 def pointer_from_json(raw: bytes, key: str) -> Pointer:
@@ -167,7 +178,7 @@ def pointer_from_json(raw: bytes, key: str) -> Pointer:
     if (not isinstance(data, dict) or data.get("format") != POINTER_FORMAT
             or not isinstance(data.get("id"), str) or not isinstance(data.get("digest"), str)):
         raise foreign(key, f"format is not {POINTER_FORMAT!r}")
-    return Pointer(data["id"], data["digest"])
+    return Pointer(data["id"], data["digest"], _opt(data.get("kept")))
 
 
 @dataclass(frozen=True)
@@ -212,6 +223,30 @@ def retain(plan: Plan, recent: Sequence[Release], *, live: Release | None, keep:
         items.append(item)
     return (replace(plan, items=tuple(items)),
             Retention(keep, kept, kept_bytes, pruned, pruned_bytes, kept_for))
+
+
+def unchanged_since_live(pointer: Pointer | None, files: Mapping[str, ReleaseFile],
+                         changes: Sequence[PlanItem], keep: int) -> bool:
+    """Nothing to record or delete, decided from the pointer alone: the build is the live
+    release, and the bucket's extra keys are exactly those kept when it went live (any deploy
+    since would have moved the pointer, so the releases that keep them are the same)."""
+    if pointer is None or pointer.digest != files_digest(files) or any(i.action != "delete" for i in changes):
+        return False
+    return pointer.kept == kept_digest(keep, (i.path for i in changes if i.action == "delete"))
+
+
+def still_kept(plan: Plan, keep: int) -> tuple[Plan, Retention]:
+    """The plan with its deletes kept (see unchanged_since_live), as retain() shows them."""
+    items: list[PlanItem] = []
+    kept_for: dict[str, str] = {}
+    kept_bytes = 0
+    for item in plan.items:
+        if item.action == "delete":
+            kept_for[item.path] = ""
+            kept_bytes += item.remote_size or 0
+            item = replace(item, action="ignore", reason="kept for an earlier release (skew protection)")
+        items.append(item)
+    return replace(plan, items=tuple(items)), Retention(keep, len(kept_for), kept_bytes, kept_for=kept_for)
 
 
 def store_key(release_prefix: str, md5: str) -> str:

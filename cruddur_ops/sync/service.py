@@ -7,8 +7,9 @@ caller's own set-up, the stats, the hashing) runs while those listings wait on t
 Then only the keys the listing cannot decide get a HEAD.
 
 With a release prefix, the live release's pointer is read alongside the listing (one GET, in
-parallel), and the listing's keys under that prefix are set aside before planning (see
-release_store.py): nothing there is ever planned, previewed as extraneous or counted in caps.
+parallel) and the listing leaves the prefix out (a run that records a release lists it
+afterwards; see release_store.py): nothing there is ever planned, previewed as extraneous or
+counted in caps.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from .release_store import (
     split_reserved,
     state_from,
 )
-from .remote import list_objects, metadata_md5s, range_bounds
+from .remote import list_objects, metadata_md5s, prefix_range, range_bounds
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,12 @@ class Observation:
         if release_prefix:
             check_build_keys(self.names.keys, release_prefix)
         self._lister = ThreadPoolExecutor(max_workers=2, thread_name_prefix="list")
-        self._listing = self._lister.submit(list_objects, s3, bucket, prefix, workers=workers,
-                                            bounds=range_bounds(self.names.keys))
+        # the release prefix's keys are left out: a no-change sync needs only the pointer, and the
+        # runs that record a release list them then (reserved_listing)
+        expected = sorted(self.names.keys)
+        self._listing = self._lister.submit(
+            list_objects, s3, bucket, prefix, workers=workers, bounds=range_bounds(expected), expected=expected,
+            skip=prefix_range(release_prefix) if release_prefix and release_prefix.startswith(prefix) else None)
         self._pointer = self._lister.submit(read_pointer, s3, bucket, release_prefix) if release_prefix else None
 
     def finish(self, rules: PlanRules, *, hooks: Hooks | None = None, hash_cache: Path | None = None) -> Plan:
@@ -86,21 +91,18 @@ class Observation:
         del walked, known
         remote = self._listing.result()
         if self.release_prefix is not None and self._pointer is not None:
-            remote, reserved = split_reserved(remote, self.release_prefix)
-            if not self.release_prefix.startswith(self.prefix):  # the listing did not cover it
-                reserved = {}
-            self.releases = state_from(reserved, self.release_prefix, self._pointer.result())
+            # the few keys under the prefix that sort past its skipped range (see prefix_range)
+            remote, _ = split_reserved(remote, self.release_prefix)
+            self.releases = state_from({}, self.release_prefix, self._pointer.result())
         candidates = metadata_candidates(files, remote, rules)
         metadata = metadata_md5s(self.s3, self.bucket, candidates, workers=self.workers)
         return build_plan(files, remote, bucket=self.bucket, prefix=self.prefix, rules=rules, metadata=metadata,
                           notes=build_notes(content_hashes, self.names.hidden, self.names.skipped))
 
     def reserved_listing(self) -> ReleaseState:
-        """The release state with the prefix's own listing, for a site under SYNC_PREFIX whose
-        listing did not cover the release prefix (called only when a run needs it)."""
+        """The release state with the prefix's own listing: the releases' ids and content copies
+        (called only by a run that records a release)."""
         assert self.releases is not None and self.release_prefix is not None
-        if self.release_prefix.startswith(self.prefix):
-            return self.releases
         reserved = list_reserved(self.s3, self.bucket, self.release_prefix)
         self.releases = state_from(reserved, self.release_prefix, self.releases.pointer)
         return self.releases

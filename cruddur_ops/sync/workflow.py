@@ -43,11 +43,14 @@ from .releases import (
     choose_target,
     files_digest,
     files_of,
+    kept_digest,
     new_release_id,
     now_iso,
     retain,
     rollback_plan,
+    still_kept,
     store_key,
+    unchanged_since_live,
 )
 from .remote import list_objects
 from .safety import delete_cap_violation
@@ -162,7 +165,8 @@ def _journal(config: SyncConfig, target: Target, invalidate: bool) -> tuple[Path
 
 def _finish(config: SyncConfig, s3: Any, deploy: Deploy, invalidate: bool) -> Deploy:
     """Skew protection, the caps' verdict, the journal and the invalidation, for any source."""
-    shown, retention = _retention(config, s3, deploy.target.bucket, deploy.plan, deploy.releases)
+    shown, retention = ((deploy.plan, deploy.retention) if deploy.retention is not None
+                        else _retention(config, s3, deploy.target.bucket, deploy.plan, deploy.releases))
     kept = set(retention.kept_for) if retention else set()
     todo = tuple(i for i in deploy.todo if i.path not in kept or i.action != "delete")
     journal_file, owed = _journal(config, deploy.target, invalidate)
@@ -194,12 +198,16 @@ def plan_sync(config: SyncConfig, s3: Any, resolve: TargetResolver, ui: Ui, *, f
         shown, todo = fresh, list(fresh.changes)
         note = None
     files = files_of(fresh.items)
-    record = bool(todo) or releases.pointer is None or releases.pointer.digest != files_digest(files)
-    if record:
-        releases = observation.reserved_listing()  # content copies and ids, when not listed yet
-    deploy = Deploy("sync", target, shown, tuple(todo), files, releases, record, changeset_note=note,
-                    build_dir=config.build_dir)
-    return _finish(config, s3, deploy, invalidate)
+    if not saved_plan and unchanged_since_live(releases.pointer, files, todo, config.keep_releases):
+        shown, retention = still_kept(shown, config.keep_releases)  # the pointer was enough
+        deploy = Deploy("sync", target, shown, (), files, releases, False, retention, build_dir=config.build_dir)
+        return _finish(config, s3, deploy, invalidate)
+    releases = observation.reserved_listing()  # the releases' ids and content copies
+    deploy = _finish(config, s3, Deploy("sync", target, shown, tuple(todo), files, releases, True,
+                                        changeset_note=note, build_dir=config.build_dir), invalidate)
+    if deploy.todo or releases.pointer is None or releases.pointer.digest != files_digest(files):
+        return deploy
+    return replace(deploy, record=False, copies=())  # every change was a delete skew protection keeps
 
 
 def write_plan_changeset(config: SyncConfig, deploy: Deploy, out: Path | None = None) -> Path:
@@ -366,7 +374,8 @@ def execute(deploy: Deploy, config: SyncConfig, s3: Any, cloudfront: Callable[[]
         _check_still_live(deploy, s3)
         result, seconds = _apply(deploy, config, s3, ui, invalidating)
         if result.ok and deploy.record:
-            record_release(s3, deploy.target.bucket, deploy.releases.prefix, release, updated=now_iso(datetime.now(UTC)))
+            record_release(s3, deploy.target.bucket, deploy.releases.prefix, release, updated=now_iso(datetime.now(UTC)),
+                           kept=kept_digest(config.keep_releases, deploy.retention.kept_for if deploy.retention else ()))
     if not result.ok:
         ui.finished(deploy, Outcome("applied", result, seconds))
         raise OpsError(

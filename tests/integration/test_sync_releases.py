@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.recording_proxy import recording
+
 from .test_sync_support import (
     REPO_ROOT,
     SyncSite,
@@ -245,3 +247,30 @@ def test_a_site_under_a_prefix_keeps_its_releases_at_the_release_prefix(site: Sy
     assert rolled.returncode == 0, rolled.output
     assert b"release v1" in body(site, "site/index.html")
     assert [r["kind"] for r in releases(site)] == ["rollback", "sync", "sync"]
+
+
+def test_a_no_change_sync_reads_the_pointer_and_lists_nothing_under_the_release_prefix(
+        site: SyncSite, aws_env: dict[str, str]) -> None:
+    """What releases add to a no-change sync: one GET of live.json. The listing leaves the release
+    prefix out (its records and content copies grow with every deploy)."""
+    deploy(site, "v1")
+    deploy(site, "v2")
+    reserved = [k for k in site.objects(releases=True) if k.startswith("_cruddur-ops/")]
+    assert len(reserved) > 4, reserved
+    rendered: list[str] = []
+
+    def count_reserved_keys(method: str, path: str, data: bytes) -> bytes:
+        if "list-type=2" in path:
+            rendered.extend(re.findall(r"<Key>(_cruddur-ops(?:/|%2F)[^<]*)</Key>", data.decode()))
+        return data
+
+    with recording(aws_env["AWS_ENDPOINT_URL"]) as proxy:
+        proxy.rewrite = count_reserved_keys
+        again = site.inv("frontend.sync", "--yes", env={"AWS_ENDPOINT_URL": proxy.endpoint_url})
+    assert "No changes. The bucket matches the build." in again.stdout, again.output
+    s3_requests = [r for r in proxy.requests if r[":path"].startswith(f"/{site.bucket}")]  # not the stack lookup
+    assert {r[":method"] for r in s3_requests} == {"GET"}
+    reads = [r[":path"] for r in s3_requests if "list-type=2" not in r[":path"]]
+    assert reads == [f"/{site.bucket}/_cruddur-ops/live.json"], reads
+    # at most a page's slack of them (the range just below the prefix reads into it), not all
+    assert len(rendered) < len(reserved), rendered

@@ -159,3 +159,34 @@ def test_without_bounds_it_is_one_paginated_listing(s3) -> None:
 def test_missing_bucket_fails_the_same_with_ranges(s3) -> None:
     with pytest.raises(AwsError, match="bucket 'nope' does not exist"):
         list_objects(s3, "nope", bounds=["m"])
+
+
+def test_a_skipped_prefix_range_leaves_out_exactly_the_keys_under_that_prefix(s3) -> None:
+    reserved = ["_ops/", "_ops/live.json", "_ops/objects/" + "f" * 32, "_ops/~"]
+    site = ["-early", "_ops", "_ops.txt", "_ops0", "_opsz", "a.js", "index.html", "static/x.js"]
+    put(s3, *reserved, *site)
+    counting = CountingClient(s3)
+    listed = list_objects(counting, "bkt", bounds=["index.html"], skip=remote.prefix_range("_ops/"), workers=4)
+    # the prefix itself closes the range below it; nothing else under the prefix is listed, and
+    # every key outside it is, on either side of the skipped range
+    assert set(listed) == set(site) | {"_ops/"}
+    assert all(call.get("StartAfter") != "_ops/" for call in counting.calls)
+
+
+def test_keys_under_a_skipped_prefix_past_its_range_are_still_listed(s3) -> None:
+    # a key sorting above the skipped range's end is listed with the next range (the caller sets
+    # everything under the prefix aside), so no key is ever lost
+    put(s3, "_ops/~more", "_ops/\u00e9t\u00e9", "b")
+    listed = list_objects(s3, "bkt", bounds=["a"], skip=remote.prefix_range("_ops/"))
+    assert set(listed) == {"_ops/~more", "_ops/\u00e9t\u00e9", "b"}
+
+
+def test_first_pages_ask_for_the_expected_keys_of_their_range(s3) -> None:
+    expected = sorted([*(f"a/{i:02d}" for i in range(100)), *(f"b/{i:02d}" for i in range(10))])
+    put(s3, *expected)
+    counting = CountingClient(s3)
+    listed = list_objects(counting, "bkt", bounds=["a/99", "b/04"], expected=expected, workers=3)
+    assert set(listed) == set(expected)
+    # 100 keys + 2 % + 2; 5 + 2; 5 + 2
+    assert counting.page_sizes() == {None: [104], "a/99": [7], "b/04": [7]}
+    assert remote.first_page_keys(expected, "z", None) == 2  # a range the build has nothing in

@@ -13,12 +13,14 @@ from cruddur_ops.sync.cache_control import HTML, IMMUTABLE, REVALIDATE
 from cruddur_ops.sync.lock import BucketLock, new_lock
 from cruddur_ops.sync.model import Plan, PlanItem, RemoteObject
 from cruddur_ops.sync.releases import (
+    Pointer,
     Release,
     ReleaseFile,
     choose_target,
     files_digest,
     files_of,
     is_immutable,
+    kept_digest,
     new_release_id,
     pointer_from_json,
     pointer_to_json,
@@ -26,6 +28,8 @@ from cruddur_ops.sync.releases import (
     release_to_json,
     retain,
     rollback_plan,
+    still_kept,
+    unchanged_since_live,
 )
 from cruddur_ops.sync.safety import delete_cap_violation
 
@@ -55,7 +59,10 @@ def test_a_release_round_trips_and_a_foreign_object_is_named() -> None:
                       "bad entry for 'a'")):
         with pytest.raises(OpsError, match=f"s3 object _cruddur-ops/releases/x.json is not a cruddur-ops release record.*{why}"):
             release_from_json(raw, "_cruddur-ops/releases/x.json")
-    assert pointer_from_json(pointer_to_json(r, "now"), "p").id == r.id
+    pointer = pointer_from_json(pointer_to_json(r, "now", kept=kept_digest(3, ["c.js"])), "p")
+    assert pointer == Pointer(r.id, r.digest, kept_digest(3, ["c.js"]))
+    older = {"format": "cruddur-ops/live/1", "id": r.id, "digest": r.digest}  # before "kept" was written
+    assert pointer_from_json(json.dumps(older).encode(), "p") == Pointer(r.id, r.digest, None)
     with pytest.raises(OpsError, match=r"live\.json is not a cruddur-ops"):
         pointer_from_json(b"{}", "_cruddur-ops/live.json")
 
@@ -101,6 +108,24 @@ def test_hashed_assets_of_recent_releases_are_kept_and_older_ones_pruned() -> No
     # keep=1: nothing from earlier releases is kept (today's behaviour)
     shown1, kept1 = retain(plan, [], live=v3, keep=1)
     assert kept1.kept == 0 and shown1.count("delete") == 4
+
+
+def test_the_pointer_alone_says_a_sync_changes_nothing_only_when_build_and_kept_keys_match() -> None:
+    files = {"index.html": ReleaseFile(MD5_A, 5, "text/html", HTML)}
+    live = Pointer("v2", files_digest(files), kept_digest(3, ["c1.js"]))
+    assert unchanged_since_live(live, files, [delete("c1.js")], keep=3)
+    assert not unchanged_since_live(live, files, [], keep=3), "a kept chunk is gone: decide with the records"
+    assert not unchanged_since_live(live, files, [delete("c1.js"), delete("stray.txt")], keep=3)
+    assert not unchanged_since_live(live, files, [delete("c1.js")], keep=1), "a new N decides anew"
+    changed = {"index.html": ReleaseFile(MD5_B, 5, "text/html", HTML)}
+    assert not unchanged_since_live(live, changed, [delete("c1.js")], keep=3)
+    upload = PlanItem("index.html", "update", "", md5=MD5_A, size=5, cache_control=HTML)
+    assert not unchanged_since_live(live, files, [delete("c1.js"), upload], keep=3)
+    assert not unchanged_since_live(Pointer("v2", live.digest, None), files, [], keep=3), "an older pointer"
+    assert not unchanged_since_live(None, files, [], keep=3)
+    shown, retention = still_kept(_plan(delete("c1.js", 40)), keep=3)
+    assert [(i.action, i.reason) for i in shown.items] == [("ignore", "kept for an earlier release (skew protection)")]
+    assert (retention.kept, retention.kept_bytes, set(retention.kept_for)) == (1, 40, {"c1.js"})
 
 
 def test_rollback_copies_what_differs_and_refuses_naming_assets_that_are_gone() -> None:
