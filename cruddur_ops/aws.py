@@ -86,6 +86,7 @@ def _hand_over_variables(sess: Session, variables: dict[str, str]) -> None:
     ``AWS_CONFIG_FILE``, ``AWS_MAX_ATTEMPTS`` …) is set on the session; ``variables`` already
     has the process environment over the files, so the value is the one botocore would have read.
     """
+    # (sic: botocore's own spelling) logical name -> (config key, env var(s), default, converter)
     from botocore.configprovider import BOTOCORE_DEFAUT_SESSION_VARIABLES
 
     for logical, (_config_name, env_names, _default, convert) in BOTOCORE_DEFAUT_SESSION_VARIABLES.items():

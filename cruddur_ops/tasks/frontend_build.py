@@ -19,7 +19,7 @@ from ..config import repo_root
         "frontend-dir": "the npm project to build (default: FRONTEND_DIR, else frontend-react-js, "
         "else examples/frontend)",
         "env-file": "env file with the REACT_APP_* (Vite: VITE_*) values (default: frontend-react-js.env "
-        "in the repository root); real environment variables win",
+        "in the repository root); variables set (non-empty) in the environment win",
         "build-dir": "output folder, passed to the build as BUILD_PATH, or --outDir for Vite (default: "
         "<frontend-dir>/build, or <frontend-dir>/dist for Vite)",
         "zip": "also write a deterministic zip of the build folder to this path (a folder → "
@@ -41,7 +41,7 @@ def build(
 
     Recognises create-react-app and Vite projects (a `vite build` script or a vite.config.*).
     REACT_APP_* values (Vite: VITE_* as well) come from the rendered frontend env file (`inv
-    env.render frontend-react-js`); variables already set in the environment win. Fails when
+    env.render frontend-react-js`); variables set in the environment win unless empty. Fails when
     npm is missing, npm fails, or the build folder has no index.html. Prints the build folder, its
     file count and size (and the zip) on stdout; npm's output and progress go to stderr.
     """
