@@ -4,7 +4,8 @@ botocore's own chain (the one boto3 and the AWS CLI use) does the credential wor
 incl. ``AWS_SESSION_TOKEN``, profiles, SSO, web identity for GitHub OIDC, container/instance
 roles) and honours ``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_<SERVICE>`` for emulators, so
 nothing here re-implements it: we only pass the profile/region we were given and translate
-failures into one actionable line.
+failures into one actionable line. Nothing here reads the process environment either: what the
+env files say about AWS arrives in the target (see :mod:`cruddur_ops.aws_settings`).
 
 The old gem built ``Aws::Credentials.new(key, secret)`` by hand and dropped the session token,
 which is how the journal's "invalid aws access key id" happened. Never build credentials here.
@@ -12,7 +13,6 @@ which is how the journal's "invalid aws access key id" happened. Never build cre
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +29,7 @@ from botocore.exceptions import (
     ProfileNotFound,
 )
 
+from .aws_settings import AwsTarget
 from .errors import AwsError, CredentialsError, OpsError
 
 if TYPE_CHECKING:
@@ -74,13 +75,44 @@ CREDENTIALS_HELP = (
 )
 
 
-@dataclass(frozen=True)
-class AwsTarget:
-    """Where to talk to AWS: resolved once by the task layer and passed down."""
+# botocore session variables the target sets itself (the constructor's profile, the region).
+_TARGET_VARIABLES = frozenset({"profile", "region"})
 
-    profile: str | None = None
-    region: str | None = None
-    endpoint_url: str | None = None  # explicit override; AWS_ENDPOINT_URL works without it
+
+def _hand_over_variables(sess: Session, variables: dict[str, str]) -> None:
+    """Give botocore the ``AWS_*`` settings of the env files, as its environment would have.
+
+    Each session variable botocore reads from the environment (``AWS_CA_BUNDLE``,
+    ``AWS_CONFIG_FILE``, ``AWS_MAX_ATTEMPTS`` …) is set on the session; ``variables`` already
+    has the process environment over the files, so the value is the one botocore would have read.
+    """
+    # (sic: botocore's own spelling) logical name -> (config key, env var(s), default, converter)
+    from botocore.configprovider import BOTOCORE_DEFAUT_SESSION_VARIABLES
+
+    for logical, (_config_name, env_names, _default, convert) in BOTOCORE_DEFAUT_SESSION_VARIABLES.items():
+        if logical in _TARGET_VARIABLES or env_names is None:
+            continue
+        for env_name in [env_names] if isinstance(env_names, str) else env_names:
+            if variables.get(env_name):
+                raw = variables[env_name]
+                sess.set_config_variable(logical, convert(raw) if convert else raw)
+                break
+
+
+def _env_file_credentials(sess: Session, variables: dict[str, str]) -> None:
+    """Credentials from the env files through botocore's own ``EnvProvider`` (key, secret,
+    session token, expiry), tried first at the place of the process environment's provider.
+
+    An explicit profile has no environment provider in its chain (botocore's rule: the profile
+    wins), and then none is added, as when the files were exported.
+    """
+    from botocore.credentials import EnvProvider
+
+    if not any(name in variables for name in (EnvProvider.ACCESS_KEY, EnvProvider.SECRET_KEY)):
+        return
+    resolver = sess.get_component("credential_provider")
+    if EnvProvider.METHOD in [provider.METHOD for provider in resolver.providers]:
+        resolver.insert_before(EnvProvider.METHOD, EnvProvider(environ=variables))
 
 
 def session(target: AwsTarget | None = None) -> Session:
@@ -88,10 +120,12 @@ def session(target: AwsTarget | None = None) -> Session:
     import botocore.session
 
     from .patches.botocore_loader import install as install_direct_loader
-    from .patches.botocore_model_cache import cache_dir as model_cache_dir
 
     target = target or AwsTarget()
     sess = botocore.session.Session(profile=target.profile)
+    variables = target.aws_environ
+    if variables:  # before the config files are read: AWS_CONFIG_FILE may be among them
+        _hand_over_variables(sess, variables)
     try:
         sess.get_scoped_config()  # an unknown profile fails here, not at the first request
     except ProfileNotFound as exc:
@@ -100,12 +134,27 @@ def session(target: AwsTarget | None = None) -> Session:
             hint="check AWS_PROFILE / --profile against `aws configure list-profiles`",
         ) from exc
     # skips botocore's scan of ~420 service folders per client, and its JSON parsing after the first
-    install_direct_loader(sess, model_cache=model_cache_dir(os.environ))
+    install_direct_loader(sess, model_cache=target.model_cache)
     if target.region:
         sess.set_config_variable("region", target.region)
     elif not sess.get_config_variable("region"):
         sess.set_config_variable("region", DEFAULT_REGION)
+    if variables:
+        _env_file_credentials(sess, variables)
     return sess
+
+
+def _configured_endpoint(sess: Session, service: str, variables: dict[str, str]) -> str | None:
+    """``AWS_ENDPOINT_URL_<SERVICE>`` / ``AWS_ENDPOINT_URL`` (then the config file's), looked up
+    by botocore's own provider in ``variables`` rather than the process environment."""
+    from botocore.configprovider import ConfiguredEndpointProvider
+
+    if sess.get_config_variable("ignore_configured_endpoint_urls"):
+        return None
+    provider = ConfiguredEndpointProvider(full_config=sess.full_config, scoped_config=sess.get_scoped_config(),
+                                          client_name=service, environ=variables)
+    endpoint: str | None = provider.provide()
+    return endpoint
 
 
 def client(
@@ -138,8 +187,11 @@ def client(
         s3=None if sign_s3_payload is None else {"payload_signing_enabled": sign_s3_payload},
     )
     kwargs: dict[str, Any] = {"config": config}
-    if target.endpoint_url:
-        kwargs["endpoint_url"] = target.endpoint_url
+    endpoint_url = target.endpoint_url
+    if not endpoint_url and target.aws_variables:
+        endpoint_url = _configured_endpoint(sess, service, target.aws_environ)
+    if endpoint_url:
+        kwargs["endpoint_url"] = endpoint_url
     if region:
         kwargs["region_name"] = region
     from .patches.botocore_tls import load_ca_bundle_once

@@ -7,10 +7,11 @@ that is turned off, or has no home directory to live in, is simply not used.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 OFF_VALUES = frozenset({"off", "false", "0", "no", "none"})
+MODEL_CACHE_SETTING = "CRUDDUR_OPS_MODEL_CACHE"
 
 
 def cache_location(setting: str | None, xdg_cache_home: str | None,
@@ -28,3 +29,10 @@ def cache_location(setting: str | None, xdg_cache_home: str | None,
         return default(home / "cruddur-ops")
     except (RuntimeError, KeyError, OSError):  # no home directory to be found: no cache
         return None
+
+
+def model_cache_dir(variables: Mapping[str, str]) -> Path | None:
+    """The folder of botocore's model cache (patches/botocore_model_cache.py), from
+    ``CRUDDUR_OPS_MODEL_CACHE`` / ``XDG_CACHE_HOME`` in ``variables``; None = off."""
+    return cache_location(variables.get(MODEL_CACHE_SETTING), variables.get("XDG_CACHE_HOME"),
+                          lambda home: home / "botocore")

@@ -4,7 +4,10 @@ Lowest first: built-in defaults → invoke config (``invoke.yaml`` / ``ns.config
 files (``sync.env`` …, loaded with python-dotenv, never overriding the real environment) → the
 process environment → task flags. Paths are resolved from the repository root.
 
-Only this module and the task layer read ``os.environ``; the core receives plain values.
+Only this module reads ``os.environ`` (:func:`process_environment`); the core receives plain
+values. Env files are read into :class:`Settings`, never written into the process environment:
+what a library or a child process needs from them is handed over explicitly (the AWS settings
+in :class:`~cruddur_ops.aws_settings.AwsTarget`, npm's and psql's environments by their callers).
 """
 
 from __future__ import annotations
@@ -74,21 +77,26 @@ def resolve_path(value: str | os.PathLike[str], root: Path | None = None) -> Pat
     return path if path.is_absolute() else (root or repo_root()) / path
 
 
-def load_env_file(path: Path, environ: os._Environ[str] | dict[str, str] | None = None) -> dict[str, str]:
-    """Read a rendered env file and add its values to ``environ`` without overriding any.
+def process_environment() -> dict[str, str]:
+    """A copy of the process environment: the one place the settings layer reads it.
 
-    Values are exported (like the old ``Dotenv.load``) so boto3's own credential chain sees
-    ``AWS_SESSION_TOKEN`` and friends from ``sync.env``. Returns what the file held.
+    A copy, read when asked: tasks resolve their settings once, and tests that set variables
+    before a task runs see them.
     """
-    target = os.environ if environ is None else environ
+    return dict(os.environ)
+
+
+def load_env_file(path: Path) -> dict[str, str]:
+    """What a rendered env file holds (``{}`` when it does not exist).
+
+    Nothing is exported: the old ``Dotenv.load`` wrote the values into the process environment,
+    where every later library and child process saw them. Here they stay a settings layer.
+    """
     if not path.is_file():
         return {}
     from dotenv import dotenv_values  # on first use: `inv --list` reads no env file
 
-    values = {k: v for k, v in dotenv_values(path).items() if v is not None}
-    for key, value in values.items():
-        target.setdefault(key, value)
-    return values
+    return {k: v for k, v in dotenv_values(path).items() if v is not None}
 
 
 @dataclass
@@ -137,6 +145,17 @@ class Settings:
             )
         return value
 
+    def variables(self) -> dict[str, str]:
+        """The env files under the process environment, as one mapping of variables.
+
+        For code that looks names up itself (NoEcho parameters, botocore's settings): a variable
+        set in the environment wins over the same name in a file unless it is empty, as in
+        :meth:`lookup`.
+        """
+        merged = dict(self.env_files)
+        merged.update((k, v) for k, v in self.environ.items() if v != "" or k not in merged)
+        return merged
+
     def describe(self, *names: str) -> str:
         """``value (source)`` with secrets masked, for configuration echoes."""
         value, name, source = self.lookup(*names)
@@ -152,12 +171,7 @@ def env_settings(
     invoke_config: Mapping[str, Any] | None = None,
     defaults: Mapping[str, Any] | None = None,
 ) -> Settings:
-    """Build :class:`Settings` from the process environment plus rendered env files.
-
-    The env files are also exported into ``os.environ`` (without overriding) so that libraries
-    with their own lookup chain (boto3) see them.
-    """
-    real_environment = dict(os.environ)  # before the files are exported into it
+    """Build :class:`Settings` from the process environment plus rendered env files."""
     file_values: dict[str, str] = {}
     for path in env_files or []:
         for key, value in load_env_file(path).items():
@@ -166,6 +180,6 @@ def env_settings(
         defaults=defaults or {},
         invoke_config=invoke_config or {},
         env_files=file_values,
-        environ=real_environment,
+        environ=process_environment(),
         flags={k: v for k, v in (flags or {}).items() if v is not None},
     )

@@ -10,13 +10,14 @@ consoles while the bucket listing is in flight, where that time is free.
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, TextIO
+
+from .config import process_environment
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -52,7 +53,7 @@ def plain(message: str, style: str = "") -> Text:
     return Text(message, style=style)
 
 
-def _plain_requested(environ: os._Environ[str] | dict[str, str]) -> bool:
+def _plain_requested(environ: Mapping[str, str]) -> bool:
     return "NO_COLOR" in environ or environ.get("TERM") == "dumb"
 
 
@@ -63,11 +64,12 @@ def stream_is_tty(stream: TextIO) -> bool:
         return False
 
 
-def make_console(stream: TextIO, environ: dict[str, str] | None = None) -> Console:
-    """A console for ``stream`` that only uses colour and live output on a real terminal."""
+def make_console(stream: TextIO, environ: Mapping[str, str] | None = None) -> Console:
+    """A console for ``stream`` that only uses colour and live output on a real terminal
+    (``NO_COLOR`` / ``TERM`` from ``environ``, by default the process environment)."""
     from rich.console import Console
 
-    env = dict(os.environ) if environ is None else environ
+    env = process_environment() if environ is None else environ
     tty = stream_is_tty(stream) and env.get("TERM") != "dumb"
     colourless = _plain_requested(env) or not tty
     return Console(

@@ -22,16 +22,20 @@ from __future__ import annotations
 import atexit
 import gc
 import sys
+from dataclasses import replace
 from typing import Any
 
 from cruddur_ops import aws
+from cruddur_ops.aws_settings import aws_target
+from cruddur_ops.config import env_settings
 from cruddur_ops.sync.remote import list_objects
 from cruddur_ops.sync.s3client import sync_client
 
 
 def main(endpoint: str, bucket: str, bounds: list[str]) -> int:
     atexit.register(gc.freeze)
-    target = aws.AwsTarget(region="us-east-1", endpoint_url=endpoint)
+    # as a task builds it (the model cache from the environment), pointed at the emulator
+    target = replace(aws_target(env_settings(), region="us-east-1"), endpoint_url=endpoint)
     s3: Any = sync_client(target, aws.session(target), workers=16)
     print(len(list_objects(s3, bucket, bounds=bounds)))
     return 0

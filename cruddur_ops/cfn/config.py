@@ -1,5 +1,8 @@
 """Load one stack folder: ``aws/cfn/<stack>/template.yaml`` + ``config.toml``.
 
+The one reader of ``config.toml``: the sync (the frontend stack's name) and the SG rule (the db
+stack's name) ask :func:`configured_stack_name` rather than parse the file themselves.
+
 config.toml::
 
     [deploy]
@@ -85,6 +88,29 @@ def available_stacks(stacks_dir: Path) -> list[str]:
     )
 
 
+def read_config_toml(config_path: Path) -> dict[str, Any] | None:
+    """A stack's config.toml parsed; None when there is none. An unreadable or invalid file is a
+    ConfigError naming it."""
+    try:
+        text = config_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{config_path}: {exc}") from exc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{config_path}: invalid TOML: {exc}") from exc
+
+
+def configured_stack_name(config_path: Path, default: str) -> str:
+    """``[deploy] stack_name`` of a stack's config.toml, ``default`` when the file or the name is
+    absent. ConfigError when the file cannot be read."""
+    deploy = (read_config_toml(config_path) or {}).get("deploy")
+    name = deploy.get("stack_name") if isinstance(deploy, dict) else None
+    return str(name) if name else default
+
+
 def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
     """Read ``stacks_dir/name``; every problem is a ConfigError naming the file."""
     if not name or "/" in name or name.startswith("."):
@@ -99,10 +125,7 @@ def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
     if not config_path.is_file():
         raise ConfigError(f"{directory} has no config.toml",
                           hint='add [deploy] stack_name = "..." (and [parameters])')
-    try:
-        data = tomllib.loads(config_path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{config_path}: invalid TOML: {exc}") from exc
+    data = read_config_toml(config_path) or {}
     deploy = _table(data, "deploy", config_path)
     stack_name = deploy.get("stack_name")
     if not isinstance(stack_name, str) or not STACK_NAME_RE.match(stack_name):

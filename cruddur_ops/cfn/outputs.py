@@ -17,7 +17,7 @@ left out and listed in ``OutputsReport.unresolved``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -93,4 +93,4 @@ def stack_folder_outputs(stacks_dir: Path, folder: str, target: AwsTarget | None
 
     config = load_stack_config(stacks_dir, folder)
     base = target or AwsTarget()
-    return stack_outputs(config.stack_name, AwsTarget(base.profile, config.region or base.region, base.endpoint_url))
+    return stack_outputs(config.stack_name, replace(base, region=config.region or base.region))

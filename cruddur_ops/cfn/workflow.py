@@ -21,6 +21,7 @@ from typing import Any
 
 from .. import ci
 from ..aws import AwsTarget, client, session
+from ..aws_settings import aws_target
 from ..config import Settings, repo_root, resolve_path
 from ..errors import AwsError, ConfigError
 from .apply import ChangeSetRunner
@@ -87,20 +88,12 @@ def shown_path(path: Path) -> str:
     return str(path)
 
 
-def stack_target(settings: Settings, config: StackConfig, region: str, profile: str) -> AwsTarget:
-    return AwsTarget(
-        profile=profile or settings.get("AWS_PROFILE"),
-        region=region or config.region or settings.get("AWS_REGION", "AWS_DEFAULT_REGION"),
-        endpoint_url=settings.get("CRUDDUR_AWS_ENDPOINT_URL"),
-    )
-
-
 def load(settings: Settings, stack: str, param: list[str] | None, region: str, profile: str) -> StackInput:
     """The stack folder, the --param flags, the AWS target and cfn-lint's findings (before any
     AWS call). Errors among the findings stop :func:`prepare`; show them first."""
     config = stack_config(settings, stack)
     flags = parse_param_flags(param)
-    target = stack_target(settings, config, region, profile)
+    target = aws_target(settings, profile=profile, region=region, configured_region=config.region)
     findings = lint_template(config.template_path, region=target.region,
                              shown_path=shown_path(config.template_path))
     return StackInput(config, flags, target, tuple(findings))
@@ -120,8 +113,8 @@ def _raise_for_lint(findings: tuple[LintFinding, ...]) -> None:
 def prepare(stack_input: StackInput, *, environ: Mapping[str, str], discard_review: bool) -> Prepared:
     """Everything up to the change set: parameters, an uploaded template, the request.
 
-    ``environ`` is where NoEcho values (DB_PASSWORD …) come from; the task passes the process
-    environment.
+    ``environ`` is where NoEcho values (DB_PASSWORD …) come from; the task passes the resolved
+    variables (the process environment over the env files, :meth:`Settings.variables`).
     """
     _raise_for_lint(stack_input.findings)
     config, flags, target = stack_input.config, stack_input.flags, stack_input.target

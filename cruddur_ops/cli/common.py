@@ -1,21 +1,22 @@
-"""Helpers every task module shares: settings from invoke config, AWS target, confirmations."""
+"""Helpers every task module shares: settings from invoke config, AWS target, confirmations.
+
+``aws_target`` is :func:`cruddur_ops.aws_settings.aws_target`, the one builder of the target.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from invoke import Context
 
 from .. import ci
+from ..aws_settings import aws_target
 from ..config import Settings, env_settings, parse_bool, repo_root, resolve_path
 from ..console import consoles, plain
 from ..errors import RefusedError
 from ..redact import secret_values
-
-if TYPE_CHECKING:  # botocore's exceptions load with cruddur_ops.aws: not for `inv --list`
-    from ..aws import AwsTarget
 
 
 def invoke_settings(ctx: Context, section: str | None = None) -> dict[str, Any]:
@@ -46,16 +47,6 @@ def load_settings(
     ci.mask(*secret_values(settings.env_files), *secret_values(settings.invoke_config),
             *secret_values(settings.flags), *secret_values(settings.environ, whole=False))
     return settings
-
-
-def aws_target(settings: Settings, *, profile: str | None = None, region: str | None = None) -> AwsTarget:
-    from ..aws import AwsTarget
-
-    return AwsTarget(
-        profile=profile or settings.get("AWS_PROFILE"),
-        region=region or settings.get("AWS_REGION", "AWS_DEFAULT_REGION"),
-        endpoint_url=settings.get("CRUDDUR_AWS_ENDPOINT_URL"),
-    )
 
 
 def confirm(question: str, *, yes: bool, expected: str = "yes", what: str = "--yes") -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -20,6 +19,7 @@ from invoke import Task, task
 from invoke.exceptions import Exit
 
 from ..ci.run import CiEnvironment, TaskRun, close_run, open_run
+from ..config import process_environment
 from ..console import consoles, data_on_stderr, plain
 from ..errors import EXIT_INTERRUPTED, DatabaseError, OpsError
 from ..redact import mask_text
@@ -86,7 +86,7 @@ class _Reported(Exit):
 @contextmanager
 def ci_run(task: str, *, json_mode: bool) -> Iterator[TaskRun]:
     """Open the CI side of a task run and close it with the outcome (see :mod:`cruddur_ops.ci`)."""
-    run = open_run(TaskRun(task, CiEnvironment.from_environ(os.environ), json_mode=json_mode))
+    run = open_run(TaskRun(task, CiEnvironment.from_environ(process_environment()), json_mode=json_mode))
     exit_code, error = 0, None
     try:
         if json_mode:

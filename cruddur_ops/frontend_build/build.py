@@ -150,7 +150,7 @@ def build_frontend(
 ) -> BuildResult:
     """Run ``npm ci`` (when needed) and ``npm run build`` in ``request.frontend_dir``.
 
-    ``environ`` is the base environment of the npm processes (pass ``os.environ``); the env
+    ``environ`` is the base environment of the npm processes (the process environment); the env
     file's ``REACT_APP_*`` values (and ``VITE_*`` for a Vite project) are added without
     overriding it. Raises :class:`OpsError` for every expected failure (no npm, failed install
     or build, no index.html).

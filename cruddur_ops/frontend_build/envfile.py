@@ -5,7 +5,8 @@ process's environment into the bundle, Vite every ``VITE_*`` one (see project.py
 prefixes each kind of project gets). The values come from the rendered frontend env file
 (``frontend-react-js.env``, written by ``inv env.render``); a variable already set in the real
 environment wins, so CI and one-off overrides (``REACT_APP_BACKEND_URL=... inv frontend.build``)
-work without editing the file. Pure functions: the caller passes the environment in.
+work without editing the file. An empty variable counts as unset, as everywhere in the settings
+(:class:`~cruddur_ops.config.Settings`). Pure functions: the caller passes the environment in.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from ..config import Settings
 from ..errors import ConfigError
 
 PREFIX = "REACT_APP_"
@@ -79,18 +81,14 @@ def build_environment(
     extra: Mapping[str, str] | None = None,
     prefixes: tuple[str, ...] = DEFAULT_PREFIXES,
 ) -> BuildEnvironment:
-    """``environ`` plus the file's prefixed values (never overriding) plus ``extra``.
+    """``environ`` plus the file's prefixed values (never overriding a value) plus ``extra``.
 
-    A name set in ``environ`` wins even when it is empty: that is how ``load_env_file`` and
-    dotenv's own ``override=False`` behave, so an operator can blank a value deliberately.
+    Merged by the settings' rule (:meth:`Settings.variables`): a name set in ``environ`` wins
+    unless it is empty; an empty one is unset, so the file's value is used.
     """
-    env = dict(environ)
-    from_file = []
-    for name, value in file_values.react.items():
-        if name not in env:
-            env[name] = value
-            from_file.append(name)
-    from_environment = [k for k in environ if k.startswith(prefixes)]
+    env = Settings(env_files=file_values.react, environ=environ).variables()
+    from_file = [name for name in file_values.react if not environ.get(name)]
+    from_environment = [k for k in environ if k.startswith(prefixes) and k not in from_file]
     env.update(extra or {})
     return BuildEnvironment(
         env=env,

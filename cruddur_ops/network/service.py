@@ -5,10 +5,10 @@ Shared by ``inv rds.update-sg-rule`` and the SG step of ``inv workspace.init``.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..cfn.config import configured_stack_name
 from ..errors import ConfigError
 from .addresses import HostAddress
 from .apply import RuleExecutor, RuleOutcome
@@ -89,12 +89,6 @@ def validate_rule_settings(port: int | str, description: str) -> tuple[int, str]
 def db_stack_name(config_path: Path, default: str = DEFAULT_STACK) -> str:
     """The db stack's name from ``aws/cfn/db/config.toml`` ([deploy] stack_name) when present."""
     try:
-        data = tomllib.loads(config_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return default
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(
-            f"cannot read {config_path}: {exc}", hint="fix the file or pass --stack NAME"
-        ) from exc
-    name = (data.get("deploy") or {}).get("stack_name")
-    return str(name) if name else default
+        return configured_stack_name(config_path, default)
+    except ConfigError as exc:
+        raise ConfigError(f"cannot read {exc.message}", hint="fix the file or pass --stack NAME") from exc

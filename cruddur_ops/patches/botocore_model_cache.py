@@ -43,12 +43,12 @@ from typing import IO, Any
 
 from botocore.loaders import JSONFileLoader
 
-from ..cache_home import cache_location
+from ..cache_home import MODEL_CACHE_SETTING, model_cache_dir
 from ..fsutil import SECRET_FILE_MODE, atomic_writer
 
 FORMAT_VERSION = 1
 MAGIC = f"cruddur-ops botocore model cache v{FORMAT_VERSION}\n".encode("ascii")
-SETTING = "CRUDDUR_OPS_MODEL_CACHE"
+SETTING = MODEL_CACHE_SETTING
 # marshal's format can change between Python versions; a cache written by another is a miss.
 PYTHON_TAG = f"py{sys.version_info[0]}.{sys.version_info[1]}-m{marshal.version}"
 # An entry: MAGIC, the signature line, the body's CRC-32 as 8 hex digits and a newline, the body.
@@ -59,7 +59,7 @@ log = logging.getLogger(__name__)
 
 def cache_dir(environ: Mapping[str, str]) -> Path | None:
     """The folder of the cache, from ``CRUDDUR_OPS_MODEL_CACHE`` / ``XDG_CACHE_HOME``; None = off."""
-    return cache_location(environ.get(SETTING), environ.get("XDG_CACHE_HOME"), lambda home: home / "botocore")
+    return model_cache_dir(environ)
 
 
 def parse(raw: bytes) -> Any:

@@ -7,12 +7,12 @@ Cache-Control rules, Content-Type overrides) live in invoke config under ``crudd
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..cfn.config import configured_stack_name
 from ..config import Settings, parse_bool, resolve_path
 from ..errors import ConfigError
 from .cache_control import CacheRule, parse_rules
@@ -113,13 +113,10 @@ def _content_types(raw: Any) -> dict[str, str]:
 
 def stack_name_from_config(root: Path) -> str:
     """``[deploy] stack_name`` of ``aws/cfn/frontend/config.toml`` (default CrdFrontend)."""
-    path = root / "aws" / "cfn" / "frontend" / "config.toml"
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
+        return configured_stack_name(root / "aws" / "cfn" / "frontend" / "config.toml", DEFAULT_STACK)
+    except ConfigError:  # the sync does not need the stack: `cfn.deploy frontend` reports the file
         return DEFAULT_STACK
-    name = data.get("deploy", {}).get("stack_name")
-    return str(name) if name else DEFAULT_STACK
 
 
 def release_prefix(settings: Settings) -> str:

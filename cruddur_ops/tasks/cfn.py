@@ -8,14 +8,13 @@ other task start without them.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from invoke import Collection, Context
 from invoke.exceptions import Exit
 
 from .. import ci
-from ..cli.common import confirm, load_settings
+from ..cli.common import aws_target, confirm, load_settings
 from ..cli.guard import ops_task
 from ..config import Settings
 from ..console import consoles
@@ -44,10 +43,11 @@ def _change_set(ctx: Context, stack: str, param: list[str] | None, stacks_dir: s
     A change set that cannot be reviewed is deleted again before the error propagates."""
     from ..cfn import render, workflow
 
-    stack_input = workflow.load(_settings(ctx, stacks_dir), stack, param, region, profile)
+    settings = _settings(ctx, stacks_dir)
+    stack_input = workflow.load(settings, stack, param, region, profile)
     render.show_lint(stack_input.findings)
-    # Only the task layer reads the environment: NoEcho values (DB_PASSWORD …) come from it.
-    prepared = workflow.prepare(stack_input, environ=os.environ, discard_review=discard_review)
+    # NoEcho values (DB_PASSWORD …) come from the environment (or an env file under it).
+    prepared = workflow.prepare(stack_input, environ=settings.variables(), discard_review=discard_review)
     render.show_prepared(prepared)
     snapshot = workflow.create_change_set(prepared)
     try:
@@ -178,7 +178,7 @@ def outputs(ctx: Context, stack: str, json: bool = False, stacks_dir: str = "", 
 
     settings = _settings(ctx, stacks_dir)
     config = workflow.stack_config(settings, stack)
-    target = workflow.stack_target(settings, config, region, profile)
+    target = aws_target(settings, profile=profile, region=region, configured_region=config.region)
     report = workflow.read_outputs(client("cloudformation", target), target, config.stack_name)
     render.show_outputs(config.stack_name, report, as_json=json)
 

@@ -6,30 +6,14 @@ every other task start without them.
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from invoke import Context
 
-from .. import ci
 from ..cli.common import aws_target, load_settings
 from ..cli.guard import ops_task
-from ..config import Settings, repo_root, resolve_path
-from ..console import consoles, plain
-from ..errors import ConfigError, OpsError
-
-if TYPE_CHECKING:
-    from ..aws import AwsTarget
-
-DISTRIBUTION_NAMES = ("SYNC_CLOUDFRONT_DISTRIBUTION_ID", "SYNC_CLOUDFRONT_DISTRUBTION_ID")
-
-
-def _from_stack(settings: Settings, stack: str, target: AwsTarget) -> dict[str, str]:
-    """BucketName / DistributionId from the frontend stack's outputs (when not configured)."""
-    from ..cfn.outputs import stack_folder_outputs
-
-    stacks_dir = resolve_path(settings.get("CFN_STACKS_DIR", default="aws/cfn"), repo_root())
-    return stack_folder_outputs(stacks_dir, stack, target)
+from ..config import repo_root, resolve_path
+from ..errors import ConfigError
 
 
 @ops_task(
@@ -54,11 +38,8 @@ def doctor(ctx: Context, bucket: str = "", distribution_id: str = "", env_file: 
     certificate.
     Exit 1 when any link is broken.
     """
-    from ..aws import client, session
     from ..doctor import render
-    from ..doctor.checks import healthy, run_checks
-    from ..doctor.observe import observe_site
-    from ..sync.settings import release_prefix
+    from ..doctor.site import examine, raise_if_broken, site_to_check
 
     env_path = resolve_path(env_file or "sync.env", repo_root())
     if env_file and not env_path.is_file():
@@ -69,40 +50,12 @@ def doctor(ctx: Context, bucket: str = "", distribution_id: str = "", env_file: 
                "CFN_STACKS_DIR": stacks_dir or None},
     )
     target = aws_target(settings)
-    bucket_name = settings.get("SYNC_S3_BUCKET")
-    distribution = settings.get(*DISTRIBUTION_NAMES)
-    err = consoles().err
-    if not bucket_name and not distribution:
-        try:
-            outputs = _from_stack(settings, stack, target)
-        except OpsError as exc:
-            raise ConfigError(
-                "no bucket or distribution to check",
-                hint="pass --bucket/--distribution-id, set SYNC_S3_BUCKET / SYNC_CLOUDFRONT_DISTRIBUTION_ID "
-                f"(sync.env), or deploy the {stack} stack ({exc.message})",
-            ) from exc
-        bucket_name, distribution = outputs.get("BucketName"), outputs.get("DistributionId")
-        err.print(plain(f"using the {stack} stack's outputs: bucket {bucket_name or '?'}, "
-                       f"distribution {distribution or '?'}", style="muted"))
-    sess = session(target)
-    snapshot = observe_site(
-        s3=client("s3", target, sess=sess),
-        cloudfront=client("cloudfront", target, sess=sess),
-        acm=client("acm", target, sess=sess, region="us-east-1"),  # CloudFront certificates live there
-        bucket=bucket_name,
-        distribution_id=distribution,
-        release_prefix=release_prefix(settings),
-    )
-    results = run_checks(snapshot)
-    if json:  # printed by the task wrapper, alone on stdout (also when a link is broken)
-        payload: list[dict[str, Any]] = [asdict(r) for r in results]
-        ci.result(payload)
-    else:
-        consoles().out.print(render.report(snapshot.bucket_name, snapshot.distribution_id, results))
-    if not healthy(results):
-        broken = [r.link for r in results if r.broken]
-        raise OpsError(f"{len(broken)} broken link(s) between CloudFront and the bucket: {', '.join(broken)}",
-                       hint="apply each fix above, then run inv frontend.doctor again")
+    site = site_to_check(settings, stack, target)
+    if site.from_stack:
+        render.show_stack_source(site)
+    snapshot, results = examine(site, target)
+    render.show(snapshot, results, as_json=json)
+    raise_if_broken(results)
 
 
 # Task objects this module contributes to the `frontend` namespace.

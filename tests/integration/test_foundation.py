@@ -73,6 +73,31 @@ def test_session_token_is_sent_with_every_request(aws_env, boto_client, run_task
     assert f"pw-{unique}" not in result.output
 
 
+def test_env_file_credentials_reach_aws_with_their_session_token(aws_env, boto_client, run_task, unique, tmp_path,
+                                                                 monkeypatch):
+    """Temporary keys rendered into an env file (not exported anywhere) are used, token and all:
+    the journal's "invalid aws access key id" came from a token dropped on the way."""
+    boto_client("s3").create_bucket(Bucket=f"site-{unique}")
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    monkeypatch.delenv("AWS_ENDPOINT_URL")
+    proxy = RecordingProxy(upstream=aws_env["AWS_ENDPOINT_URL"]).start()
+    env_file = tmp_path / "sync.env"
+    env_file.write_text(f"SYNC_S3_BUCKET=site-{unique}\nAWS_ENDPOINT_URL={proxy.endpoint_url}\n"
+                        f"AWS_ACCESS_KEY_ID=ASIAENVFILEKEY000001\nAWS_SECRET_ACCESS_KEY={FAKE_SECRET_KEY}\n"
+                        f"AWS_SESSION_TOKEN=file-token-{unique}\n")
+    try:
+        result = run_task("frontend.doctor", "--env-file", str(env_file), "--json")
+    finally:
+        proxy.stop()
+    assert "Traceback" not in result.output
+    assert json.loads(result.stdout), result.output  # the checks ran (the site itself is not set up)
+    assert proxy.requests, "no request reached the emulator through the env file's AWS_ENDPOINT_URL"
+    assert all(r.get("x-amz-security-token") == f"file-token-{unique}" for r in proxy.requests)
+    assert all("ASIAENVFILEKEY000001" in r.get("authorization", "") for r in proxy.requests)
+    assert f"file-token-{unique}" not in result.output
+
+
 def test_expired_token_is_one_actionable_line(aws_env, run_task, ssm_template, tmp_path):
     expired = CannedResponse(400, json.dumps({"__type": "ExpiredTokenException",
                                               "message": "The security token included in the request is expired"}).encode())

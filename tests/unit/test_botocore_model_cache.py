@@ -13,6 +13,8 @@ import botocore.session
 import pytest
 
 from cruddur_ops import aws
+from cruddur_ops.aws_settings import aws_target
+from cruddur_ops.config import env_settings
 from cruddur_ops.patches import botocore_model_cache
 from cruddur_ops.patches.botocore_model_cache import CachedJSONFileLoader, cache_dir
 
@@ -120,7 +122,8 @@ def test_cache_dir_setting(tmp_path: Path) -> None:
 
 def test_sessions_from_aws_use_the_cache_and_see_botocore_s_models(private_cache_home: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    target = aws.AwsTarget(region="eu-west-2")
+    target = aws_target(env_settings(), region="eu-west-2")  # the cache folder from XDG_CACHE_HOME
+    assert target.model_cache == private_cache_home / "cruddur-ops" / "botocore"
     aws.client("s3", target)  # fills the cache
     folder = private_cache_home / "cruddur-ops" / "botocore"
     assert len(list(folder.iterdir())) >= 3  # endpoints.json, the S3 model, its endpoint rules
@@ -141,5 +144,7 @@ def test_sessions_from_aws_use_the_cache_and_see_botocore_s_models(private_cache
 def test_model_cache_off_parses_every_time(private_cache_home: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(botocore_model_cache.SETTING, "off")
-    aws.client("s3", aws.AwsTarget(region="us-east-1"))
+    target = aws_target(env_settings(), region="us-east-1")
+    assert target.model_cache is None
+    aws.client("s3", target)
     assert not (private_cache_home / "cruddur-ops" / "botocore").exists()

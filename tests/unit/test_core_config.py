@@ -44,13 +44,29 @@ def test_env_file_never_overrides_the_real_environment(tmp_path, monkeypatch):
     settings = env_settings(env_files=[env_file])
     assert settings.lookup("SYNC_S3_BUCKET")[::2] == ("from-env", "environment")
     assert settings.lookup("SYNC_BUILD_DIR")[::2] == ("build", "env file")
-    # exported for boto3's own chain, without overriding
-    assert os.environ["SYNC_BUILD_DIR"] == "build"
     assert os.environ["SYNC_S3_BUCKET"] == "from-env"
 
 
+def test_env_files_never_reach_the_process_environment(tmp_path, monkeypatch):
+    """Later code and child processes see only the real environment; what they need from an
+    env file is handed to them (AwsTarget.aws_variables, npm's env)."""
+    env_file = tmp_path / "sync.env"
+    env_file.write_text("SYNC_BUILD_DIR=build\nAWS_SESSION_TOKEN=file-token\n")
+    monkeypatch.delenv("SYNC_BUILD_DIR", raising=False)
+    settings = env_settings(env_files=[env_file])
+    assert settings.get("SYNC_BUILD_DIR") == "build" and settings.get("AWS_SESSION_TOKEN") == "file-token"
+    assert "SYNC_BUILD_DIR" not in os.environ
+    assert "AWS_SESSION_TOKEN" not in os.environ
+    assert "SYNC_BUILD_DIR" not in env_settings().environ  # the next resolution reads a clean environment
+
+
+def test_variables_put_the_environment_over_the_files_unless_empty():
+    settings = Settings(env_files={"A": "file", "B": "file", "C": ""}, environ={"A": "env", "B": "", "D": ""})
+    assert settings.variables() == {"A": "env", "B": "file", "C": "", "D": ""}
+
+
 def test_missing_env_file_is_empty(tmp_path):
-    assert load_env_file(tmp_path / "nope.env", {}) == {}
+    assert load_env_file(tmp_path / "nope.env") == {}
 
 
 @pytest.mark.parametrize("raw,expected", [("true", True), ("1", True), ("YES", True), ("on", True),

@@ -36,25 +36,29 @@ def test_only_react_app_values_are_kept(tmp_path: Path) -> None:
     assert values.ignored == ("AWS_SECRET_ACCESS_KEY",)
 
 
-def test_real_environment_wins_even_when_empty(tmp_path: Path) -> None:
+def test_real_environment_wins_unless_empty(tmp_path: Path) -> None:
     values = read_env_file(write(tmp_path), required=True)
-    environ = {"PATH": "/bin", "REACT_APP_BACKEND_URL": "http://override", "REACT_APP_FRONTEND_URL": ""}
+    environ = {"PATH": "/bin", "REACT_APP_BACKEND_URL": "http://override", "REACT_APP_FRONTEND_URL": "",
+               "REACT_APP_DEBUG": ""}
     env = build_environment(environ, values, extra={"BUILD_PATH": "/out"})
 
     assert env.env["REACT_APP_BACKEND_URL"] == "http://override"
-    assert env.env["REACT_APP_FRONTEND_URL"] == ""
+    # empty means unset, as in Settings: the file's value is used
+    assert env.env["REACT_APP_FRONTEND_URL"] == "https://app.example.test"
+    assert env.env["REACT_APP_DEBUG"] == ""  # set nowhere else: passed on as it is
     assert env.env["REACT_APP_AWS_PROJECT_REGION"] == "eu-west-1"
     assert env.env["BUILD_PATH"] == "/out" and env.env["PATH"] == "/bin"
     assert "AWS_SECRET_ACCESS_KEY" not in env.env
-    assert env.from_environment == ("REACT_APP_BACKEND_URL", "REACT_APP_FRONTEND_URL")
-    assert env.from_file == ("REACT_APP_AWS_PROJECT_REGION", "REACT_APP_CLIENT_ID")
+    assert env.from_environment == ("REACT_APP_BACKEND_URL", "REACT_APP_DEBUG")
+    assert env.from_file == ("REACT_APP_AWS_PROJECT_REGION", "REACT_APP_CLIENT_ID", "REACT_APP_FRONTEND_URL")
     assert env.react_names == (
         "REACT_APP_AWS_PROJECT_REGION",
         "REACT_APP_BACKEND_URL",
         "REACT_APP_CLIENT_ID",
+        "REACT_APP_DEBUG",
         "REACT_APP_FRONTEND_URL",
     )
-    assert env.empty_names == ("REACT_APP_CLIENT_ID", "REACT_APP_FRONTEND_URL")
+    assert env.empty_names == ("REACT_APP_CLIENT_ID", "REACT_APP_DEBUG")
 
 
 def test_input_environment_is_not_modified(tmp_path: Path) -> None:

@@ -49,12 +49,13 @@ def test_the_switch_reads_like_the_other_off_settings(monkeypatch: pytest.Monkey
 
 def test_sessions_load_models_through_botocore_s_own_loader_when_off(switch: bool,
                                                                      private_cache_home: Path) -> None:
-    loader = aws.session(TARGET).get_component("data_loader")
+    target = aws.AwsTarget(region="us-east-1", model_cache=private_cache_home / "cruddur-ops" / "botocore")
+    loader = aws.session(target).get_component("data_loader")
     assert isinstance(loader, DirectServiceLoader) is switch
     if not switch:
         assert type(loader) is botocore.loaders.Loader
         assert type(loader.file_loader) is botocore.loaders.JSONFileLoader
-    aws.client("s3", TARGET)
+    aws.client("s3", target)
     assert (private_cache_home / "cruddur-ops" / "botocore").is_dir() is switch  # the model cache
 
 

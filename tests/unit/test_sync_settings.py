@@ -69,7 +69,6 @@ def test_real_environment_wins_over_the_env_file(tmp_path: Path, monkeypatch: py
     monkeypatch.delenv("SYNC_BUILD_DIR", raising=False)
     config = sync_config(env_settings(env_files=[env_file]), tmp_path)
     assert config.bucket == "from-env" and config.build_dir == tmp_path / "file-build"
-    monkeypatch.delenv("SYNC_BUILD_DIR", raising=False)  # load_env_file exported it
 
 
 def test_stack_name_from_the_frontend_config(tmp_path: Path) -> None:
