@@ -1,7 +1,6 @@
-"""The database's folders, and the steps `db.create`, `db.drop`, `db.schema-load`, `db.seed` and
-`db.setup` are made of. Each step returns what it did; :mod:`cruddur_ops.db.render` shows it.
+"""The steps `db.create`, `db.drop`, `db.schema-load`, `db.seed` and `db.setup` are made of. Each step returns what it did; :mod:`cruddur_ops.db.render` shows it.
 
-Reads the resolved :class:`~cruddur_ops.config.Settings` (never ``os.environ``) and prints nothing.
+Reads :class:`~cruddur_ops.db.settings.DbSettings` (never ``os.environ``) and prints nothing.
 """
 
 from __future__ import annotations
@@ -10,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..config import Settings, repo_root, resolve_path
+from ..config import repo_root, resolve_path
 from ..errors import ConfigError
+from .settings import DbSettings
 
 if TYPE_CHECKING:  # psycopg (~0.3 s) only for the steps that connect: `db.new` needs none
     from .target import DbTarget
@@ -26,54 +26,46 @@ class LoadedFile:
     recorded_migrations: int = 0
 
 
-def db_dir(settings: Settings, flag: str) -> Path:
-    configured = flag or settings.get("DB_DIR")
-    if configured:
-        return resolve_path(configured)
-    root = repo_root()
-    real = root / "backend-flask" / "db"
-    return real if real.is_dir() else root / "examples" / "backend-flask" / "db"
+def maintenance(db: DbSettings, target: DbTarget) -> DbTarget:
+    return target.maintenance(db.maintenance_db)
 
 
-def migrations_dir(settings: Settings, flag: str, db_dir_flag: str = "") -> Path:
-    configured = flag or settings.get("MIGRATIONS_DIR")
-    return resolve_path(configured) if configured else db_dir(settings, db_dir_flag) / "migrations"
+def scratch_server(db: DbSettings) -> DbTarget:
+    """db.drift's server for its scratch database: DB_SCRATCH_URL, else the CONNECTION_URL server
+    (never the prod server)."""
+    from .target import DbTarget
+
+    if db.scratch_url:
+        return DbTarget("dev", db.scratch_url, "--scratch-url")
+    if not db.dev_url:
+        raise ConfigError("db.drift needs a server for its scratch database",
+                          hint="set CONNECTION_URL (a dev server) or pass --scratch-url postgresql://…/postgres")
+    return maintenance(db, DbTarget("dev", db.dev_url, "CONNECTION_URL"))
 
 
-def seconds(settings: Settings, name: str, flag: str, default: float) -> float:
-    raw = flag or settings.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not a number of seconds", hint="e.g. 30") from None
-    if value < 0:
-        raise ConfigError(f"{name} must not be negative", hint="e.g. 30")
-    return value
+def base_schema(db: DbSettings, schema: str) -> Path:
+    """db.drift's base: --schema, else DB_DIR/schema.sql; it must exist."""
+    base = resolve_path(schema) if schema else db.db_dir / "schema.sql"
+    if not base.is_file():
+        raise ConfigError(f"base schema {base} does not exist", hint="pass --schema FILE or --db-dir DIR")
+    return base
 
 
-def maintenance(settings: Settings, target: DbTarget) -> DbTarget:
-    from .target import DEFAULT_MAINTENANCE_DB
-
-    return target.maintenance(settings.get("DB_MAINTENANCE_DB", default=DEFAULT_MAINTENANCE_DB))
-
-
-def create_database(settings: Settings, target: DbTarget) -> bool:
+def create_database(db: DbSettings, target: DbTarget) -> bool:
     """True when created, False when it already existed."""
     from . import admin
     from .connection import connect
 
-    with connect(maintenance(settings, target)) as conn:
+    with connect(maintenance(db, target)) as conn:
         return admin.create_database(conn, target.dbname)
 
 
-def drop_database(settings: Settings, target: DbTarget, *, force: bool) -> bool:
+def drop_database(db: DbSettings, target: DbTarget, *, force: bool) -> bool:
     """True when dropped, False when it did not exist."""
     from . import admin
     from .connection import connect
 
-    with connect(maintenance(settings, target)) as conn:
+    with connect(maintenance(db, target)) as conn:
         return admin.drop_database(conn, target.dbname, force=force)
 
 

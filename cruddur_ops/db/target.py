@@ -18,9 +18,9 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from ..errors import ConfigError
 from ..redact import mask_text
+from .settings import DEFAULT_MAINTENANCE_DB
 
 ENVIRONMENTS = ("dev", "prod")
-DEFAULT_MAINTENANCE_DB = "postgres"
 
 
 @dataclass(frozen=True)

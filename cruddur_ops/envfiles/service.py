@@ -56,3 +56,13 @@ def render_env_files(
             path = out_dir / f"{item.name}.env"
         files.append(EnvFile(path, item.holds_secrets, written=write))
     return files
+
+
+def report_lines(files: list[EnvFile], cwd: Path | None = None) -> list[str]:
+    """``rendered PATH`` for each file (relative to ``cwd`` when inside it), noting mode 0600."""
+    here = cwd or Path.cwd()
+    lines = []
+    for written in files:
+        shown = os.path.relpath(written.path, here) if written.path.is_relative_to(here) else str(written.path)
+        lines.append(f"rendered {shown}{' (secrets: mode 0600)' if written.holds_secrets else ''}")
+    return lines

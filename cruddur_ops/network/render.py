@@ -28,7 +28,7 @@ def summary(outcome: RuleOutcome) -> list[Text]:
 
 
 def show_lookup(service_count: int) -> None:
-    """On stderr, before the IP lookup (the ``on_lookup`` of ``rule_settings.workspace_ip``)."""
+    """On stderr, before the IP lookup (the ``on_lookup`` of ``network.settings.workspace_ip``)."""
     from ..console import consoles
 
     consoles().err.print(Text(f"looking up the public IP ({service_count} services)…", style="muted"))

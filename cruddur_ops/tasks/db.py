@@ -21,11 +21,9 @@ from invoke.exceptions import Exit
 from .. import ci
 from ..cli.common import confirm
 from ..cli.guard import ops_task
-from ..config import Settings, repo_root, resolve_path
+from ..config import repo_root, resolve_path
 from ..console import consoles
-from ..db.setup import db_dir as _db_dir
-from ..db.setup import migrations_dir as _migrations_dir
-from ..db.setup import seconds as _seconds
+from ..db.settings import DEFAULT_LOCK_TIMEOUT_SECONDS, DEFAULT_LOCK_WAIT_SECONDS
 from ..errors import EXIT_CHANGES_PRESENT, ConfigError, RefusedError
 from . import db_schema
 from .db_common import COMMON_HELP, DB_DIR_HELP, MIGRATIONS_HELP, dump_after_migrate, lint_guard
@@ -36,10 +34,8 @@ from .db_common import target_for as _target
 # the tasks, so `inv --list` and every other namespace stay fast.
 if TYPE_CHECKING:
     from ..db.migrations.apply import DryRunExecutor, PostgresExecutor
+    from ..db.settings import DbSettings
     from ..db.target import DbTarget
-
-DEFAULT_LOCK_WAIT_SECONDS = 60.0
-DEFAULT_LOCK_TIMEOUT_SECONDS = 10.0
 
 YES_HELP = "approve a destructive prod action (on a terminal you also type 'prod')"
 JSON_HELP = "print the result as one JSON object on stdout (shape: docs/json.md); text goes to stderr"
@@ -82,15 +78,15 @@ def connect(ctx: Context, env: str = "dev", secret_id: str = "", command: str = 
 @ops_task(help=COMMON_HELP)
 def create(ctx: Context, env: str = "dev", secret_id: str = "") -> None:
     """Create the database named in the URL (connects to the maintenance database `postgres`)."""
-    settings, target = _target(ctx, env, secret_id)
-    _create(settings, target)
+    db, target = _target(ctx, env, secret_id)
+    _create(db, target)
 
 
-def _create(settings: Settings, target: DbTarget) -> None:
+def _create(db: DbSettings, target: DbTarget) -> None:
     from ..db.render import show
     from ..db.setup import create_database
 
-    created = create_database(settings, target)
+    created = create_database(db, target)
     show(f"created database {target.dbname}" if created else f"database {target.dbname} already exists")
 
 
@@ -98,16 +94,16 @@ def _create(settings: Settings, target: DbTarget) -> None:
                 "force": "end other sessions on the database first (DROP … WITH (FORCE))"})
 def drop(ctx: Context, env: str = "dev", secret_id: str = "", yes: bool = False, force: bool = False) -> None:
     """Drop the database named in the URL. Prod: --yes, and type 'prod' on a terminal."""
-    settings, target = _target(ctx, env, secret_id)
+    db, target = _target(ctx, env, secret_id)
     _guard_destructive(target, "drop the database", yes)
-    _drop(settings, target, force)
+    _drop(db, target, force)
 
 
-def _drop(settings: Settings, target: DbTarget, force: bool) -> None:
+def _drop(db: DbSettings, target: DbTarget, force: bool) -> None:
     from ..db.render import show
     from ..db.setup import drop_database
 
-    dropped = drop_database(settings, target, force=force)
+    dropped = drop_database(db, target, force=force)
     show(f"dropped database {target.dbname}" if dropped else f"database {target.dbname} does not exist")
 
 
@@ -123,17 +119,17 @@ def _load_file(target: DbTarget, path: Path, kind: str) -> None:
 def schema_load(ctx: Context, env: str = "dev", secret_id: str = "", yes: bool = False,
                 db_dir: str = "", file: str = "") -> None:
     """Load schema.sql (one transaction: any SQL error fails the task and leaves nothing)."""
-    settings, target = _target(ctx, env, secret_id)
+    db, target = _target(ctx, env, secret_id, DB_DIR=db_dir)
     _guard_destructive(target, "load the schema (it drops and re-creates tables)", yes)
-    path = resolve_path(file) if file else _db_dir(settings, db_dir) / "schema.sql"
+    path = resolve_path(file) if file else db.db_dir / "schema.sql"
     _load_file(target, path, "schema")
 
 
 @ops_task(help={**COMMON_HELP, "db-dir": DB_DIR_HELP, "file": "SQL file instead of DB_DIR/seed.sql"})
 def seed(ctx: Context, env: str = "dev", secret_id: str = "", db_dir: str = "", file: str = "") -> None:
     """Load seed.sql (one transaction)."""
-    settings, target = _target(ctx, env, secret_id)
-    path = resolve_path(file) if file else _db_dir(settings, db_dir) / "seed.sql"
+    db, target = _target(ctx, env, secret_id, DB_DIR=db_dir)
+    path = resolve_path(file) if file else db.db_dir / "seed.sql"
     _load_file(target, path, "seed")
 
 
@@ -144,17 +140,15 @@ def setup(ctx: Context, env: str = "dev", secret_id: str = "", yes: bool = False
     """Drop, create, load schema and seed, migrate — every step on the same --env target."""
     from ..db.setup import check_setup_files
 
-    settings, target = _target(ctx, env, secret_id)
+    db, target = _target(ctx, env, secret_id, DB_DIR=db_dir, MIGRATIONS_DIR=migrations_dir)
     _guard_destructive(target, "re-create the database (drop, create, schema, seed, migrate)", yes)
-    directory = _db_dir(settings, db_dir)
-    migrations = _migrations_dir(settings, migrations_dir, db_dir)
-    check_setup_files(directory, migrations, seed=seed)  # before anything is dropped
-    _drop(settings, target, force)
-    _create(settings, target)
-    _load_file(target, directory / "schema.sql", "schema")
+    check_setup_files(db.db_dir, db.migrations_dir, seed=seed)  # before anything is dropped
+    _drop(db, target, force)
+    _create(db, target)
+    _load_file(target, db.db_dir / "schema.sql", "schema")
     if seed:
-        _load_file(target, directory / "seed.sql", "seed")
-    _migrate(settings, target, migrations, dry_run=False, accept_changed=False)
+        _load_file(target, db.db_dir / "seed.sql", "seed")
+    _migrate(db, target, dry_run=False, accept_changed=False)
 
 
 @ops_task(help={**COMMON_HELP, "all": "every database on the server, not only the target"})
@@ -164,8 +158,8 @@ def sessions(ctx: Context, env: str = "dev", secret_id: str = "", all: bool = Fa
     from ..db.connection import connect as open_connection
     from ..db.setup import maintenance
 
-    settings, target = _target(ctx, env, secret_id)
-    with open_connection(maintenance(settings, target)) as conn:
+    db, target = _target(ctx, env, secret_id)
+    with open_connection(maintenance(db, target)) as conn:
         rows = admin.list_sessions(conn, None if all else target.dbname)
     render.print_table(render.sessions_table(rows))
     render.say(f"{len(rows)} session(s)")
@@ -179,37 +173,26 @@ def kill_all(ctx: Context, env: str = "dev", secret_id: str = "") -> None:
     from ..db.render import show
     from ..db.setup import maintenance
 
-    settings, target = _target(ctx, env, secret_id)
+    db, target = _target(ctx, env, secret_id)
     if target.env != "dev":
         raise RefusedError("kill-all is for dev only", hint="on prod, end single sessions deliberately")
-    with open_connection(maintenance(settings, target)) as conn:
+    with open_connection(maintenance(db, target)) as conn:
         count = admin.terminate_sessions(conn, target.dbname)
     show(f"terminated {count} session(s) on {target.dbname}")
 
 
-def _executor(conn: Any, settings: Settings, *, dry_run: bool, lock_wait: str,
-              lock_timeout: str) -> DryRunExecutor | PostgresExecutor:
+def _executor(conn: Any, db: DbSettings, *, dry_run: bool) -> DryRunExecutor | PostgresExecutor:
     """A dry run is a different executor (reads only), not a flag inside the real one."""
     from ..db.migrations.apply import DryRunExecutor, PostgresExecutor
     from ..db.render import show_progress
-    from ..db.timeouts import statement_timeout
 
     if dry_run:
         return DryRunExecutor(conn, show_progress)
-    raw_timeout = settings.get("DB_STATEMENT_TIMEOUT")
-    return PostgresExecutor(
-        conn,
-        lock_wait_seconds=_seconds(settings, "DB_LOCK_WAIT", lock_wait, DEFAULT_LOCK_WAIT_SECONDS),
-        lock_timeout_ms=int(1000 * _seconds(settings, "DB_LOCK_TIMEOUT", lock_timeout,
-                                            DEFAULT_LOCK_TIMEOUT_SECONDS)),
-        progress=show_progress,
-        statement_timeout=statement_timeout(raw_timeout, source="DB_STATEMENT_TIMEOUT")
-        if raw_timeout not in (None, "") else None,
-    )
+    return PostgresExecutor(conn, lock_wait_seconds=db.lock_wait, lock_timeout_ms=int(1000 * db.lock_timeout),
+                            progress=show_progress, statement_timeout=db.statement_timeout)
 
 
-def _migrate(settings: Settings, target: DbTarget, directory: Path, *, dry_run: bool,
-             accept_changed: bool, lock_wait: str = "", lock_timeout: str = "",
+def _migrate(db: DbSettings, target: DbTarget, *, dry_run: bool, accept_changed: bool,
              allow_destructive: bool = False, retry_failed: bool = False, mark_applied: bool = False) -> None:
     from ..db import render
     from ..db.connection import connect as open_connection
@@ -218,10 +201,10 @@ def _migrate(settings: Settings, target: DbTarget, directory: Path, *, dry_run: 
 
     review = lint_guard(target, allow_destructive=allow_destructive, dry_run=dry_run)
     with open_connection(target) as conn:
-        executor = _executor(conn, settings, dry_run=dry_run, lock_wait=lock_wait, lock_timeout=lock_timeout)
-        outcome = runner.migrate(executor, directory, accept_changed=accept_changed,
-                                 retry_failed=retry_failed, mark_applied=mark_applied, review=review)
-        after = runner.status(conn, directory) if ci.json_requested() else None
+        outcome = runner.migrate(_executor(conn, db, dry_run=dry_run), db.migrations_dir,
+                                 accept_changed=accept_changed, retry_failed=retry_failed,
+                                 mark_applied=mark_applied, review=review)
+        after = runner.status(conn, db.migrations_dir) if ci.json_requested() else None
     for warning in outcome.plan.warnings:
         render.say(f"warning: {warning}", "skipped")
         ci.warn(warning)
@@ -234,7 +217,7 @@ def _migrate(settings: Settings, target: DbTarget, directory: Path, *, dry_run: 
     render.say(f"{verb} {len(outcome.results)} migration(s)" if outcome.results
                else "nothing to migrate: up to date", "ok")
     if not dry_run:
-        dump_after_migrate(settings, target)
+        dump_after_migrate(db, target)
 
 
 @ops_task(help={**COMMON_HELP, "dry-run": "show what would run (with SQL); no lock, no writes",
@@ -252,10 +235,9 @@ def migrate(ctx: Context, env: str = "dev", secret_id: str = "", dry_run: bool =
             retry_failed: bool = False, mark_applied: bool = False, json: bool = False) -> None:
     """Apply pending migrations in time order, each in one transaction with its ledger row
     (`transactional = False` ones statement by statement). Prod refuses unacknowledged lint findings."""
-    settings, target = _target(ctx, env, secret_id)
-    _migrate(settings, target, _migrations_dir(settings, migrations_dir, db_dir), dry_run=dry_run,
-             accept_changed=accept_changed, lock_wait=lock_wait, lock_timeout=lock_timeout,
-             allow_destructive=allow_destructive, retry_failed=retry_failed, mark_applied=mark_applied)
+    db, target = _target(ctx, env, secret_id, DB_DIR=db_dir, MIGRATIONS_DIR=migrations_dir,
+                         DB_LOCK_WAIT=lock_wait, DB_LOCK_TIMEOUT=lock_timeout)
+    _migrate(db, target, dry_run=dry_run, accept_changed=accept_changed, allow_destructive=allow_destructive, retry_failed=retry_failed, mark_applied=mark_applied)
 
 
 @ops_task(help={**COMMON_HELP, "yes": YES_HELP, "steps": "how many migrations to undo, newest first",
@@ -271,13 +253,13 @@ def rollback(ctx: Context, env: str = "dev", secret_id: str = "", yes: bool = Fa
     from ..db.connection import connect as open_connection
     from ..db.migrations import runner
 
-    settings, target = _target(ctx, env, secret_id)
+    db, target = _target(ctx, env, secret_id, DB_DIR=db_dir, MIGRATIONS_DIR=migrations_dir,
+                         DB_LOCK_WAIT=lock_wait, DB_LOCK_TIMEOUT=lock_timeout)
     if not dry_run:
         _guard_destructive(target, f"roll back {steps} migration(s)", yes)
-    directory = _migrations_dir(settings, migrations_dir, db_dir)
     with open_connection(target) as conn:
-        executor = _executor(conn, settings, dry_run=dry_run, lock_wait=lock_wait, lock_timeout=lock_timeout)
-        outcome = runner.rollback(executor, directory, steps=steps, accept_changed=accept_changed)
+        outcome = runner.rollback(_executor(conn, db, dry_run=dry_run), db.migrations_dir, steps=steps,
+                                  accept_changed=accept_changed)
     for warning in outcome.plan.warnings:
         render.say(f"warning: {warning}", "skipped")
     if dry_run and outcome.results:
@@ -296,9 +278,9 @@ def status(ctx: Context, env: str = "dev", secret_id: str = "", exit_code: bool 
     from ..db.migrations import runner
     from ..db.summary import status_json, status_markdown
 
-    settings, target = _target(ctx, env, secret_id)
+    db, target = _target(ctx, env, secret_id, DB_DIR=db_dir, MIGRATIONS_DIR=migrations_dir)
     with open_connection(target) as conn:
-        current = runner.status(conn, _migrations_dir(settings, migrations_dir, db_dir))
+        current = runner.status(conn, db.migrations_dir)
     render.print_table(render.status_table(current))
     render.say(render.status_summary(current).plain)
     ci.section(status_markdown(current))
@@ -315,8 +297,8 @@ def new(ctx: Context, name: str, migrations_dir: str = "", db_dir: str = "", no_
     from ..db.migrations import files as migration_files
     from ..db.render import say, show
 
-    settings = _settings(ctx)
-    path = migration_files.write_new(_migrations_dir(settings, migrations_dir, db_dir),
+    _, db = _settings(ctx, DB_DIR=db_dir, MIGRATIONS_DIR=migrations_dir)
+    path = migration_files.write_new(db.migrations_dir,
                                      migration_files.validate_name(name), time.time_ns(),
                                      transactional=not no_transaction)
     show(str(path.relative_to(repo_root()) if path.is_relative_to(repo_root()) else path))

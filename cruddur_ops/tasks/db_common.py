@@ -2,8 +2,8 @@
 and the two hooks `db.migrate` runs (the lint guard, the dump after a dev migrate). Folders and
 setup steps live in :mod:`cruddur_ops.db.setup`, output in :mod:`cruddur_ops.db.render`.
 
-Configuration (flags > environment > invoke config `cruddur.db.*` > defaults). No env file is
-read: the rendered backend-flask.env holds the *container's* CONNECTION_URL (host `db`), which is
+Configuration: :mod:`cruddur_ops.db.settings` (flags > environment > invoke config `cruddur.db.*`
+> defaults). No env file is read: the rendered backend-flask.env holds the *container's* CONNECTION_URL (host `db`), which is
 wrong from a workspace shell.
 """
 
@@ -17,14 +17,15 @@ from typing import TYPE_CHECKING, Any
 from invoke import Context
 
 from .. import ci
-from ..cli.common import aws_target, is_truthy, load_settings
-from ..config import Settings, repo_root, resolve_path
+from ..cli.common import aws_target, load_settings
+from ..config import Settings, repo_root
 from ..errors import RefusedError
 
 if TYPE_CHECKING:
     from ..db.lint import MigrationSql, Report
     from ..db.migrations.plan import MigratePlan
     from ..db.migrations.runner import Review
+    from ..db.settings import DbSettings
     from ..db.target import DbTarget
 
 ENV_HELP = "dev (CONNECTION_URL) or prod (PROD_DB_SECRET_ID / PROD_CONNECTION_URL)"
@@ -32,33 +33,41 @@ SECRET_HELP = "prod only: Secrets Manager secret id with RDS-style JSON credenti
 DB_DIR_HELP = "folder with schema.sql, seed.sql, migrations/ (DB_DIR; default backend-flask/db, else examples/backend-flask/db)"
 MIGRATIONS_HELP = "folder of migration files (MIGRATIONS_DIR; default DB_DIR/migrations)"
 COMMON_HELP = {"env": ENV_HELP, "secret-id": SECRET_HELP}
-DEFAULT_SCHEMA_DUMP = "db/schema.sql"
 ACKNOWLEDGE_HINT = "`-- db.lint: allow RULE (why)` before the statement"
 
 
-def settings_for(ctx: Context, **flags: Any) -> Settings:
-    return load_settings(ctx, section="db", flags=flags)
+def settings_for(ctx: Context, **flags: Any) -> tuple[Settings, DbSettings]:
+    """The resolved settings (for the AWS target) and the db's own; ``flags`` by setting name
+    (``DB_DIR=db_dir`` …; empty means not given)."""
+    from ..db.settings import db_settings
+
+    settings = load_settings(ctx, section="db", flags=flags)
+    return settings, db_settings(settings)
 
 
-def target_for(ctx: Context, env: str, secret_id: str) -> tuple[Settings, DbTarget]:
+def connect_target(settings: Settings, db: DbSettings, env: str) -> DbTarget:
+    """The database ``--env`` names, shown (password masked) before anything connects."""
     from ..db.render import show_target
     from ..db.secret import fetch_secret_string
     from ..db.target import resolve_target
 
-    settings = settings_for(ctx, PROD_DB_SECRET_ID=secret_id or None)
     env_name = (env or "dev").strip().lower()
     target = resolve_target(
         env_name,
-        dev_url=settings.get("CONNECTION_URL"),
-        prod_url=settings.get("PROD_CONNECTION_URL"),
-        # PROD_DB_SECRET_ID in the environment must not break dev; an explicit flag for dev is an error.
-        secret_id=settings.get("PROD_DB_SECRET_ID") if env_name == "prod" else (secret_id or None),
+        dev_url=db.dev_url,
+        prod_url=db.prod_url,
+        secret_id=db.secret_id(env_name),
         fetch_secret=lambda sid: fetch_secret_string(sid, aws_target(settings)),
-        default_dbname=settings.get("DB_NAME", default="cruddur"),
+        default_dbname=db.db_name,
     )
     ci.mask(target.password)  # e.g. from a Secrets Manager secret: registered before anything prints
     show_target(target)
-    return settings, target
+    return target
+
+
+def target_for(ctx: Context, env: str, secret_id: str, **flags: Any) -> tuple[DbSettings, DbTarget]:
+    settings, db = settings_for(ctx, PROD_DB_SECRET_ID=secret_id, **flags)
+    return db, connect_target(settings, db, env)
 
 
 def _shown(path: Path) -> str:
@@ -100,22 +109,17 @@ def lint_guard(target: DbTarget, *, allow_destructive: bool, dry_run: bool) -> R
     return review
 
 
-def dump_path(settings: Settings, flag: str) -> Path:
-    return resolve_path(flag or settings.get("DB_SCHEMA_DUMP") or DEFAULT_SCHEMA_DUMP)
-
-
 def write_dump(target: DbTarget, path: Path) -> None:
     from ..db.dump import dump_schema
     from ..db.render import say
     from ..fsutil import atomic_write_text
 
-    text = dump_schema(target, base_env=os.environ)
+    text = dump_schema(target, base_env=os.environ)  # pg_dump's own environment (PGSSLMODE …)
     atomic_write_text(path, text)
     say(f"wrote the schema of {target.dbname} to {_shown(path)} ({text.count(chr(10))} lines)", "ok")
 
 
-def dump_after_migrate(settings: Settings, target: DbTarget) -> None:
+def dump_after_migrate(db: DbSettings, target: DbTarget) -> None:
     """DB_DUMP_AFTER_MIGRATE=true: a dev migrate refreshes the schema dump."""
-    if target.env != "dev" or not is_truthy(settings.get("DB_DUMP_AFTER_MIGRATE"), "DB_DUMP_AFTER_MIGRATE"):
-        return
-    write_dump(target, dump_path(settings, ""))
+    if target.env == "dev" and db.dump_after_migrate:
+        write_dump(target, db.dump_path)

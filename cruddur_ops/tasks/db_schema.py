@@ -16,36 +16,35 @@ from invoke.exceptions import Exit
 
 from .. import ci
 from ..cli.guard import ops_task
-from ..config import Settings, resolve_path
+from ..config import Settings
 from ..console import consoles, plain
-from ..db import setup
-from ..errors import EXIT_ERROR, ConfigError
+from ..db.settings import DEFAULT_SCHEMA_DUMP, STDOUT
+from ..errors import EXIT_ERROR
 from .db_common import (
     COMMON_HELP,
     DB_DIR_HELP,
-    DEFAULT_SCHEMA_DUMP,
     MIGRATIONS_HELP,
-    dump_path,
+    connect_target,
     settings_for,
     target_for,
     write_dump,
 )
 
 if TYPE_CHECKING:
-    from ..db.target import DbTarget
+    from ..db.settings import DbSettings
 
 
 # --- lint ----------------------------------------------------------------------------------
 
-def _lint_paths(ctx: Context, directory: Path, *, every: bool, env: str, secret_id: str) -> list[Path]:
+def _lint_paths(settings: Settings, db: DbSettings, *, every: bool, env: str) -> list[Path]:
+    """--all: every migration file (no database needed); else the pending and failed ones."""
     from ..db.connection import connect
     from ..db.migrations import files, runner
 
     if every:
-        return [f.path for f in files.discover(directory)]
-    _, target = target_for(ctx, env, secret_id)
-    with connect(target) as conn:
-        current = runner.status(conn, directory)
+        return [f.path for f in files.discover(db.migrations_dir)]
+    with connect(connect_target(settings, db, env)) as conn:
+        current = runner.status(conn, db.migrations_dir)
     return [Path(e.path) for e in (*current.pending, *current.failed) if e.path]
 
 
@@ -60,9 +59,8 @@ def lint(ctx: Context, env: str = "dev", secret_id: str = "", all: bool = False,
     from ..db.lint import lint as lint_sql
     from ..db.migrations.runner import read_migration
 
-    settings = settings_for(ctx)
-    directory = setup.migrations_dir(settings, migrations_dir, db_dir)
-    paths = _lint_paths(ctx, directory, every=all, env=env, secret_id=secret_id)
+    settings, db = settings_for(ctx, PROD_DB_SECRET_ID=secret_id, DB_DIR=db_dir, MIGRATIONS_DIR=migrations_dir)
+    paths = _lint_paths(settings, db, every=all, env=env)
     report = lint_sql([read_migration(path)[1] for path in paths])
     for finding in report.unacknowledged:
         ci.warn(f"{finding.file}:{finding.line} {finding.rule}: {finding.why}")
@@ -82,27 +80,14 @@ def dump(ctx: Context, env: str = "dev", secret_id: str = "", out: str = "") -> 
     """Write the schema (pg_dump --schema-only, normalised: two dumps of one schema are identical)."""
     from ..db.dump import dump_schema
 
-    settings, target = target_for(ctx, env, secret_id)
-    if (out or settings.get("DB_SCHEMA_DUMP")) == "-":
+    db, target = target_for(ctx, env, secret_id, DB_SCHEMA_DUMP=out)
+    if db.schema_dump == STDOUT:
         consoles().out.print(plain(dump_schema(target, base_env=os.environ)), end="", soft_wrap=True)
         return
-    write_dump(target, dump_path(settings, out))
+    write_dump(target, db.dump_path)
 
 
 # --- drift ---------------------------------------------------------------------------------
-
-def _scratch_server(settings: Settings) -> DbTarget:
-    from ..db.target import DbTarget
-
-    url = settings.get("DB_SCRATCH_URL")
-    if url:
-        return DbTarget("dev", url, "--scratch-url")
-    dev_url = settings.get("CONNECTION_URL")
-    if not dev_url:
-        raise ConfigError("db.drift needs a server for its scratch database",
-                          hint="set CONNECTION_URL (a dev server) or pass --scratch-url postgresql://…/postgres")
-    return setup.maintenance(settings, DbTarget("dev", dev_url, "CONNECTION_URL"))
-
 
 @ops_task(help={**COMMON_HELP, "scratch-url": "server for the scratch database (DB_SCRATCH_URL; default the "
                 "CONNECTION_URL server; never the prod server)", "db-dir": DB_DIR_HELP,
@@ -113,15 +98,12 @@ def drift(ctx: Context, env: str = "dev", secret_id: str = "", scratch_url: str 
     database; print a unified diff and exit 1 when they differ."""
     from ..db import render
     from ..db.drift import detect_drift
+    from ..db.setup import base_schema, scratch_server
 
-    _, target = target_for(ctx, env, secret_id)
-    settings = settings_for(ctx, PROD_DB_SECRET_ID=secret_id or None, DB_SCRATCH_URL=scratch_url or None)
-    base = resolve_path(schema) if schema else setup.db_dir(settings, db_dir) / "schema.sql"
-    if not base.is_file():
-        raise ConfigError(f"base schema {base} does not exist", hint="pass --schema FILE or --db-dir DIR")
-    report = detect_drift(target, _scratch_server(settings), base_schema=base,
-                          migrations_dir=setup.migrations_dir(settings, migrations_dir, db_dir),
-                          base_env=os.environ)
+    db, target = target_for(ctx, env, secret_id, DB_SCRATCH_URL=scratch_url, DB_DIR=db_dir,
+                            MIGRATIONS_DIR=migrations_dir)
+    report = detect_drift(target, scratch_server(db), base_schema=base_schema(db, schema),
+                          migrations_dir=db.migrations_dir, base_env=os.environ)
     for warning in report.warnings:
         render.say(f"warning: {warning}", "skipped")
     if report.drifted:

@@ -6,14 +6,10 @@ start without it.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from invoke import Collection, Context
 
 from ..cli.common import aws_target, load_settings
 from ..cli.guard import ops_task
-from ..config import repo_root, resolve_path
 from ..console import consoles, plain
 
 
@@ -44,27 +40,17 @@ def render(
     """
     from ..envfiles.files import parse_names
     from ..envfiles.lookups import AwsLookups
-    from ..envfiles.service import render_env_files
+    from ..envfiles.service import render_env_files, report_lines
+    from ..envfiles.settings import env_render_settings
 
-    settings = load_settings(ctx, section="env")
-    root = repo_root()
+    settings = load_settings(ctx, section="env", flags={"TEMPLATE_DIR": template_dir, "OUT_DIR": out_dir})
+    config = env_render_settings(settings)
     lookups = AwsLookups(aws_target(settings))
-    files = render_env_files(
-        template_dir=resolve_path(template_dir or settings.get("TEMPLATE_DIR", default="erb_templates"), root),
-        out_dir=resolve_path(out_dir or settings.get("OUT_DIR", default="."), root),
-        root=root,
-        environ=dict(os.environ),
-        names=parse_names([name or "", *(template or [])]),
-        allow_missing=allow_missing,
-        ssm=lookups.ssm,
-        secret=lookups.secret,
-    )
-    out = consoles().out
-    for written in files:
-        path = written.path
-        shown = os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
-        note = " (secrets: mode 0600)" if written.holds_secrets else ""
-        out.print(plain(f"rendered {shown}{note}"))
+    files = render_env_files(template_dir=config.template_dir, out_dir=config.out_dir, root=config.root,
+                             environ=config.environ, names=parse_names([name or "", *(template or [])]),
+                             allow_missing=allow_missing, ssm=lookups.ssm, secret=lookups.secret)
+    for line in report_lines(files):
+        consoles().out.print(plain(line))
 
 
 collection = Collection("env", render)

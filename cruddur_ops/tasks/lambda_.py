@@ -34,27 +34,13 @@ def doctor(ctx: Context, function: str, secret_id: str = "", db_sg: str = "", st
     GetSecretValue on the secret (no Deny; resource policy; KMS key) → timeout. Read-only.
     Exit 1 when any link is broken.
     """
-    from .. import aws
     from ..lambda_doctor import render
-    from ..lambda_doctor.checks import run_checks
-    from ..lambda_doctor.observe import Clients, observe_lambda
-    from ..network.rule_settings import db_stack
+    from ..lambda_doctor.service import diagnose
+    from ..lambda_doctor.settings import doctor_settings
 
-    settings = load_settings(ctx, section="lambda")
-    target = aws_target(settings)
-    sess = aws.session(target)
-    clients = Clients(*(aws.client(name, target, sess=sess) for name in
-                        ("lambda", "iam", "ec2", "secretsmanager", "kms", "cloudformation")))
-    snapshot = observe_lambda(
-        clients,
-        function_name=function,
-        region=target.region or sess.get_config_variable("region") or "us-east-1",
-        secret_id=secret_id,
-        db_sg=db_sg,
-        db_sg_configured=settings.get("DB_SG_ID"),
-        db_stack=db_stack(settings, stack or None),
-    )
-    results = run_checks(snapshot)
+    settings = load_settings(ctx, section="lambda", flags={
+        "FUNCTION": function, "SECRET_ID": secret_id, "DB_SG": db_sg, "DB_STACK_NAME": stack})
+    snapshot, results = diagnose(aws_target(settings), doctor_settings(settings))
     if json:  # printed by the task wrapper, alone on stdout (also when a link is broken)
         ci.result(render.as_json(results))
     else:

@@ -2,12 +2,11 @@
 
 The network core is imported inside the functions that use it, so `inv --list` and every other
 task start without it (`inv workspace.init` shares its settings helpers in
-:mod:`cruddur_ops.network.rule_settings`).
+:mod:`cruddur_ops.network.settings`).
 """
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 from invoke import Collection, Context
@@ -36,7 +35,7 @@ def apply_rule(settings: Settings, request: RuleRequest, *, dry_run: bool) -> Ru
     return ensure_rule(reader, executor, request)
 
 
-def print_outcome(outcome: RuleOutcome, ip: ResolvedIp | None = None) -> None:
+def print_outcome(settings: Settings, outcome: RuleOutcome, ip: ResolvedIp | None = None) -> None:
     from ..network.render import ip_line, summary
     from ..workspace_kind import detect_workspace
 
@@ -46,7 +45,7 @@ def print_outcome(outcome: RuleOutcome, ip: ResolvedIp | None = None) -> None:
     for line in summary(outcome):
         out.print(line)
     names = [name for name, _ in outcome.exports]
-    if names and detect_workspace(os.environ).kind == "gitpod":
+    if names and detect_workspace(settings.environ).kind == "gitpod":
         pairs = " ".join(f"{n}={v}" for n, v in outcome.exports)
         consoles().err.print(plain(f"to keep it for new workspaces: gp env {pairs}", style="hint"))
 
@@ -79,19 +78,14 @@ def update_sg_rule(
     `eval "$(inv rds.update-sg-rule)"` refreshes them. Never opens 0.0.0.0/0.
     """
     from ..network.render import show_lookup
-    from ..network.rule_settings import rule_request, workspace_ip
+    from ..network.settings import rule_request, rule_settings, workspace_ip
 
-    settings = load_settings(ctx, section="rds")
-    resolved = workspace_ip(settings, ip=ip or None, ipv6=ipv6, on_lookup=show_lookup)
-    request = rule_request(
-        settings,
-        resolved.host,
-        port=port or None,
-        description=description or None,
-        stack=stack or None,
-    )
-    outcome = apply_rule(settings, request, dry_run=dry_run)
-    print_outcome(outcome, resolved)
+    settings = load_settings(ctx, section="rds", flags={
+        "IP": ip, "DB_SG_RULE_DESCRIPTION": description, "DB_PORT": port or None, "DB_STACK_NAME": stack})
+    rules = rule_settings(settings)
+    resolved = workspace_ip(rules, ipv6=ipv6, on_lookup=show_lookup)
+    outcome = apply_rule(settings, rule_request(rules, resolved.host), dry_run=dry_run)
+    print_outcome(settings, outcome, resolved)
 
 
 collection = Collection("rds", update_sg_rule)

@@ -6,7 +6,6 @@ The workspace core (env rendering, network rules, SSM) is imported inside the ta
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 from invoke import Collection, Context
@@ -15,9 +14,8 @@ from invoke.exceptions import Exit
 from .. import ci
 from ..cli.common import aws_target, load_settings
 from ..cli.guard import debug_enabled, ops_task
-from ..config import Settings, repo_root, resolve_path
+from ..config import Settings
 from ..console import consoles
-from ..errors import ConfigError
 
 if TYPE_CHECKING:
     from ..network.addresses import HostAddress
@@ -25,19 +23,6 @@ if TYPE_CHECKING:
     from ..network.service import RuleRequest
     from ..workspace.init import InitConfig
     from ..workspace.steps import StepResult
-
-
-def _frontend_port(settings: Settings, port: int) -> int:
-    from ..workspace.origin import DEFAULT_FRONTEND_PORT
-
-    value = port or settings.get("FRONTEND_PORT", default=DEFAULT_FRONTEND_PORT)
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = 0
-    if not 1 <= number <= 65535:
-        raise ConfigError(f"frontend port {value!r} is not a TCP port", hint="use --port 3000")
-    return number
 
 
 @ops_task(help={"port": "the frontend's port (default: FRONTEND_PORT or 3000)"})
@@ -48,10 +33,10 @@ def origin(ctx: Context, port: int = 0) -> None:
     elsewhere http://localhost:3000.
     """
     from ..workspace.origin import exact_origin
-    from ..workspace_kind import detect_workspace
+    from ..workspace.settings import workspace_settings
 
-    settings = load_settings(ctx, section="workspace")
-    url = detect_workspace(os.environ).url(_frontend_port(settings, port))
+    workspace = workspace_settings(load_settings(ctx, section="workspace", flags={"FRONTEND_PORT": port or None}))
+    url = workspace.workspace.url(workspace.frontend_port)
     consoles().out.print(exact_origin(url), markup=False, highlight=False)
 
 
@@ -90,57 +75,51 @@ def init(
     """
     from ..workspace.init import AwsAccess, run_init
 
-    settings = load_settings(ctx, section="workspace")
-    config = _init_config(ctx, settings, dry_run=dry_run, ip=ip, stack=stack, env=env,
-                          origin_parameter=origin_parameter, frontend_port=frontend_port,
-                          out_dir=out_dir, template_dir=template_dir, allow_missing=allow_missing)
+    settings = load_settings(ctx, section="workspace", flags={
+        "CRUDDUR_ENV": env, "ORIGIN_PARAMETER": origin_parameter, "FRONTEND_PORT": frontend_port or None})
+    config = _init_config(
+        settings,
+        load_settings(ctx, section="rds", flags={"IP": ip, "DB_STACK_NAME": stack}),
+        load_settings(ctx, section="env", flags={"TEMPLATE_DIR": template_dir, "OUT_DIR": out_dir}),
+        dry_run=dry_run, allow_missing=allow_missing)
     results = run_init(config, AwsAccess(aws_target(settings)), reraise_bugs=debug_enabled())
     _report(results, dry_run=dry_run)
 
 
-def _init_config(ctx: Context, settings: Settings, *, dry_run: bool, ip: str, stack: str, env: str,
-                 origin_parameter: str, frontend_port: int, out_dir: str, template_dir: str,
+def _init_config(settings: Settings, rds: Settings, env: Settings, *, dry_run: bool,
                  allow_missing: bool) -> InitConfig:
-    """workspace.init's flags and settings → the steps' configuration."""
-    from ..network.publicip import IP_VARIABLES
+    """workspace.init's three settings sections (workspace, rds, env) → the steps' configuration."""
+    from ..envfiles.settings import env_render_settings
     from ..network.render import show_lookup
-    from ..network.rule_settings import rule_request, workspace_ip
+    from ..network.settings import rule_request, rule_settings, workspace_ip
     from ..workspace.init import InitConfig
-    from ..workspace.origin import DEFAULT_ENVIRONMENT, parameter_name
-    from ..workspace_kind import detect_workspace
+    from ..workspace.settings import workspace_settings
 
-    rds_settings = load_settings(ctx, section="rds")
-    env_settings = load_settings(ctx, section="env")
-    root = repo_root()
-    environment = env or settings.get("CRUDDUR_ENV", default=DEFAULT_ENVIRONMENT)
-    explicit = bool(ip) or any(rds_settings.get(n) for n in IP_VARIABLES)
+    workspace, rules, files = workspace_settings(settings), rule_settings(rds), env_render_settings(env)
 
     def find_ip() -> ResolvedIp:
-        return workspace_ip(rds_settings, ip=ip or None, ipv6=False, on_lookup=show_lookup)
+        return workspace_ip(rules, ipv6=False, on_lookup=show_lookup)
 
     def make_request(host: HostAddress) -> RuleRequest:
-        return rule_request(rds_settings, host, port=None, description=None, stack=stack or None)
+        return rule_request(rules, host)
 
     return InitConfig(
         dry_run=dry_run,
-        explicit_ip=explicit,
+        explicit_ip=rules.ip_given,
         find_ip=find_ip,
         make_rule_request=make_request,
-        template_dir=resolve_path(
-            template_dir or env_settings.get("TEMPLATE_DIR", default="erb_templates"), root
-        ),
-        out_dir=resolve_path(out_dir or env_settings.get("OUT_DIR", default="."), root),
-        root=root,
-        environ=dict(os.environ),
+        template_dir=files.template_dir,
+        out_dir=files.out_dir,
+        root=files.root,
+        environ=files.environ,
         allow_missing=allow_missing,
-        workspace=detect_workspace(os.environ),
-        frontend_port=_frontend_port(settings, frontend_port),
-        parameter=parameter_name(origin_parameter or settings.get("ORIGIN_PARAMETER"), environment),
-        cors_bucket=settings.get("CORS_BUCKET") or "",
-        cors_function=settings.get("CORS_FUNCTION") or "",
-        cors_parameters=settings.get("CORS_ORIGIN_PARAMETERS") or "",
+        workspace=workspace.workspace,
+        frontend_port=workspace.frontend_port,
+        parameter=workspace.parameter(),
+        cors_bucket=workspace.cors_bucket,
+        cors_function=workspace.cors_function,
+        cors_parameters=workspace.cors_parameters,
     )
-
 
 
 def _report(results: list[StepResult], *, dry_run: bool) -> None:

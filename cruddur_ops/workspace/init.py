@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from .. import aws
-from ..cors.apply import AwsCorsWriter, CorsExecutor, DryRunCorsWriter
 from ..cors.describe import summary as cors_summary
 from ..cors.origins import parameter_names
-from ..cors.service import prepare as prepare_cors
+from ..cors.service import CorsClients, plan_for
+from ..cors.service import writer as cors_writer
+from ..cors.settings import CorsSettings
 from ..envfiles.lookups import AwsLookups
 from ..envfiles.service import render_env_files
 from ..network.addresses import HostAddress
@@ -165,12 +166,10 @@ def run_init(
                               "the upload bucket's origins in step with Parameter Store")
         if not access.has_credentials():
             raise StepSkipped(NO_CREDENTIALS, NO_CREDENTIALS_HINT)
-        s3, lam = access.client("s3"), access.client("lambda")
-        plan = prepare_cors(s3=s3, ssm=access.client("ssm"), lam=lam, bucket=config.cors_bucket,
-                            function=config.cors_function, parameters=parameter_names(config.cors_parameters),
-                            sess=access.session)
-        executor: CorsExecutor = DryRunCorsWriter() if config.dry_run else AwsCorsWriter(s3, lam, access.session)
-        return StepDone(cors_summary(executor.execute(plan)))
+        clients = CorsClients(s3=access.client("s3"), ssm=access.client("ssm"), lam=access.client("lambda"),
+                              sess=access.session)
+        cors = CorsSettings(config.cors_bucket, config.cors_function, parameter_names(config.cors_parameters))
+        return StepDone(cors_summary(cors_writer(clients, dry_run=config.dry_run).execute(plan_for(cors, clients))))
 
     steps: list[tuple[str, Callable[[], StepDone]]] = [
         ("workspace IP", find_ip),

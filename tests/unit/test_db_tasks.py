@@ -1,16 +1,13 @@
-"""Task-layer rules for db.*: the prod confirmation and where the db files are found."""
+"""Task-layer rules for db.*: the prod confirmation (where the db files are found: test_db_settings)."""
 
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from rich.console import Console
 
-from cruddur_ops.config import Settings
-from cruddur_ops.db import setup
 from cruddur_ops.db.target import DbTarget
 from cruddur_ops.errors import RefusedError
 from cruddur_ops.tasks import db as db_tasks
@@ -68,15 +65,3 @@ def test_prod_with_yes_without_a_terminal_proceeds(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr("builtins.input", lambda: asked.append("asked") or "prod")
     assert db_tasks._guard_destructive(PROD, "drop the database", yes=True) is None
     assert asked == [] and err.getvalue() == ""
-
-
-def test_db_dir_prefers_the_flag_then_setting_then_backend_then_examples(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("cruddur_ops.db.setup.repo_root", lambda: tmp_path)
-    assert setup.db_dir(Settings(), "") == tmp_path / "examples" / "backend-flask" / "db"
-    (tmp_path / "backend-flask" / "db").mkdir(parents=True)
-    assert setup.db_dir(Settings(), "") == tmp_path / "backend-flask" / "db"
-    assert setup.db_dir(Settings(environ={"DB_DIR": "/srv/db"}), "") == Path("/srv/db")
-    assert setup.db_dir(Settings(environ={"DB_DIR": "/srv/db"}), "/flag") == Path("/flag")
-    assert setup.migrations_dir(Settings(environ={"MIGRATIONS_DIR": "/m"}), "") == Path("/m")

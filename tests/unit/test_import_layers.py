@@ -101,3 +101,27 @@ def test_no_task_module_imports_helpers_from_another() -> None:
                     borrowed.append(f"{name} <- {module}.{node.attr}")
     assert "cfn" in task_modules and "deploy" in task_modules["cfn"], "the task modules were read"
     assert borrowed == []
+
+
+# Task modules whose settings come from the resolver alone (config.Settings.environ): they may hand
+# the process environment to a child process (psql, pg_dump), never read it themselves.
+RESOLVED_TASK_MODULES = ("cors", "db", "db_common", "db_schema", "env", "lambda_", "rds", "workspace")
+
+
+def environ_reads(source: str) -> list[int]:
+    """Lines where ``os.environ`` is used other than as a child process's ``base_env=``."""
+    tree = ast.parse(source)
+    handed = {id(k.value) for k in ast.walk(tree) if isinstance(k, ast.keyword) and k.arg == "base_env"}
+    return [node.lineno for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute) and node.attr == "environ"
+            and isinstance(node.value, ast.Name) and node.value.id == "os" and id(node) not in handed]
+
+
+def test_the_environ_finder_finds_a_read() -> None:
+    assert environ_reads("import os\nrun(base_env=os.environ)\nkind(os.environ)\n") == [3]
+
+
+def test_task_modules_read_the_environment_through_the_resolver_only() -> None:
+    found = {name: environ_reads((PACKAGE / "tasks" / f"{name}.py").read_text(encoding="utf-8"))
+             for name in RESOLVED_TASK_MODULES}
+    assert {name: lines for name, lines in found.items() if lines} == {}
