@@ -13,7 +13,7 @@ from invoke import Context
 
 from .. import ci
 from ..aws_settings import aws_target
-from ..config import Settings, env_settings, parse_bool, repo_root, resolve_path
+from ..config import Settings, env_settings, repo_root, resolve_path
 from ..console import consoles, plain
 from ..errors import RefusedError
 from ..redact import secret_values
@@ -70,8 +70,4 @@ def confirm(question: str, *, yes: bool, expected: str = "yes", what: str = "--y
         raise RefusedError("aborted: not confirmed", hint=f"type {expected!r} exactly to proceed")
 
 
-def is_truthy(value: Any, name: str) -> bool:
-    return parse_bool(value if value is None or isinstance(value, bool) else str(value), name=name)
-
-
-__all__ = ["aws_target", "confirm", "invoke_settings", "is_truthy", "load_settings", "repo_root"]
+__all__ = ["aws_target", "confirm", "invoke_settings", "load_settings", "repo_root"]
