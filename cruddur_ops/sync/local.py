@@ -13,7 +13,7 @@ import hashlib
 import os
 import stat
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -301,38 +301,61 @@ def hash_build(
     walked: WalkedBuild,
     *,
     known: Mapping[str, str] | None = None,
+    deferred: Collection[int] = (),
     workers: int = 8,
     progress: Callable[[int], None] | None = None,
 ) -> list[LocalFile]:
     """The walked files with their MD5s: from ``known`` (signature → MD5, the hash cache) where
     the signature matches, else read and hashed (one thread when that is little data, see
-    PARALLEL_HASH_BYTES)."""
+    PARALLEL_HASH_BYTES). ``deferred`` files the cache does not know are left unhashed (MD5 "")
+    for :func:`hash_deferred`."""
     known = known or {}
     cached = [known.get(sig) for sig in walked.signatures]
-    todo = [i for i, digest in enumerate(cached) if digest is None]
+    todo = [i for i, digest in enumerate(cached) if digest is None and i not in deferred]
     if progress and len(todo) < len(cached):
-        progress(len(cached) - len(todo))
-    todo_bytes = sum(walked.files[i].size for i in todo)
-    try:
-        digests = hash_files(build_dir, [walked.files[i].rel for i in todo],
-                             workers=workers if todo_bytes >= PARALLEL_HASH_BYTES else 1, progress=progress)
-    except OSError as exc:
-        rel = os.path.relpath(exc.filename, build_dir) if isinstance(exc.filename, str) else "a file"
-        raise _unreadable(rel, build_dir, exc) from exc
-    for i, digest in zip(todo, digests, strict=True):
+        progress(len(cached) - len(todo) - sum(1 for i in deferred if cached[i] is None))
+    for i, digest in zip(todo, _read_md5s(build_dir, [walked.files[i] for i in todo], workers, progress),
+                         strict=True):
         cached[i] = digest
     return [LocalFile(key=item.key, rel=item.rel, size=item.size, md5=digest or "")
             for item, digest in zip(walked.files, cached, strict=True)]
 
 
-def cache_entries(walked: WalkedBuild, files: Sequence[LocalFile], hashed_at_ns: int) -> dict[str, str]:
+def hash_deferred(build_dir: Path, files: list[LocalFile], deferred: Sequence[int], given: Mapping[int, str], *,
+                  workers: int = 8, progress: Callable[[int], None] | None = None) -> None:
+    """Fill in, in place, the MD5s :func:`hash_build` deferred: from ``given`` (index → MD5),
+    else read and hashed."""
+    if progress and given:
+        progress(len(given))
+    todo = [i for i in deferred if i not in given]
+    for i, digest in (*given.items(), *zip(todo, _read_md5s(build_dir, [files[i] for i in todo], workers, progress),
+                                             strict=True)):
+        f = files[i]
+        files[i] = LocalFile(key=f.key, rel=f.rel, size=f.size, md5=digest)
+
+
+def _read_md5s(build_dir: Path, files: Sequence[LocalFile], workers: int,
+               progress: Callable[[int], None] | None) -> list[str]:
+    todo_bytes = sum(f.size for f in files)
+    try:
+        return hash_files(build_dir, [f.rel for f in files],
+                          workers=workers if todo_bytes >= PARALLEL_HASH_BYTES else 1, progress=progress)
+    except OSError as exc:
+        rel = os.path.relpath(exc.filename, build_dir) if isinstance(exc.filename, str) else "a file"
+        raise _unreadable(rel, build_dir, exc) from exc
+
+
+def cache_entries(walked: WalkedBuild, files: Sequence[LocalFile], hashed_at_ns: int,
+                  unread: Collection[int] = ()) -> dict[str, str]:
     """What the hash cache should hold after this run: every file whose last change (ctime) is
     more than RACY_SECONDS older than ``hashed_at_ns``, taken before any file was read. A file
     changed later could be changed again within the same timestamp tick and keep its signature
-    (git's "racily clean" entries), so it is hashed again next time instead."""
+    (git's "racily clean" entries), so it is hashed again next time instead. ``unread`` files
+    (their MD5 came from the bucket, see vouch.py) are left out: the cache holds only what was
+    read."""
     fresh = hashed_at_ns - int(RACY_SECONDS * 1e9)
-    return {sig: item.md5 for sig, ctime, item in zip(walked.signatures, walked.ctimes_ns, files, strict=True)
-            if ctime < fresh}
+    return {sig: item.md5 for i, (sig, ctime, item) in enumerate(zip(walked.signatures, walked.ctimes_ns, files, strict=True))
+            if ctime < fresh and i not in unread}
 
 
 def _check_collisions(keys: Sequence[str], rels: Sequence[str]) -> None:

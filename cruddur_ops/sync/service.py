@@ -23,7 +23,7 @@ from typing import Any
 
 from . import hash_cache as hash_cache_file
 from .bundlers import ContentHashes, Reader, recognise
-from .local import cache_entries, hash_build, list_build, stat_build
+from .local import cache_entries, hash_build, hash_deferred, list_build, stat_build
 from .model import Plan
 from .plan import PlanRules, build_plan, metadata_candidates
 from .release_store import (
@@ -35,6 +35,7 @@ from .release_store import (
     state_from,
 )
 from .remote import list_objects, metadata_md5s, prefix_range, range_bounds
+from .vouch import awaiting_listing, vouched
 
 
 @dataclass(frozen=True)
@@ -74,22 +75,30 @@ class Observation:
             skip=prefix_range(release_prefix) if release_prefix and release_prefix.startswith(prefix) else None)
         self._pointer = self._lister.submit(read_pointer, s3, bucket, release_prefix) if release_prefix else None
 
-    def finish(self, rules: PlanRules, *, hooks: Hooks | None = None, hash_cache: Path | None = None) -> Plan:
-        """``hash_cache``: the file that remembers MD5s by stat signature (None: hash every file)."""
+    def finish(self, rules: PlanRules, *, hooks: Hooks | None = None, hash_cache: Path | None = None,
+               read_hashed: bool = False) -> Plan:
+        """``hash_cache``: the file that remembers MD5s by stat signature (None: hash every file).
+        ``read_hashed``: read content-hashed files the bucket already holds too (see vouch.py)."""
         hooks = hooks or Hooks()
         walked = stat_build(self.build_dir, self.names)
         if hooks.hash_total:
             hooks.hash_total(len(walked.files))
         known = hash_cache_file.load(hash_cache)
-        files = hash_build(self.build_dir, walked, known=known, workers=min(self.workers, 8),
-                           progress=hooks.hashed)
-        hash_cache_file.save(hash_cache, cache_entries(walked, files, self.hashed_at_ns), known)
         content_hashes = recognise(self.names.rels, manifest_reader(self.build_dir))
         rules = replace(rules, content_hashes=content_hashes)
+        deferred = ([] if read_hashed or rules.force else
+                    awaiting_listing(walked.files, walked.signatures, known, content_hashes.is_hashed))
+        # everything the listing cannot vouch for is hashed while it runs
+        files = hash_build(self.build_dir, walked, known=known, deferred=set(deferred),
+                           workers=min(self.workers, 8), progress=hooks.hashed)
+        remote = self._listing.result()
+        unread = vouched(files, deferred, remote) if deferred else {}
+        if deferred:
+            hash_deferred(self.build_dir, files, deferred, unread, workers=min(self.workers, 8), progress=hooks.hashed)
+        hash_cache_file.save(hash_cache, cache_entries(walked, files, self.hashed_at_ns, unread.keys()), known)
         # the stats, signatures and the loaded cache are done with: free them before the plan is
         # built next to the files and the listing (at 100,000 files they are ~40 MB)
-        del walked, known
-        remote = self._listing.result()
+        del walked, known, unread
         if self.release_prefix is not None and self._pointer is not None:
             # the few keys under the prefix that sort past its skipped range (see prefix_range)
             remote, _ = split_reserved(remote, self.release_prefix)

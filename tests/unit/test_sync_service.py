@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cruddur_ops.errors import ConfigError
-from cruddur_ops.sync import local, service
+from cruddur_ops.sync import local, service, vouch
 from cruddur_ops.sync.plan import PlanRules
 from cruddur_ops.sync.service import start_observation
 
@@ -83,3 +84,61 @@ def test_a_bad_build_dir_fails_before_any_request(s3: Any, tmp_path: Path) -> No
     with pytest.raises(ConfigError, match="does not exist"):
         start_observation(client, bucket="bkt", build_dir=tmp_path / "nope", key_mode="relative", prefix="")
     assert not client.asked.is_set()
+
+
+def hashed_site(tmp_path: Path, s3: Any) -> Path:
+    """A build whose content-hashed bundles the bucket holds already; index.html is not hashed."""
+    folder = tmp_path / "site"
+    (folder / "assets").mkdir(parents=True)
+    files = {"index.html": b"<html>v1</html>", "assets/index-4f2a9c1b.js": b"console.log(1)",
+             "assets/vendor-9d8e7f6a.js": b"export const v = 1;"}
+    for rel, data in files.items():
+        (folder / rel).write_bytes(data)
+        s3.put_object(Bucket="bkt", Key=rel, Body=data)
+    return folder
+
+
+def plan_reading(folder: Path, s3: Any, monkeypatch: pytest.MonkeyPatch, cache: Path | None,
+                 **finish: Any) -> tuple[dict[str, str], list[str]]:
+    """(action by key, the files read) of one observation of ``folder``."""
+    read: list[str] = []
+    real_md5_file = local.md5_file
+    monkeypatch.setattr(local, "md5_file", lambda path: read.append(Path(path).name) or real_md5_file(path))
+    with start_observation(s3, bucket="bkt", build_dir=folder, key_mode="relative", prefix="", workers=4) as obs:
+        plan = obs.finish(PlanRules(), hash_cache=cache, **finish)
+    return {i.path: i.action for i in plan.items if i.path != "gone.js" and i.path != "a.js"}, sorted(read)
+
+
+def test_content_hashed_files_the_bucket_holds_at_their_size_are_not_read(
+        s3: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = hashed_site(tmp_path, s3)
+    cache = tmp_path / "md5s.json"
+    monkeypatch.setattr(local, "RACY_SECONDS", -60)  # files just written may be cached
+    actions, read = plan_reading(folder, s3, monkeypatch, cache)
+    assert read == ["index.html"]
+    assert set(actions.values()) == {"no_change"}
+    # what the bucket vouched for is not remembered as read: a run that reads them reads them
+    actions, read = plan_reading(folder, s3, monkeypatch, cache, read_hashed=True)
+    assert read == ["index-4f2a9c1b.js", "vendor-9d8e7f6a.js"]
+    assert set(actions.values()) == {"no_change"}
+
+
+def test_a_hashed_name_at_another_size_or_a_multipart_etag_is_read(
+        s3: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = hashed_site(tmp_path, s3)
+    (folder / "assets" / "index-4f2a9c1b.js").write_bytes(b"console.log(12)")  # one byte longer
+    monkeypatch.setattr(service, "vouched", lambda files, indexes, remote: vouch.vouched(
+        files, indexes, {k: replace(o, etag=o.etag + "-2") if "vendor" in k else o for k, o in remote.items()}))
+    actions, read = plan_reading(folder, s3, monkeypatch, None)
+    assert read == ["index-4f2a9c1b.js", "index.html", "vendor-9d8e7f6a.js"]
+    assert actions["assets/index-4f2a9c1b.js"] == "update"
+
+
+def test_force_and_the_setting_read_every_file(s3: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = hashed_site(tmp_path, s3)
+    read: list[str] = []
+    real_md5_file = local.md5_file
+    monkeypatch.setattr(local, "md5_file", lambda path: read.append(Path(path).name) or real_md5_file(path))
+    with start_observation(s3, bucket="bkt", build_dir=folder, key_mode="relative", prefix="", workers=4) as obs:
+        plan = obs.finish(PlanRules(force=True))
+    assert len(read) == 3 and plan.count("update") == 3
