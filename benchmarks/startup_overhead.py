@@ -43,7 +43,8 @@ def sync(python: Path, checkout: Path, build: Path, bucket: str, endpoint: str, 
            "AWS_DEFAULT_REGION": "us-east-1", "SYNC_S3_BUCKET": bucket, "SYNC_BUILD_DIR": str(build),
            "SYNC_OUTPUT_CHANGESET_PATH": str(cache.parent / "changeset.json"), "SYNC_FRONTEND_STACK": "absent",
            "CRUDDUR_OPS_ROOT": str(checkout), "PYTHONPATH": str(checkout), "XDG_CACHE_HOME": str(cache),
-           "NO_COLOR": "1"}
+           "NO_COLOR": "1", "TERM": "dumb", "AWS_EC2_METADATA_DISABLED": "true",
+           "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
     env_file = cache.parent / "empty.env"
     env_file.parent.mkdir(parents=True, exist_ok=True)
     env_file.write_text("")

@@ -7,6 +7,7 @@ Cache-Control rules, Content-Type overrides) live in invoke config under ``crudd
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,8 +113,6 @@ def _content_types(raw: Any) -> dict[str, str]:
 
 def stack_name_from_config(root: Path) -> str:
     """``[deploy] stack_name`` of ``aws/cfn/frontend/config.toml`` (default CrdFrontend)."""
-    import tomllib  # only when the stack name is not given: not on every sync's start-up
-
     path = root / "aws" / "cfn" / "frontend" / "config.toml"
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
