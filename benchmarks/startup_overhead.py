@@ -88,7 +88,7 @@ def main() -> int:
                 lanes = {(python, label): (checkout.resolve(), f"b{index}-{n}-{label}")
                          for n, python in enumerate(args.python)
                          for label, checkout in (("base", args.baseline), ("new", args.candidate))}
-                for (python, label), (checkout, bucket) in lanes.items():
+                for (python, _label), (checkout, bucket) in lanes.items():
                     create_bucket(s3, bucket)
                     for _ in range(2):  # first upload, then a warm-up
                         sync(python, checkout, build.root, bucket, server.endpoint_url, workdir / bucket / "cache")
