@@ -2,6 +2,11 @@
 
 A temp file in the destination folder, fsync, chmod, then ``os.replace``: a reader (or a crash)
 sees the old file or the new one, never half of either.
+
+Caches whose entries check themselves when read (``durable=False``) skip the fsync, as Python's
+own ``__pycache__`` does: after a crash an entry may be lost or empty, which its reader takes for
+a miss, and the fsync's wait (several ms per file, more on a busy or network disk) lands on every
+run that fills the cache, as every CI deploy on a fresh runner does.
 """
 
 from __future__ import annotations
@@ -18,9 +23,10 @@ DEFAULT_FILE_MODE = 0o644
 
 
 @contextmanager
-def atomic_writer(path: Path, *, mode: int = DEFAULT_FILE_MODE) -> Iterator[BinaryIO]:
+def atomic_writer(path: Path, *, mode: int = DEFAULT_FILE_MODE, durable: bool = True) -> Iterator[BinaryIO]:
     """A binary file that replaces ``path`` when the block ends without an error (and is
-    removed otherwise): for large files written piece by piece."""
+    removed otherwise): for large files written piece by piece. ``durable=False``: no fsync
+    (only for entries a reader verifies, see the module's docstring)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -31,7 +37,8 @@ def atomic_writer(path: Path, *, mode: int = DEFAULT_FILE_MODE) -> Iterator[Bina
         with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp_name, path)
     except BaseException:
         try:

@@ -9,7 +9,9 @@ path of every task that talks to AWS.
 
 The cache is what ``__pycache__`` is for modules: one file per source file, in the user's
 cache folder (``$XDG_CACHE_HOME/cruddur-ops/botocore``, ``CRUDDUR_OPS_MODEL_CACHE`` names
-another folder or ``off`` turns it off), written atomically with mode 0600, in ``marshal``
+another folder or ``off`` turns it off), written atomically with mode 0600 and without fsync (an
+entry that a crash lost or left empty fails its checks below and is reparsed; the fsyncs were
+~4 ms of the ~8 ms a fresh cache folder costs to fill, measured in benchmarks/ANALYSIS.md), in ``marshal``
 format, which is the format Python trusts for its own bytecode cache. An entry is used only
 when the source file's stat signature (device, inode, size, mtime_ns, ctime_ns; ctime cannot be
 set back from user space), the Python version and the CRC-32 of its body all match; anything
@@ -116,7 +118,7 @@ class CachedJSONFileLoader(JSONFileLoader):
     def _write(self, entry: Path, signature: bytes, data: Any) -> None:
         try:
             body = marshal.dumps(data)
-            with atomic_writer(entry, mode=SECRET_FILE_MODE) as handle:
+            with atomic_writer(entry, mode=SECRET_FILE_MODE, durable=False) as handle:  # verified on read
                 handle.write(MAGIC + signature + b"\n" + f"{zlib.crc32(body):08x}\n".encode("ascii"))
                 handle.write(body)
         except (OSError, ValueError) as exc:

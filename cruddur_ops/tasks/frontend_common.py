@@ -17,7 +17,7 @@ from invoke import Context
 from .. import ci
 from ..cli.common import aws_target, confirm, load_settings
 from ..config import repo_root, resolve_path
-from ..console import consoles
+from ..console import Consoles, consoles
 from ..errors import OpsError
 
 if TYPE_CHECKING:
@@ -107,7 +107,12 @@ class RichUi:
     def __init__(self, config: SyncConfig, *, show_all: bool = False, invalidate: bool = True,
                  warn_caps: bool = False) -> None:
         self.config, self.show_all, self.invalidate, self.warn_caps = config, show_all, invalidate, warn_caps
-        self.c = consoles()
+
+    @property
+    def c(self) -> Consoles:
+        # Built on first use, not here: the task makes its Ui before the bucket listing starts,
+        # and the consoles import rich (~20 ms), which is free once the listing is in flight.
+        return consoles()
 
     @contextmanager
     def hashing(self) -> Iterator[Hooks]:

@@ -15,6 +15,7 @@ import pytest
 from cruddur_ops import aws
 from cruddur_ops.aws_settings import aws_target
 from cruddur_ops.config import env_settings
+from cruddur_ops.fsutil import atomic_write_bytes
 from cruddur_ops.patches import botocore_model_cache
 from cruddur_ops.patches.botocore_model_cache import CachedJSONFileLoader, cache_dir
 
@@ -148,3 +149,15 @@ def test_model_cache_off_parses_every_time(private_cache_home: Path,
     assert target.model_cache is None
     aws.client("s3", target)
     assert not (private_cache_home / "cruddur-ops" / "botocore").exists()
+
+
+def test_entries_skip_the_fsync_other_atomic_writes_keep(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # an entry checks itself when read (see the "empty" damage above), so a fresh cache folder,
+    # as on every CI runner, does not wait for the disk; changesets and other files still do
+    synced: list[int] = []
+    monkeypatch.setattr(os, "fsync", synced.append)
+    CachedJSONFileLoader(tmp_path / "cache").load_file(model_file(tmp_path))
+    assert list((tmp_path / "cache").iterdir()), "nothing was cached"
+    assert synced == []
+    atomic_write_bytes(tmp_path / "changeset.json", b"[]")
+    assert len(synced) == 1

@@ -102,3 +102,18 @@ def test_cli_runs_collect_the_young_generation_less_often(run: str) -> None:
                             timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == f"young threshold {YOUNG_GENERATION_THRESHOLD}"
+
+
+def test_the_sync_ui_imports_rich_when_it_first_draws_not_when_it_is_made() -> None:
+    # the sync task makes its Ui before the bucket listing starts; rich (~20 ms) should load
+    # once the listing is in flight (the first draw is the hashing hook), not before it
+    code = ("import sys\n"
+            "from cruddur_ops.tasks.frontend_common import RichUi\n"
+            "ui = RichUi(None)\n"
+            "print('before', 'rich' in sys.modules)\n"
+            "ui.c.err\n"
+            "print('after', 'rich' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["before False", "after True"]
