@@ -14,18 +14,15 @@ hashed chunks (copies for the changed files, a handful of fixed requests, no upl
 from __future__ import annotations
 
 import argparse
-import os
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.syncbench.ab import empty_env_file, run_task, task_env  # noqa: E402
 from benchmarks.syncbench.buildgen import generate  # noqa: E402
 from benchmarks.syncbench.emulator import admin_client, create_bucket, start_moto_server  # noqa: E402
 from tests.support.recording_proxy import RecordingProxy  # noqa: E402
@@ -34,24 +31,10 @@ from tests.support.recording_proxy import RecordingProxy  # noqa: E402
 def sync(checkout: Path, build: Path, bucket: str, endpoint: str, workdir: Path,
          task: tuple[str, ...] = ("frontend.sync",)) -> tuple[float, float]:
     """(wall seconds, CPU seconds of the task's process: user + system)."""
-    env = {**os.environ, "AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-           "AWS_DEFAULT_REGION": "us-east-1", "SYNC_S3_BUCKET": bucket, "SYNC_BUILD_DIR": str(build),
-           "SYNC_OUTPUT_CHANGESET_PATH": str(workdir / bucket / "changeset.json"),
-           "SYNC_FRONTEND_STACK": "absent", "CRUDDUR_OPS_ROOT": str(checkout), "PYTHONPATH": str(checkout),
-           "XDG_CACHE_HOME": str(workdir / bucket / "cache"), "NO_COLOR": "1"}
-    env_file = workdir / "empty.env"
-    env_file.write_text("")
-    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "invoke", "--search-root", str(checkout), *task,
-                           "--yes", "--no-invalidate", "--env-file", str(env_file)],
-                          cwd=checkout, env=env, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - started
-    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        raise SystemExit(f"sync failed in {checkout}:\n{done.stdout}{done.stderr}")
-    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
-    return elapsed, cpu
+    cache = workdir / bucket / "cache"
+    env = task_env(checkout, endpoint=endpoint, bucket=bucket, build=build, cache=cache)
+    return run_task([sys.executable, "-m", "invoke", "--search-root", str(checkout), *task, "--yes", "--no-invalidate",
+                     "--env-file", str(empty_env_file(workdir / bucket))], checkout, env)
 
 
 def main() -> int:

@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.syncbench.ab import empty_env_file, load, run_task, task_env  # noqa: E402
 from benchmarks.syncbench.buildgen import SyntheticBuild, generate  # noqa: E402
 from benchmarks.syncbench.emulator import admin_client, create_bucket, start_moto_server  # noqa: E402
 
@@ -38,31 +37,9 @@ SCENARIOS = (("CI deploy, 2,000 files", 2000, True), ("CI deploy, 1,000 files", 
 
 def sync(python: Path, checkout: Path, build: Path, bucket: str, endpoint: str, cache: Path) -> tuple[float, float]:
     """(wall seconds, CPU seconds of the task's process: user + system)."""
-    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},  # bytecode cached, as users run
-           "AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-           "AWS_DEFAULT_REGION": "us-east-1", "SYNC_S3_BUCKET": bucket, "SYNC_BUILD_DIR": str(build),
-           "SYNC_OUTPUT_CHANGESET_PATH": str(cache.parent / "changeset.json"), "SYNC_FRONTEND_STACK": "absent",
-           "CRUDDUR_OPS_ROOT": str(checkout), "PYTHONPATH": str(checkout), "XDG_CACHE_HOME": str(cache),
-           "NO_COLOR": "1", "TERM": "dumb", "AWS_EC2_METADATA_DISABLED": "true",
-           "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
-    env_file = cache.parent / "empty.env"
-    env_file.parent.mkdir(parents=True, exist_ok=True)
-    env_file.write_text("")
-    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    done = subprocess.run([str(python.parent / "inv"), "frontend.sync", "--yes", "--no-invalidate",
-                           "--env-file", str(env_file)],
-                          cwd=checkout, env=env, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - started
-    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        raise SystemExit(f"sync failed in {checkout}:\n{done.stdout}{done.stderr}")
-    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
-    return elapsed, cpu
-
-
-def load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    env = task_env(checkout, endpoint=endpoint, bucket=bucket, build=build, cache=cache)
+    return run_task([str(python.parent / "inv"), "frontend.sync", "--yes", "--no-invalidate",
+                     "--env-file", str(empty_env_file(cache.parent))], checkout, env)
 
 
 def main() -> int:

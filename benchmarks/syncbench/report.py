@@ -555,7 +555,10 @@ def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: 
         "rewritten before each rebuild run; index.html flipped between two versions; deleted "
         "files restored and re-synced between delete runs; before each CI deploy run the build "
         "rewritten with the same bytes and the tools' cache folder, XDG_CACHE_HOME, deleted). "
-        "cruddur-ops runs as `inv frontend.sync --yes` from the repository root. "
+        "cruddur-ops runs as `inv frontend.sync --yes` from the repository root, with "
+        "`SYNC_TRUST_HASHED_NAMES=true` as `.github/workflows/sync.yaml` deploys (a content-hashed "
+        "file the bucket holds at its size is not read) and `SYNC_KEEP_RELEASES=1` (old assets "
+        "deleted at once, like the peers). "
         + ("Each round runs every tool once, in the orders of a Williams Latin square (every "
            "position, and within the rounds right after every other tool, equally often). "
            if balanced_order else

@@ -203,6 +203,9 @@ class CruddurOps(Tool):
             # The peers delete what the build no longer has at once; so does cruddur-ops when
             # skew protection keeps no earlier release (its default keeps the last 3's assets).
             "SYNC_KEEP_RELEASES": "1",
+            # As the project's CI deploys (.github/workflows/sync.yaml): bundles the bucket holds
+            # at their size are not read again (cruddur_ops/sync/vouch.py).
+            "SYNC_TRUST_HASHED_NAMES": "true",
         })
         return with_ca_bundle(env, self.ca_bundle)
 

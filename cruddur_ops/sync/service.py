@@ -76,9 +76,10 @@ class Observation:
         self._pointer = self._lister.submit(read_pointer, s3, bucket, release_prefix) if release_prefix else None
 
     def finish(self, rules: PlanRules, *, hooks: Hooks | None = None, hash_cache: Path | None = None,
-               read_hashed: bool = False) -> Plan:
+               trust_hashed_names: bool = False) -> Plan:
         """``hash_cache``: the file that remembers MD5s by stat signature (None: hash every file).
-        ``read_hashed``: read content-hashed files the bucket already holds too (see vouch.py)."""
+        ``trust_hashed_names``: content-hashed files the bucket holds at their size are not read
+        (see vouch.py)."""
         hooks = hooks or Hooks()
         walked = stat_build(self.build_dir, self.names)
         if hooks.hash_total:
@@ -86,8 +87,8 @@ class Observation:
         known = hash_cache_file.load(hash_cache)
         content_hashes = recognise(self.names.rels, manifest_reader(self.build_dir))
         rules = replace(rules, content_hashes=content_hashes)
-        deferred = ([] if read_hashed or rules.force else
-                    awaiting_listing(walked.files, walked.signatures, known, content_hashes.is_hashed))
+        deferred = (awaiting_listing(walked.files, walked.signatures, known, content_hashes.is_hashed)
+                    if trust_hashed_names and not rules.force else [])
         # everything the listing cannot vouch for is hashed while it runs
         files = hash_build(self.build_dir, walked, known=known, deferred=set(deferred),
                            workers=min(self.workers, 8), progress=hooks.hashed)

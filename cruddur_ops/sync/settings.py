@@ -65,7 +65,7 @@ class SyncConfig:
     invalidation_max_paths: int = DEFAULT_MAX_PATHS
     stack_name: str = DEFAULT_STACK
     hash_cache: Path | None = None  # MD5s by stat signature (None: off); see sync/hash_cache.py
-    read_hashed: bool = False  # read content-hashed files the bucket holds at their size (vouch.py)
+    trust_hashed_names: bool = False  # content-hashed files the bucket holds at their size go unread (vouch.py)
     release_prefix: str = DEFAULT_RELEASE_PREFIX  # releases, content copies and the lock live here
     keep_releases: int = DEFAULT_KEEP_RELEASES  # content-hashed assets stay while these reference them
     lock_wait: float = 0.0  # seconds to wait for another deploy's lock (0: refuse at once)
@@ -145,8 +145,8 @@ def sync_config(settings: Settings, root: Path) -> SyncConfig:
         invalidation_max_paths=_int(settings, "INVALIDATION_MAX_PATHS", default=DEFAULT_MAX_PATHS, minimum=0),
         stack_name=str(settings.get("SYNC_FRONTEND_STACK", default=stack_name_from_config(root))),
         hash_cache=cache_path(settings.get("SYNC_HASH_CACHE"), build_dir, settings.get("XDG_CACHE_HOME")),
-        read_hashed=parse_bool(str(settings.get("SYNC_READ_HASHED_FILES", default="false")),
-                               name="SYNC_READ_HASHED_FILES"),
+        trust_hashed_names=parse_bool(str(settings.get("SYNC_TRUST_HASHED_NAMES", default="false")),
+                                      name="SYNC_TRUST_HASHED_NAMES"),
         release_prefix=release_prefix(settings),
         keep_releases=_int(settings, "SYNC_KEEP_RELEASES", "KEEP_RELEASES", default=DEFAULT_KEEP_RELEASES, minimum=1),
         lock_wait=_float(settings, "LOCK_WAIT", 0.0),

@@ -1,14 +1,17 @@
-"""Content-hashed files the bucket already holds, decided without reading them.
+"""Content-hashed files the bucket already holds, decided without reading them
+(``SYNC_TRUST_HASHED_NAMES=true``; off by default).
 
 A bundler names an asset after its bytes (``main.3f2a9c1b.js``), and the plan serves it as
 ``immutable``: browsers and CloudFront never ask for it again, so a deploy already relies on the
-name standing for the content. When the bucket holds the same key at the same size, with an
-ETag that is an MD5 (a single-part upload), the build's file is taken to be that object and is
-not read. On a fresh CI runner, where every file has a new mtime and the MD5 cache is empty,
-that is nearly every file of a build: the deploy reads the HTML, the manifests and what is new.
+name standing for the content. With the setting on, when the bucket holds the same key at the
+same size with an ETag that is an MD5 (a single-part upload), the build's file is taken to be
+that object and is not read. On a fresh CI runner, where every file has a new mtime and the MD5
+cache is empty, that is nearly every file of a build: the deploy reads the HTML, the manifests
+and what is new (.github/workflows/sync.yaml turns it on).
 
-``SYNC_READ_HASHED_FILES=true`` reads them anyway (for a pipeline that rewrites built bundles in
-place, e.g. a placeholder replaced after the build), and ``--force`` reads everything.
+Off, every file is read (or found in the MD5 cache), so a bundle rewritten in place at the same
+size after the build (a placeholder replaced by a deploy script) is still caught; ``--force``
+reads everything either way.
 """
 
 from __future__ import annotations

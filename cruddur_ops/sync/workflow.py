@@ -139,7 +139,7 @@ def _observe(config: SyncConfig, s3: Any, resolve: TargetResolver, ui: Ui, *, fo
         rules = PlanRules(ignore=config.ignore, cache_rules=config.cache_rules,
                           content_types=config.content_types, force=force)
         with ui.hashing() as hooks:
-            plan = observation.finish(rules, hooks=hooks, hash_cache=config.hash_cache, read_hashed=config.read_hashed)
+            plan = observation.finish(rules, hooks=hooks, hash_cache=config.hash_cache, trust_hashed_names=config.trust_hashed_names)
     return target, plan, observation
 
 

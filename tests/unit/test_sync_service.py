@@ -114,11 +114,11 @@ def test_content_hashed_files_the_bucket_holds_at_their_size_are_not_read(
     folder = hashed_site(tmp_path, s3)
     cache = tmp_path / "md5s.json"
     monkeypatch.setattr(local, "RACY_SECONDS", -60)  # files just written may be cached
-    actions, read = plan_reading(folder, s3, monkeypatch, cache)
+    actions, read = plan_reading(folder, s3, monkeypatch, cache, trust_hashed_names=True)
     assert read == ["index.html"]
     assert set(actions.values()) == {"no_change"}
     # what the bucket vouched for is not remembered as read: a run that reads them reads them
-    actions, read = plan_reading(folder, s3, monkeypatch, cache, read_hashed=True)
+    actions, read = plan_reading(folder, s3, monkeypatch, cache)
     assert read == ["index-4f2a9c1b.js", "vendor-9d8e7f6a.js"]
     assert set(actions.values()) == {"no_change"}
 
@@ -129,16 +129,16 @@ def test_a_hashed_name_at_another_size_or_a_multipart_etag_is_read(
     (folder / "assets" / "index-4f2a9c1b.js").write_bytes(b"console.log(12)")  # one byte longer
     monkeypatch.setattr(service, "vouched", lambda files, indexes, remote: vouch.vouched(
         files, indexes, {k: replace(o, etag=o.etag + "-2") if "vendor" in k else o for k, o in remote.items()}))
-    actions, read = plan_reading(folder, s3, monkeypatch, None)
+    actions, read = plan_reading(folder, s3, monkeypatch, None, trust_hashed_names=True)
     assert read == ["index-4f2a9c1b.js", "index.html", "vendor-9d8e7f6a.js"]
     assert actions["assets/index-4f2a9c1b.js"] == "update"
 
 
-def test_force_and_the_setting_read_every_file(s3: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_force_reads_every_file_even_trusting_hashed_names(s3: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = hashed_site(tmp_path, s3)
     read: list[str] = []
     real_md5_file = local.md5_file
     monkeypatch.setattr(local, "md5_file", lambda path: read.append(Path(path).name) or real_md5_file(path))
     with start_observation(s3, bucket="bkt", build_dir=folder, key_mode="relative", prefix="", workers=4) as obs:
-        plan = obs.finish(PlanRules(force=True))
+        plan = obs.finish(PlanRules(force=True), trust_hashed_names=True)
     assert len(read) == 3 and plan.count("update") == 3
