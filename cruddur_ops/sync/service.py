@@ -7,9 +7,9 @@ caller's own set-up, the stats, the hashing) runs while those listings wait on t
 Then only the keys the listing cannot decide get a HEAD.
 
 With a release prefix, the live release's pointer is read alongside the listing (one GET, in
-parallel) and the listing leaves the prefix out (a run that records a release lists it
-afterwards; see release_store.py): nothing there is ever planned, previewed as extraneous or
-counted in caps.
+parallel). A listing in ranges leaves the prefix out (a run that records a release lists it
+afterwards); a one-range listing holds it, set aside before planning (see release_store.py):
+nothing there is ever planned, previewed as extraneous or counted in caps.
 """
 
 from __future__ import annotations
@@ -67,12 +67,16 @@ class Observation:
         if release_prefix:
             check_build_keys(self.names.keys, release_prefix)
         self._lister = ThreadPoolExecutor(max_workers=2, thread_name_prefix="list")
-        # the release prefix's keys are left out: a no-change sync needs only the pointer, and the
-        # runs that record a release list them then (reserved_listing)
         expected = sorted(self.names.keys)
-        self._listing = self._lister.submit(
-            list_objects, s3, bucket, prefix, workers=workers, bounds=range_bounds(expected), expected=expected,
-            skip=prefix_range(release_prefix) if release_prefix and release_prefix.startswith(prefix) else None)
+        bounds = range_bounds(expected)
+        covered = bool(release_prefix and release_prefix.startswith(prefix))  # the site listing reaches it
+        # A build listed in ranges leaves the release prefix out: a no-change sync needs only the
+        # pointer, and a run that records a release lists it then (reserved_listing). A build
+        # small enough for one range lists it along, in the same page.
+        skip = prefix_range(release_prefix) if covered and bounds and release_prefix else None
+        self._reserved_listed = covered and skip is None
+        self._listing = self._lister.submit(list_objects, s3, bucket, prefix, workers=workers, bounds=bounds,
+                                            expected=expected, skip=skip)
         self._pointer = self._lister.submit(read_pointer, s3, bucket, release_prefix) if release_prefix else None
 
     def finish(self, rules: PlanRules, *, hooks: Hooks | None = None, hash_cache: Path | None = None,
@@ -101,9 +105,10 @@ class Observation:
         # built next to the files and the listing (at 100,000 files they are ~40 MB)
         del walked, known, unread
         if self.release_prefix is not None and self._pointer is not None:
-            # the few keys under the prefix that sort past its skipped range (see prefix_range)
-            remote, _ = split_reserved(remote, self.release_prefix)
-            self.releases = state_from({}, self.release_prefix, self._pointer.result())
+            # (with the prefix skipped: the few keys under it that sort past its range, see prefix_range)
+            remote, reserved = split_reserved(remote, self.release_prefix)
+            self.releases = state_from(reserved if self._reserved_listed else {}, self.release_prefix,
+                                       self._pointer.result())
         candidates = metadata_candidates(files, remote, rules)
         metadata = metadata_md5s(self.s3, self.bucket, candidates, workers=self.workers)
         return build_plan(files, remote, bucket=self.bucket, prefix=self.prefix, rules=rules, metadata=metadata,
@@ -113,6 +118,8 @@ class Observation:
         """The release state with the prefix's own listing: the releases' ids and content copies
         (called only by a run that records a release)."""
         assert self.releases is not None and self.release_prefix is not None
+        if self._reserved_listed:
+            return self.releases
         reserved = list_reserved(self.s3, self.bucket, self.release_prefix)
         self.releases = state_from(reserved, self.release_prefix, self.releases.pointer)
         return self.releases
