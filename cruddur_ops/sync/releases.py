@@ -225,12 +225,12 @@ def retain(plan: Plan, recent: Sequence[Release], *, live: Release | None, keep:
             Retention(keep, kept, kept_bytes, pruned, pruned_bytes, kept_for))
 
 
-def unchanged_since_live(pointer: Pointer | None, files: Mapping[str, ReleaseFile],
-                         changes: Sequence[PlanItem], keep: int) -> bool:
-    """Nothing to record or delete, decided from the pointer alone: the build is the live
-    release, and the bucket's extra keys are exactly those kept when it went live (any deploy
-    since would have moved the pointer, so the releases that keep them are the same)."""
-    if pointer is None or pointer.digest != files_digest(files) or any(i.action != "delete" for i in changes):
+def unchanged_since_live(pointer: Pointer | None, digest: str, changes: Sequence[PlanItem], keep: int) -> bool:
+    """Nothing to record or delete, decided from the pointer alone: the build (``digest``, its
+    files_digest) is the live release, and the bucket's extra keys are exactly those kept when it
+    went live (any deploy since would have moved the pointer, so the releases that keep them are
+    the same)."""
+    if pointer is None or pointer.digest != digest or any(i.action != "delete" for i in changes):
         return False
     return pointer.kept == kept_digest(keep, (i.path for i in changes if i.action == "delete"))
 

@@ -198,14 +198,15 @@ def plan_sync(config: SyncConfig, s3: Any, resolve: TargetResolver, ui: Ui, *, f
         shown, todo = fresh, list(fresh.changes)
         note = None
     files = files_of(fresh.items)
-    if not saved_plan and unchanged_since_live(releases.pointer, files, todo, config.keep_releases):
+    digest = files_digest(files)
+    if not saved_plan and unchanged_since_live(releases.pointer, digest, todo, config.keep_releases):
         shown, retention = still_kept(shown, config.keep_releases)  # the pointer was enough
         deploy = Deploy("sync", target, shown, (), files, releases, False, retention, build_dir=config.build_dir)
         return _finish(config, s3, deploy, invalidate)
     releases = observation.reserved_listing()  # the releases' ids and content copies
     deploy = _finish(config, s3, Deploy("sync", target, shown, tuple(todo), files, releases, True,
                                         changeset_note=note, build_dir=config.build_dir), invalidate)
-    if deploy.todo or releases.pointer is None or releases.pointer.digest != files_digest(files):
+    if deploy.todo or releases.pointer is None or releases.pointer.digest != digest:
         return deploy
     return replace(deploy, record=False, copies=())  # every change was a delete skew protection keeps
 

@@ -113,16 +113,16 @@ def test_hashed_assets_of_recent_releases_are_kept_and_older_ones_pruned() -> No
 def test_the_pointer_alone_says_a_sync_changes_nothing_only_when_build_and_kept_keys_match() -> None:
     files = {"index.html": ReleaseFile(MD5_A, 5, "text/html", HTML)}
     live = Pointer("v2", files_digest(files), kept_digest(3, ["c1.js"]))
-    assert unchanged_since_live(live, files, [delete("c1.js")], keep=3)
-    assert not unchanged_since_live(live, files, [], keep=3), "a kept chunk is gone: decide with the records"
-    assert not unchanged_since_live(live, files, [delete("c1.js"), delete("stray.txt")], keep=3)
-    assert not unchanged_since_live(live, files, [delete("c1.js")], keep=1), "a new N decides anew"
+    assert unchanged_since_live(live, files_digest(files), [delete("c1.js")], keep=3)
+    assert not unchanged_since_live(live, files_digest(files), [], keep=3), "a kept chunk is gone: decide with the records"
+    assert not unchanged_since_live(live, files_digest(files), [delete("c1.js"), delete("stray.txt")], keep=3)
+    assert not unchanged_since_live(live, files_digest(files), [delete("c1.js")], keep=1), "a new N decides anew"
     changed = {"index.html": ReleaseFile(MD5_B, 5, "text/html", HTML)}
-    assert not unchanged_since_live(live, changed, [delete("c1.js")], keep=3)
+    assert not unchanged_since_live(live, files_digest(changed), [delete("c1.js")], keep=3)
     upload = PlanItem("index.html", "update", "", md5=MD5_A, size=5, cache_control=HTML)
-    assert not unchanged_since_live(live, files, [delete("c1.js"), upload], keep=3)
-    assert not unchanged_since_live(Pointer("v2", live.digest, None), files, [], keep=3), "an older pointer"
-    assert not unchanged_since_live(None, files, [], keep=3)
+    assert not unchanged_since_live(live, files_digest(files), [delete("c1.js"), upload], keep=3)
+    assert not unchanged_since_live(Pointer("v2", live.digest, None), files_digest(files), [], keep=3), "an older pointer"
+    assert not unchanged_since_live(None, files_digest(files), [], keep=3)
     shown, retention = still_kept(_plan(delete("c1.js", 40)), keep=3)
     assert [(i.action, i.reason) for i in shown.items] == [("ignore", "kept for an earlier release (skew protection)")]
     assert (retention.kept, retention.kept_bytes, set(retention.kept_for)) == (1, 40, {"c1.js"})
