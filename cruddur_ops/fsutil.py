@@ -3,10 +3,12 @@
 A temp file in the destination folder, fsync, chmod, then ``os.replace``: a reader (or a crash)
 sees the old file or the new one, never half of either.
 
-Caches whose entries check themselves when read (``durable=False``) skip the fsync, as Python's
-own ``__pycache__`` does: after a crash an entry may be lost or empty, which its reader takes for
-a miss, and the fsync's wait (several ms per file, more on a busy or network disk) lands on every
-run that fills the cache, as every CI deploy on a fresh runner does.
+Files that can be made again and whose reader refuses a damaged copy (``durable=False``: the
+botocore model cache, the MD5 cache, changesets) skip the fsync, as Python's own ``__pycache__``
+does: after a machine crash such a file may be lost or cut short, which its reader takes for a
+miss (or, for a changeset, refuses as invalid JSON), and the fsync's wait (several ms per file,
+tens of ms on a busy or network disk) would land on every run, as on every CI deploy. What cannot
+be made again (the invalidation journal, env files, migrations) is fsynced.
 """
 
 from __future__ import annotations

@@ -82,8 +82,10 @@ def write_items(stream: IO[str], items: Iterable[PlanItem]) -> None:
 
 
 def write_changeset(path: Path, plan: Plan) -> Path:
-    """Written item by item into a temporary file that replaces ``path`` when complete."""
-    with atomic_writer(path) as handle:
+    """Written item by item into a temporary file that replaces ``path`` when complete. Not
+    fsynced (see fsutil): a changeset cut short by a crash is no JSON array, which
+    read_changeset refuses, and a plan is made again in a second; every run writes one."""
+    with atomic_writer(path, durable=False) as handle:
         for piece in chunks(plan.items):
             handle.write(piece.encode("utf-8"))
     return Path(path)

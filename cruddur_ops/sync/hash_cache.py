@@ -77,7 +77,7 @@ def save(path: Path | None, entries: Mapping[str, str], previous: Mapping[str, s
     if path is None or entries == previous:
         return
     try:
-        with atomic_writer(path, mode=0o600) as handle:
+        with atomic_writer(path, mode=0o600, durable=False) as handle:  # damaged lines are skipped on load
             handle.write(HEADER.encode("ascii"))
             for sig, digest in entries.items():
                 handle.write(f"{sig} {digest}\n".encode("ascii"))

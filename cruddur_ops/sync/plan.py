@@ -54,6 +54,21 @@ def metadata_candidates(
     ]
 
 
+def uploads_foreseen(files: Sequence[LocalFile], remote: Mapping[str, RemoteObject], rules: PlanRules) -> bool:
+    """Whether the plan will upload something, as far as the listing alone tells (--force; a file
+    the bucket lacks, or holds at another size or with another MD5 ETag): known before the
+    plan is built, so what only a changing run needs can start early. An SSE-KMS ETag, no MD5,
+    may say yes where the object's metadata later says no: only a request is wasted."""
+    if rules.force:
+        return True
+    for f in files:
+        obj = remote.get(f.key)
+        if (obj is None or obj.size != f.size or (obj.etag_is_md5 and obj.etag != f.md5)) \
+                and not ignored_by(f.key, rules.ignore) and not ignored_by(f.rel, rules.ignore):
+            return True
+    return False
+
+
 def _compare(local: LocalFile, remote: RemoteObject | None, meta_md5: str | None,
              force: bool) -> tuple[str, str]:
     if remote is None:

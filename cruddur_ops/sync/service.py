@@ -8,7 +8,8 @@ Then only the keys the listing cannot decide get a HEAD.
 
 With a release prefix, the live release's pointer is read alongside the listing (one GET, in
 parallel). A listing in ranges leaves the prefix out (a run that records a release lists it
-afterwards); a one-range listing holds it, set aside before planning (see release_store.py):
+afterwards, or while its plan is built when the listing already shows an upload); a one-range
+listing holds it, set aside before planning (see release_store.py):
 nothing there is ever planned, previewed as extraneous or counted in caps.
 """
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,8 @@ from typing import Any
 from . import hash_cache as hash_cache_file
 from .bundlers import ContentHashes, Reader, recognise
 from .local import cache_entries, hash_build, hash_deferred, list_build, stat_build
-from .model import Plan
-from .plan import PlanRules, build_plan, metadata_candidates
+from .model import Plan, RemoteObject
+from .plan import PlanRules, build_plan, metadata_candidates, uploads_foreseen
 from .release_store import (
     ReleaseState,
     check_build_keys,
@@ -78,6 +79,7 @@ class Observation:
         self._listing = self._lister.submit(list_objects, s3, bucket, prefix, workers=workers, bounds=bounds,
                                             expected=expected, skip=skip)
         self._pointer = self._lister.submit(read_pointer, s3, bucket, release_prefix) if release_prefix else None
+        self._reserved: Future[dict[str, RemoteObject]] | None = None  # started by finish() when it foresees uploads
 
     def finish(self, rules: PlanRules, *, hooks: Hooks | None = None, hash_cache: Path | None = None,
                trust_hashed_names: bool = False) -> Plan:
@@ -109,6 +111,9 @@ class Observation:
             remote, reserved = split_reserved(remote, self.release_prefix)
             self.releases = state_from(reserved if self._reserved_listed else {}, self.release_prefix,
                                        self._pointer.result())
+            if not self._reserved_listed and uploads_foreseen(files, remote, rules):
+                # this run will record a release: its listing of the prefix runs while the plan is built
+                self._reserved = self._lister.submit(list_reserved, self.s3, self.bucket, self.release_prefix)
         candidates = metadata_candidates(files, remote, rules)
         metadata = metadata_md5s(self.s3, self.bucket, candidates, workers=self.workers)
         return build_plan(files, remote, bucket=self.bucket, prefix=self.prefix, rules=rules, metadata=metadata,
@@ -120,21 +125,24 @@ class Observation:
         assert self.releases is not None and self.release_prefix is not None
         if self._reserved_listed:
             return self.releases
-        reserved = list_reserved(self.s3, self.bucket, self.release_prefix)
+        reserved = (self._reserved.result() if self._reserved is not None
+                    else list_reserved(self.s3, self.bucket, self.release_prefix))
         self.releases = state_from(reserved, self.release_prefix, self.releases.pointer)
         return self.releases
 
-    def close(self) -> None:
-        self._listing.cancel()
-        if self._pointer is not None:
-            self._pointer.cancel()
-        self._lister.shutdown(wait=True)
+    def close(self, *, failed: bool = True) -> None:
+        """End the listing threads. After a plan (``failed=False``) the release prefix's listing
+        started by finish() runs on: reserved_listing() collects it."""
+        for future in (self._listing, self._pointer, self._reserved if failed else None):
+            if future is not None:
+                future.cancel()
+        self._lister.shutdown(wait=failed or self._reserved is None)
 
     def __enter__(self) -> Observation:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        self.close(failed=exc_type is not None)
 
 
 def start_observation(s3: Any, *, bucket: str, build_dir: Path, key_mode: str, prefix: str,

@@ -14,7 +14,8 @@ module never prints and reads no environment.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -240,8 +241,6 @@ def plan_rollback(config: SyncConfig, s3: Any, resolve: TargetResolver, *, to: s
 
 @contextmanager
 def _pool() -> Iterator[Callable[..., Any]]:
-    from concurrent.futures import ThreadPoolExecutor
-
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pointer") as pool:
         yield pool.submit
 
@@ -358,36 +357,61 @@ def execute(deploy: Deploy, config: SyncConfig, s3: Any, cloudfront: Callable[[]
     bucket = deploy.target.bucket
     ui.confirm(f"Apply this plan to s3://{bucket}?" if deploy.rollback_of is None
                else f"Roll back s3://{bucket} to release {deploy.rollback_of.id}?", yes=flags.yes or config.auto_approve)
-    now = datetime.now(UTC)
-    release = Release(
-        id=new_release_id(now, after=deploy.releases.newest), created=now_iso(now), files=deploy.files,
-        kind=deploy.kind, where=where_ran(config),
-        commit=deploy.rollback_of.commit if deploy.rollback_of else git_commit(config, deploy.build_dir),
-        rollback_of=deploy.rollback_of.id if deploy.rollback_of else None,
-    )
-    lock = BucketLock(s3, deploy.target.bucket, deploy.releases.prefix)
-    with ui.waiting("waiting for the deploy lock") if config.lock_wait else _nothing():
-        held = lock.acquire(new_lock(deploy.kind, release.id, release.where, now, config.lock_ttl),
-                            wait=config.lock_wait, break_stale=flags.break_lock)
-    if lock.notice:
-        ui.say(f"note: {lock.notice}", style="muted", err=True)
-    with lock.kept(held, config.lock_ttl):
-        _check_still_live(deploy, s3)
-        result, seconds = _apply(deploy, config, s3, ui, invalidating)
-        if result.ok and deploy.record:
-            record_release(s3, deploy.target.bucket, deploy.releases.prefix, release, updated=now_iso(datetime.now(UTC)),
-                           kept=kept_digest(config.keep_releases, deploy.retention.kept_for if deploy.retention else ()))
-    if not result.ok:
-        ui.finished(deploy, Outcome("applied", result, seconds))
-        raise OpsError(
-            f"{len(result.failed)} object(s) failed; later phases were not run" if result.skipped
-            else f"{len(result.failed)} object(s) failed",
-            hint=f"fix the cause and run `inv frontend.{deploy.kind}` again: it resumes where this stopped")
-    if deploy.record:
-        ui.say(f"Release {release.id} is live"
-               + (f" (rolled back to {deploy.rollback_of.id})." if deploy.rollback_of else "."))
-    ids = _invalidate_after(deploy, cloudfront, flags, ui, invalidating, reference)
+    inv = deploy.invalidation
+    sending = invalidating and inv is not None and not inv.empty
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="deploy") as side:
+        # Work off the request path, started now so the lock's round trips hide it: the CloudFront
+        # client (its model loads while the bucket is written) and the commit (a git process).
+        client = side.submit(cloudfront) if sending else None
+        commit = (_done(deploy.rollback_of.commit) if deploy.rollback_of
+                  else side.submit(git_commit, config, deploy.build_dir))
+        now = datetime.now(UTC)
+        release_id = new_release_id(now, after=deploy.releases.newest)
+        where = where_ran(config)
+        lock = BucketLock(s3, deploy.target.bucket, deploy.releases.prefix)
+        with ui.waiting("waiting for the deploy lock") if config.lock_wait else _nothing():
+            held = lock.acquire(new_lock(deploy.kind, release_id, where, now, config.lock_ttl),
+                                wait=config.lock_wait, break_stale=flags.break_lock)
+        if lock.notice:
+            ui.say(f"note: {lock.notice}", style="muted", err=True)
+        sent: Future[list[str]] | None = None
+        with lock.kept(held, config.lock_ttl):
+            # The content copies are named by their bytes and nothing points at them yet: they go up
+            # while the pointer is checked; the site's objects only once it has been.
+            copies = (side.submit(store_copies, s3, bucket, deploy.releases.prefix, deploy.copies, workers=config.workers)
+                      if deploy.copies else _done(None))
+            owed = side.submit(_record_owed, deploy, config) if invalidating else _done(None)
+            _check_still_live(deploy, s3)
+            copies.result()
+            owed.result()  # the journal is on disk before the first object changes
+            result, seconds = _apply(deploy, config, s3, ui)
+            if result.ok and client is not None and inv is not None:
+                # the site's objects are in place: CloudFront may fetch them while the release is recorded
+                sent = side.submit(_send_invalidation, client, deploy.target.distribution_id or "", inv.paths, reference)
+            if result.ok and deploy.record:
+                release = Release(id=release_id, created=now_iso(now), files=deploy.files, kind=deploy.kind,
+                                  where=where, commit=commit.result(),
+                                  rollback_of=deploy.rollback_of.id if deploy.rollback_of else None)
+                record_release(s3, bucket, deploy.releases.prefix, release, updated=now_iso(datetime.now(UTC)),
+                               kept=kept_digest(config.keep_releases, deploy.retention.kept_for if deploy.retention else ()))
+        if not result.ok:
+            ui.finished(deploy, Outcome("applied", result, seconds))
+            raise OpsError(
+                f"{len(result.failed)} object(s) failed; later phases were not run" if result.skipped
+                else f"{len(result.failed)} object(s) failed",
+                hint=f"fix the cause and run `inv frontend.{deploy.kind}` again: it resumes where this stopped")
+        if deploy.record:
+            ui.say(f"Release {release_id} is live"
+                   + (f" (rolled back to {deploy.rollback_of.id})." if deploy.rollback_of else "."))
+        ids = _invalidated(deploy, client, sent, flags, ui)
     ui.finished(deploy, Outcome("applied", result, seconds, tuple(ids), invalidating=invalidating))
+
+
+def _done(value: Any) -> Future[Any]:
+    """A future already holding ``value``."""
+    future: Future[Any] = Future()
+    future.set_result(value)
+    return future
 
 
 @contextmanager
@@ -407,14 +431,16 @@ def _check_still_live(deploy: Deploy, s3: Any) -> None:
             hint=f"run `inv frontend.{deploy.kind}` again: it plans against what is live now")
 
 
-def _apply(deploy: Deploy, config: SyncConfig, s3: Any, ui: Ui, invalidating: bool) -> tuple[ApplyResult, float]:
-    from .apply import apply_plan
-
-    if deploy.copies:  # before the site's objects: a rollback to this release needs them
-        store_copies(s3, deploy.target.bucket, deploy.releases.prefix, deploy.copies, workers=config.workers)
-    if invalidating and deploy.journal is not None and deploy.invalidation is not None:
+def _record_owed(deploy: Deploy, config: SyncConfig) -> None:
+    """The invalidation journal: the paths this apply will owe CloudFront until it is invalidated."""
+    if deploy.journal is not None and deploy.invalidation is not None:
         changes = [i for i in deploy.plan.items if i.is_change]
         journal.record(deploy.journal, [*deploy.owed, *raw_paths(changes, config.prefix)])
+
+
+def _apply(deploy: Deploy, config: SyncConfig, s3: Any, ui: Ui) -> tuple[ApplyResult, float]:
+    from .apply import apply_plan
+
     uploads = sum(1 for i in deploy.todo if i.action in ("create", "update"))
     deletes = sum(1 for i in deploy.todo if i.action == "delete")
     started = time.monotonic()
@@ -445,22 +471,28 @@ def _dry_run(deploy: Deploy, invalidating: bool, ui: Ui) -> tuple[ApplyResult, f
     return result, seconds
 
 
-def _invalidate_after(deploy: Deploy, cloudfront: Callable[[], Any], flags: Flags, ui: Ui,
-                      invalidating: bool, reference: str) -> list[str]:
-    """The invalidation ids created (none when there was nothing to invalidate)."""
-    inv = deploy.invalidation
-    if invalidating and inv is not None and not inv.empty:
-        from .cloudfront import create_invalidations, wait_for
+def _send_invalidation(client: Future[Any], distribution: str, paths: Sequence[str], reference: str) -> list[str]:
+    from .cloudfront import create_invalidations
 
-        client = cloudfront()
+    return create_invalidations(client.result(), distribution, paths,
+                                caller_reference=f"cruddur-ops-{reference}-{int(time.time() * 1000)}")
+
+
+def _invalidated(deploy: Deploy, client: Future[Any] | None, sent: Future[list[str]] | None, flags: Flags,
+                 ui: Ui) -> list[str]:
+    """The invalidation ids created (none when there was nothing to invalidate): reported, waited
+    for with --wait, and the journal cleared."""
+    inv = deploy.invalidation
+    if client is not None and sent is not None and inv is not None:
+        from .cloudfront import wait_for
+
+        ids = sent.result()
         distribution = deploy.target.distribution_id or ""
-        ids = create_invalidations(client, distribution, inv.paths,
-                                   caller_reference=f"cruddur-ops-{reference}-{int(time.time() * 1000)}")
         ui.say(f"Invalidation {', '.join(ids)} created on {distribution} "
                f"({len(inv.paths)} path{'s' if len(inv.paths) != 1 else ''}).")
         if flags.wait:
             with ui.waiting("waiting for CloudFront"):
-                wait_for(client, distribution, ids)
+                wait_for(client.result(), distribution, ids)
             ui.say("Invalidation completed.")
         if deploy.journal is not None:
             journal.clear(deploy.journal)

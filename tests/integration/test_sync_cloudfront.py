@@ -179,3 +179,35 @@ def test_distribution_from_the_stack_while_the_bucket_comes_from_settings(site: 
     [paths] = invalidation_paths(cloudfront, distribution)
     assert "/index.html" in paths
     assert set(site.objects()) == set(example_files())
+
+
+def test_a_deploy_writes_in_the_order_that_keeps_the_site_whole(site: SyncSite, cdn,
+                                                                aws_env: dict[str, str]) -> None:
+    """Some requests of a deploy run side by side; these orders hold all the same: the lock before
+    any write; the content copy and the check of the live release before the site's object; then
+    the record, the pointer and the unlock; the invalidation once the object is in place (it runs
+    while the release is recorded, and is reported after it)."""
+    from tests.support.recording_proxy import recording
+
+    assert site.inv("frontend.sync", "--yes").returncode == 0
+    (site.build / "index.html").write_text("<!doctype html><title>v2</title>\n")
+    with recording(aws_env["AWS_ENDPOINT_URL"]) as proxy:
+        done = site.inv("frontend.sync", "--yes", env={"AWS_ENDPOINT_URL": proxy.endpoint_url})
+    assert done.returncode == 0, done.output
+    sent = [f"{r[':method']} {r[':path'].split('?')[0]}" for r in proxy.requests]
+    releases = f"/{site.bucket}/_cruddur-ops/"
+
+    def first(request: str, after: int = -1) -> int:
+        return next(i for i, seen in enumerate(sent) if i > after and seen.startswith(request))
+
+    lock = first(f"PUT {releases}lock.json")
+    assert all(not s.startswith(("PUT", "DELETE", "POST")) for s in sent[:lock]), sent
+    check, copy = first(f"GET {releases}live.json", after=lock), first(f"PUT {releases}objects/")
+    put = first(f"PUT /{site.bucket}/index.html")
+    record, pointer = first(f"PUT {releases}releases/"), first(f"PUT {releases}live.json")
+    unlock, invalidation = first(f"DELETE {releases}lock.json"), first("POST /2020-05-31/distribution/")
+    assert lock < check < put and lock < copy < put, sent
+    assert put < record < pointer < unlock, sent
+    assert put < invalidation, sent
+    said = done.stdout
+    assert said.index("Release ") < said.index("Invalidation "), said

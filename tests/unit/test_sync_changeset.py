@@ -125,3 +125,26 @@ def test_partially_applied_plan_is_not_drift_and_resumes() -> None:
     now = _plan({"a.js": A, "b.js": B}, {"a.js": A, "b.js": C})
     assert drift(saved.items, now) == []
     assert [i.path for i in pending(saved.items, now)] == ["b.js"]
+
+
+def test_a_run_waits_for_the_disk_only_for_the_invalidation_journal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A changeset and the MD5 cache can be made again, and their readers refuse a copy a crash
+    cut short: no fsync (on a CI runner the build's writes are still in flight, and an fsync
+    waits for them). The journal's owed paths exist nowhere else: fsynced."""
+    import os
+
+    from cruddur_ops.sync import hash_cache, journal
+
+    synced: list[int] = []
+    monkeypatch.setattr(os, "fsync", synced.append)
+    plan = build_plan([LocalFile("a.js", "a.js", 1, "0" * 32)], {}, bucket="b")
+    write_changeset(tmp_path / "changeset.json", plan)
+    hash_cache.save(tmp_path / "md5s", {"1:2:3:4:5": "0" * 32}, {})
+    assert (tmp_path / "changeset.json").exists() and hash_cache.load(tmp_path / "md5s")
+    assert synced == []
+    journal.record(tmp_path / "journal.json", ["/a.js"])
+    assert len(synced) == 1
+    cut_short = (tmp_path / "changeset.json").read_text()[:-3]
+    (tmp_path / "changeset.json").write_text(cut_short)
+    with pytest.raises(ConfigError, match="not valid JSON"):
+        read_changeset(tmp_path / "changeset.json")

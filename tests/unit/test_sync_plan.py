@@ -16,7 +16,13 @@ from cruddur_ops.sync.cache_control import (
 from cruddur_ops.sync.content_types import content_type_for
 from cruddur_ops.sync.keys import key_for, normalise_prefix
 from cruddur_ops.sync.model import LocalFile, RemoteObject
-from cruddur_ops.sync.plan import PlanRules, build_plan, metadata_candidates, needs_metadata
+from cruddur_ops.sync.plan import (
+    PlanRules,
+    build_plan,
+    metadata_candidates,
+    needs_metadata,
+    uploads_foreseen,
+)
 from cruddur_ops.sync.safety import delete_cap_violation
 
 MD5_A = "0" * 31 + "a"
@@ -90,6 +96,20 @@ def test_force_reuploads_everything() -> None:
     plan = build_plan([local("a.js")], {"a.js": RemoteObject("a.js", 10, MD5_A)}, bucket="b",
                       rules=PlanRules(force=True))
     assert (plan.items[0].action, plan.items[0].reason) == ("update", "forced")
+
+
+def test_uploads_are_foreseen_from_the_listing_alone_when_it_shows_one() -> None:
+    same = {"a.js": RemoteObject("a.js", 10, MD5_A), "gone.js": RemoteObject("gone.js", 3, MD5_A)}
+    assert not uploads_foreseen([local("a.js")], same, PlanRules())  # a delete records no upload
+    assert uploads_foreseen([local("a.js")], same, PlanRules(force=True))
+    assert uploads_foreseen([local("a.js"), local("new.js")], same, PlanRules())
+    assert uploads_foreseen([local("a.js", size=11)], same, PlanRules())
+    assert uploads_foreseen([local("a.js", MD5_B)], same, PlanRules())
+    # a multipart ETag says nothing of the bytes (the metadata decides); ignored files never upload
+    assert not uploads_foreseen([local("a.js", MD5_B)], {"a.js": RemoteObject("a.js", 10, MD5_A + "-2")}, PlanRules())
+    assert not uploads_foreseen([local("a.js"), local("new.js")], same, PlanRules(ignore=("new.js",)))
+    plan = build_plan([local("a.js", MD5_B)], same, bucket="b")  # what the plan then says
+    assert plan.count("update") == 1
 
 
 def test_prefix_deletes_only_under_it_and_ignores_by_relative_path() -> None:

@@ -142,3 +142,41 @@ def test_force_reads_every_file_even_trusting_hashed_names(s3: Any, tmp_path: Pa
     with start_observation(s3, bucket="bkt", build_dir=folder, key_mode="relative", prefix="", workers=4) as obs:
         plan = obs.finish(PlanRules(force=True), trust_hashed_names=True)
     assert len(read) == 3 and plan.count("update") == 3
+
+
+class ListingLog:
+    """Records (Prefix, the thread that asked) of every ListObjectsV2 and passes it on."""
+
+    def __init__(self, s3: Any) -> None:
+        self._s3, self.asked = s3, []
+
+    def list_objects_v2(self, **kwargs: Any) -> Any:
+        self.asked.append((kwargs.get("Prefix", ""), threading.current_thread().name))
+        return self._s3.list_objects_v2(**kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._s3, name)
+
+
+@pytest.mark.parametrize(("edit", "listed_early"), [(None, False), (b"a2", True)])
+def test_a_listing_in_ranges_lists_the_release_prefix_while_planning_only_when_it_shows_an_upload(
+        s3: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: bytes | None, listed_early: bool) -> None:
+    from cruddur_ops.sync import remote
+
+    monkeypatch.setattr(service, "range_bounds", lambda keys: remote.range_bounds(keys, per_range=1))
+    s3.delete_object(Bucket="bkt", Key="gone.js")
+    s3.put_object(Bucket="bkt", Key="b.js", Body=b"bb")
+    s3.put_object(Bucket="bkt", Key="_cruddur-ops/objects/" + "0" * 32, Body=b"copy")
+    folder = build(tmp_path)
+    if edit is not None:
+        (folder / "a.js").write_bytes(edit)
+    client = ListingLog(s3)
+    with start_observation(client, bucket="bkt", build_dir=folder, key_mode="relative", prefix="",
+                           workers=4, release_prefix="_cruddur-ops/") as observation:
+        plan = observation.finish(PlanRules(), hash_cache=None)
+        releases = observation.reserved_listing()
+    # listed once: by the listing threads while the plan was built, or by the caller when it asked
+    [(_, thread)] = [asked for asked in client.asked if asked[0] == "_cruddur-ops/"]
+    assert thread.startswith("list") is listed_early, thread
+    assert releases.stored == {"0" * 32}
+    assert plan.count("update") == int(listed_early)
