@@ -4,8 +4,9 @@ A run has a *plan source* — the build folder observed afresh, a saved changese
 a fresh observation, or an earlier release — that yields a :class:`Deploy`: the plan to show,
 the items to apply, the files that will be live, how to upload them (PUT from the build, or a
 server-side copy from the release prefix). :func:`execute` then runs the one sequence every
-source shares: delete caps → dry run or confirmation → the bucket lock → invalidation journal →
-apply (assets, HTML, deletes) → release record → unlock → invalidation.
+source shares: delete caps → dry run or confirmation → the bucket lock → the live release
+checked (alongside: content copies, invalidation journal) → apply (assets, HTML, deletes) →
+release record → pointer → unlock, with the invalidation sent alongside once the apply is done.
 
 What the operator sees goes through :class:`Ui` (the task layer implements it with rich); this
 module never prints and reads no environment.
@@ -335,7 +336,8 @@ def nothing_to_do(deploy: Deploy) -> bool:
 def execute(deploy: Deploy, config: SyncConfig, s3: Any, cloudfront: Callable[[], Any], flags: Flags,
             ui: Ui, *, reference: str) -> None:
     """Apply ``deploy`` (its preview has been shown): caps, dry run or confirmation, lock, apply,
-    record, unlock, invalidate. ``reference`` names the invalidation's caller reference."""
+    record, unlock, invalidate (see the module's docstring for what overlaps). ``reference``
+    names the invalidation's caller reference."""
     if nothing_to_do(deploy):
         ui.say("No changes. The bucket matches the build." if deploy.kind == "sync"
                else "No changes. The bucket already matches that release.", style="ok")
