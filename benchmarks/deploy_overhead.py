@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -24,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.syncbench.ab import empty_env_file, run_task, task_env  # noqa: E402
+from benchmarks.syncbench.ab import empty_env_file, print_comparison, run_task, task_env  # noqa: E402
 from benchmarks.syncbench.buildgen import generate  # noqa: E402
 from benchmarks.syncbench.emulator import (  # noqa: E402
     admin_client,
@@ -98,13 +97,7 @@ def main() -> int:
             proxy.stop()
             recorder.stop()
             server.stop()
-    medians = {name: statistics.median(values) for name, values in times.items()}
-    for name, values in times.items():
-        print(f"{name}: median {medians[name]:.3f} s (min {min(values):.3f}, max {max(values):.3f}, "
-              f"n={len(values)}); CPU median {statistics.median(cpus[name]):.3f} s")
-    print(f"ratio candidate/baseline: {medians['candidate'] / medians['baseline']:.3f}")
-    ratios = [c / b for c, b in zip(times["candidate"], times["baseline"], strict=True)]
-    print(f"per-round ratios: median {statistics.median(ratios):.3f} (min {min(ratios):.3f}, max {max(ratios):.3f})")
+    print_comparison(times, cpus, "baseline", "candidate")
     return 0
 
 

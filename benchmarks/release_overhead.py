@@ -14,7 +14,6 @@ hashed chunks (copies for the changed files, a handful of fixed requests, no upl
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -22,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.syncbench.ab import empty_env_file, run_task, task_env  # noqa: E402
+from benchmarks.syncbench.ab import empty_env_file, print_comparison, run_task, task_env  # noqa: E402
 from benchmarks.syncbench.buildgen import generate  # noqa: E402
 from benchmarks.syncbench.emulator import admin_client, create_bucket, start_moto_server  # noqa: E402
 from tests.support.recording_proxy import RecordingProxy  # noqa: E402
@@ -100,15 +99,7 @@ def main() -> int:
                 proxy.stop()
         finally:
             server.stop()
-    medians = {name: statistics.median(values) for name, values in times.items()}
-    for name, values in times.items():
-        print(f"{name}: median {medians[name]:.3f} s (min {min(values):.3f}, max {max(values):.3f}, n={len(values)})")
-    print(f"ratio releases/baseline: {medians['releases'] / medians['baseline']:.3f}")
-    for name, values in cpus.items():
-        print(f"{name}: CPU median {statistics.median(values):.3f} s (user + system of the sync process)")
-    print(f"CPU ratio releases/baseline: {statistics.median(cpus['releases']) / statistics.median(cpus['baseline']):.3f}")
-    ratios = [r / b for r, b in zip(times["releases"], times["baseline"], strict=True)]
-    print(f"per-round ratios: median {statistics.median(ratios):.3f} (min {min(ratios):.3f}, max {max(ratios):.3f})")
+    print_comparison(times, cpus, "baseline", "releases")
     return 0
 
 

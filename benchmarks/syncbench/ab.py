@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import resource
+import statistics
 import subprocess
 import time
 from pathlib import Path
@@ -52,3 +53,16 @@ def empty_env_file(folder: Path) -> Path:
 
 def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def print_comparison(times: dict[str, list[float]], cpus: dict[str, list[float]], baseline: str, candidate: str) -> None:
+    """Medians of wall and CPU time per lane, their ratio, and the per-round ratios (runs of
+    one round side by side: the machine's slow stretches hit both)."""
+    for name, values in times.items():
+        print(f"{name}: median {statistics.median(values):.3f} s (min {min(values):.3f}, max {max(values):.3f}, "
+              f"n={len(values)}); CPU median {statistics.median(cpus[name]):.3f} s (user + system)")
+    wall = statistics.median(times[candidate]) / statistics.median(times[baseline])
+    cpu = statistics.median(cpus[candidate]) / statistics.median(cpus[baseline])
+    print(f"ratio {candidate}/{baseline}: wall {wall:.3f}, CPU {cpu:.3f}")
+    ratios = [c / b for c, b in zip(times[candidate], times[baseline], strict=True)]
+    print(f"per-round ratios: median {statistics.median(ratios):.3f} (min {min(ratios):.3f}, max {max(ratios):.3f})")

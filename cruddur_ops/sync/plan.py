@@ -36,6 +36,11 @@ def ignored_by(path: str, patterns: Sequence[str]) -> str | None:
     return None
 
 
+def ignoring(f: LocalFile, rules: PlanRules) -> str | None:
+    """The ignore pattern ``f`` matches, by its key or by its path in the build (None: none)."""
+    return ignored_by(f.key, rules.ignore) or ignored_by(f.rel, rules.ignore)
+
+
 def needs_metadata(local: LocalFile, remote: RemoteObject | None) -> bool:
     """True when the listing cannot decide: same size, but the ETag is not this file's MD5
     (a multipart ETag, or an SSE-KMS ETag that looks like an MD5 and is not one)."""
@@ -49,8 +54,7 @@ def metadata_candidates(
         return []
     return [
         f.key for f in files
-        if not ignored_by(f.key, rules.ignore) and not ignored_by(f.rel, rules.ignore)
-        and needs_metadata(f, remote.get(f.key))
+        if ignoring(f, rules) is None and needs_metadata(f, remote.get(f.key))
     ]
 
 
@@ -64,7 +68,7 @@ def uploads_foreseen(files: Sequence[LocalFile], remote: Mapping[str, RemoteObje
     for f in files:
         obj = remote.get(f.key)
         if (obj is None or obj.size != f.size or (obj.etag_is_md5 and obj.etag != f.md5)) \
-                and not ignored_by(f.key, rules.ignore) and not ignored_by(f.rel, rules.ignore):
+                and ignoring(f, rules) is None:
             return True
     return False
 
@@ -113,7 +117,7 @@ def build_plan(
     for f in files:
         local_keys.add(f.key)
         found = remote.get(f.key)
-        pattern = ignored_by(f.key, rules.ignore) or ignored_by(f.rel, rules.ignore)
+        pattern = ignoring(f, rules)
         content_type = content_type_for(f.rel, rules.content_types)
         content_type = shared.setdefault(content_type, content_type)
         cache = cache_control_for(f.key, f.rel, is_html(content_type), rules.cache_rules, hashed)
