@@ -247,7 +247,7 @@ def test_no_plain_name_is_hashed(folder: str, stem: str, ext: str) -> None:
 
 def test_known_limit_an_all_caps_eight_letter_suffix_reads_as_esbuild() -> None:
     """esbuild's hash is 8 upper-case base32 characters: `logo-FACEBOOK.png` has that shape.
-    The README says so and shows the cache_control override."""
+    docs/guides.md says so and shows the cache_control override."""
     assert is_content_hashed("logo-FACEBOOK.png")
 
 
