@@ -8,7 +8,8 @@ botocore model cache, the MD5 cache, changesets) skip the fsync, as Python's own
 does: after a machine crash such a file may be lost or cut short, which its reader takes for a
 miss (or, for a changeset, refuses as invalid JSON), and the fsync's wait (several ms per file,
 tens of ms on a busy or network disk) would land on every run, as on every CI deploy. What cannot
-be made again (the invalidation journal, env files, migrations) is fsynced.
+be made again (env files, migrations) is fsynced before the writer goes on; the invalidation
+journal is fsynced with :func:`sync_to_disk` while the deploy goes on (sync/journal.py).
 """
 
 from __future__ import annotations
@@ -50,11 +51,24 @@ def atomic_writer(path: Path, *, mode: int = DEFAULT_FILE_MODE, durable: bool = 
         raise
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, mode: int = DEFAULT_FILE_MODE) -> Path:
-    with atomic_writer(path, mode=mode) as handle:
+def atomic_write_bytes(path: Path, data: bytes, *, mode: int = DEFAULT_FILE_MODE, durable: bool = True) -> Path:
+    with atomic_writer(path, mode=mode, durable=durable) as handle:
         handle.write(data)
     return Path(path)
 
 
-def atomic_write_text(path: Path, text: str, *, mode: int = DEFAULT_FILE_MODE) -> Path:
-    return atomic_write_bytes(path, text.encode("utf-8"), mode=mode)
+def atomic_write_text(path: Path, text: str, *, mode: int = DEFAULT_FILE_MODE, durable: bool = True) -> Path:
+    return atomic_write_bytes(path, text.encode("utf-8"), mode=mode, durable=durable)
+
+
+def sync_to_disk(path: Path) -> None:
+    """fsync a file written with ``durable=False``, later and on another thread if need be. A
+    file already removed has nothing left to keep."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -5,8 +5,9 @@ a fresh observation, or an earlier release — that yields a :class:`Deploy`: th
 the items to apply, the files that will be live, how to upload them (PUT from the build, or a
 server-side copy from the release prefix). :func:`execute` then runs the one sequence every
 source shares: delete caps → dry run or confirmation → the bucket lock → the live release
-checked (alongside: content copies, invalidation journal) → apply (assets, HTML, deletes) →
-release record → pointer → unlock, with the invalidation sent alongside once the apply is done.
+checked (alongside: content copies, invalidation journal) → apply (assets, HTML, deletes; the
+journal's fsync alongside, waited for only while paths are still owed) → release record →
+pointer → unlock, with the invalidation sent alongside once the apply is done.
 
 What the operator sees goes through :class:`Ui` (the task layer implements it with rich); this
 module never prints and reads no environment.
@@ -377,35 +378,42 @@ def execute(deploy: Deploy, config: SyncConfig, s3: Any, cloudfront: Callable[[]
         if lock.notice:
             ui.say(f"note: {lock.notice}", style="muted", err=True)
         sent: Future[list[str]] | None = None
-        with lock.kept(held, config.lock_ttl):
-            # The content copies are named by their bytes and nothing points at them yet: they go up
-            # while the pointer is checked; the site's objects only once it has been.
-            copies = (side.submit(store_copies, s3, bucket, deploy.releases.prefix, deploy.copies, workers=config.workers)
-                      if deploy.copies else _done(None))
-            owed = side.submit(_record_owed, deploy, config) if invalidating else _done(None)
-            _check_still_live(deploy, s3)
-            copies.result()
-            owed.result()  # the journal is on disk before the first object changes
-            result, seconds = _apply(deploy, config, s3, ui)
-            if result.ok and client is not None and inv is not None:
-                # the site's objects are in place: CloudFront may fetch them while the release is recorded
-                sent = side.submit(_send_invalidation, client, deploy.target.distribution_id or "", inv.paths, reference)
-            if result.ok and deploy.record:
-                release = Release(id=release_id, created=now_iso(now), files=deploy.files, kind=deploy.kind,
-                                  where=where, commit=commit.result(),
-                                  rollback_of=deploy.rollback_of.id if deploy.rollback_of else None)
-                record_release(s3, bucket, deploy.releases.prefix, release, updated=now_iso(datetime.now(UTC)),
-                               kept=kept_digest(config.keep_releases, deploy.retention.kept_for if deploy.retention else ()))
-        if not result.ok:
-            ui.finished(deploy, Outcome("applied", result, seconds))
-            raise OpsError(
-                f"{len(result.failed)} object(s) failed; later phases were not run" if result.skipped
-                else f"{len(result.failed)} object(s) failed",
-                hint=f"fix the cause and run `inv frontend.{deploy.kind}` again: it resumes where this stopped")
-        if deploy.record:
-            ui.say(f"Release {release_id} is live"
-                   + (f" (rolled back to {deploy.rollback_of.id})." if deploy.rollback_of else "."))
-        ids = _invalidated(deploy, client, sent, flags, ui)
+        on_disk: Future[None] | None = None  # the journal's fsync, once it is written
+        try:
+            with lock.kept(held, config.lock_ttl):
+                # The content copies are named by their bytes and nothing points at them yet: they go
+                # up while the pointer is checked; the site's objects only once it has been.
+                copies = (side.submit(store_copies, s3, bucket, deploy.releases.prefix, deploy.copies,
+                                      workers=config.workers) if deploy.copies else _done(None))
+                owed = side.submit(_record_owed, deploy, config) if invalidating else _done(None)
+                _check_still_live(deploy, s3)
+                copies.result()
+                on_disk = owed.result()  # the journal is in place before the first object changes
+                result, seconds = _apply(deploy, config, s3, ui)
+                if result.ok and client is not None and inv is not None:
+                    # the site's objects are in place: CloudFront may fetch them while the release is recorded
+                    sent = side.submit(_send_invalidation, client, deploy.target.distribution_id or "",
+                                       inv.paths, reference)
+                if result.ok and deploy.record:
+                    release = Release(id=release_id, created=now_iso(now), files=deploy.files, kind=deploy.kind,
+                                      where=where, commit=commit.result(),
+                                      rollback_of=deploy.rollback_of.id if deploy.rollback_of else None)
+                    record_release(s3, bucket, deploy.releases.prefix, release, updated=now_iso(datetime.now(UTC)),
+                                   kept=kept_digest(config.keep_releases,
+                                                    deploy.retention.kept_for if deploy.retention else ()))
+            if not result.ok:
+                ui.finished(deploy, Outcome("applied", result, seconds))
+                raise OpsError(
+                    f"{len(result.failed)} object(s) failed; later phases were not run" if result.skipped
+                    else f"{len(result.failed)} object(s) failed",
+                    hint=f"fix the cause and run `inv frontend.{deploy.kind}` again: it resumes where this stopped")
+            if deploy.record:
+                ui.say(f"Release {release_id} is live"
+                       + (f" (rolled back to {deploy.rollback_of.id})." if deploy.rollback_of else "."))
+            ids = _invalidated(deploy, client, sent, flags, ui)
+        finally:
+            if on_disk is not None and deploy.journal is not None:
+                journal.settle(deploy.journal, on_disk)
     ui.finished(deploy, Outcome("applied", result, seconds, tuple(ids), invalidating=invalidating))
 
 
@@ -433,11 +441,14 @@ def _check_still_live(deploy: Deploy, s3: Any) -> None:
             hint=f"run `inv frontend.{deploy.kind}` again: it plans against what is live now")
 
 
-def _record_owed(deploy: Deploy, config: SyncConfig) -> None:
-    """The invalidation journal: the paths this apply will owe CloudFront until it is invalidated."""
-    if deploy.journal is not None and deploy.invalidation is not None:
-        changes = [i for i in deploy.plan.items if i.is_change]
-        journal.record(deploy.journal, [*deploy.owed, *raw_paths(changes, config.prefix)])
+def _record_owed(deploy: Deploy, config: SyncConfig) -> Future[None] | None:
+    """The invalidation journal: the paths this apply will owe CloudFront until it is invalidated,
+    in place now; the returned future is done once they are on disk (journal.py says why later)."""
+    if deploy.journal is None or deploy.invalidation is None:
+        return None
+    changes = [i for i in deploy.plan.items if i.is_change]
+    journal.record(deploy.journal, [*deploy.owed, *raw_paths(changes, config.prefix)])
+    return journal.persist_in_background(deploy.journal)
 
 
 def _apply(deploy: Deploy, config: SyncConfig, s3: Any, ui: Ui) -> tuple[ApplyResult, float]:

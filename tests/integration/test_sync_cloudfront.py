@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -211,3 +212,84 @@ def test_a_deploy_writes_in_the_order_that_keeps_the_site_whole(site: SyncSite, 
     assert put < invalidation, sent
     said = done.stdout
     assert said.index("Release ") < said.index("Invalidation "), said
+
+
+# Loaded by the task's interpreter (PYTHONPATH), before any project code: every fsync takes 3 s
+# longer, as one does right after a build while the disk is still writing it out (but longer, so
+# that a run that does not wait for it is over first), and logs when it started and ended.
+SLOW_FSYNC = """
+import os, time
+_fsync = os.fsync
+def _slow(fd):
+    with open(os.environ["FSYNC_LOG"], "a") as log:
+        log.write(f"started {time.time()}\\n")
+    time.sleep(3.0)
+    _fsync(fd)
+    with open(os.environ["FSYNC_LOG"], "a") as log:
+        log.write(f"ended {time.time()}\\n")
+os.fsync = _slow
+"""
+
+
+def _fsyncs(log: Path) -> list[tuple[str, float]]:
+    return [(what, float(at)) for what, at in (line.split() for line in log.read_text().splitlines())]
+
+
+def test_a_deploy_waits_for_the_journals_fsync_only_while_paths_are_owed(site: SyncSite, cdn, tmp_path: Path,
+                                                                        aws_env: dict[str, str]) -> None:
+    """The invalidation journal is in place before the site's first object changes (a killed run
+    leaves it behind: test_a_killed_run_owes_its_invalidation_to_the_next_one). Its fsync runs
+    beside the deploy: a deploy whose invalidation was created ends without waiting for it; one
+    that still owes paths ends only once they are on disk."""
+    import os
+    import time
+
+    from cruddur_ops.sync.journal import journal_path
+    from tests.support.recording_proxy import recording
+
+    _, distribution = cdn
+    assert site.inv("frontend.sync", "--yes").returncode == 0
+    hooks, log = tmp_path / "hooks", tmp_path / "fsyncs.log"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(SLOW_FSYNC)
+    slow_disk = {"FSYNC_LOG": str(log),
+                 "PYTHONPATH": os.pathsep.join(filter(None, [str(hooks), os.environ.get("PYTHONPATH")]))}
+    object_written: list[tuple[float, bool]] = []
+
+    def deploy(version: str, distribution_id: str) -> tuple[float, float, Any]:
+        """(when it started, when it ended, the task's result) of a deploy of index.html ``version``."""
+        (site.build / "index.html").write_text(f"<!doctype html><title>{version}</title>\n")
+        journal = journal_path(site.changesets, site.bucket, distribution_id)
+
+        def note_the_object(method: str, path: str, body: bytes) -> bytes:
+            if method == "PUT" and path.split("?")[0] == f"/{site.bucket}/index.html":
+                object_written.append((time.time(), journal.exists()))
+            return body
+
+        log.unlink(missing_ok=True)
+        started = time.time()
+        with recording(aws_env["AWS_ENDPOINT_URL"]) as proxy:
+            proxy.rewrite = note_the_object
+            done = site.inv("frontend.sync", "--yes", env={
+                **slow_disk, "AWS_ENDPOINT_URL": proxy.endpoint_url,
+                "SYNC_CLOUDFRONT_DISTRIBUTION_ID": distribution_id})
+        return started, time.time(), done
+
+    _, _, done = deploy("v2", distribution)
+    assert done.returncode == 0, done.output
+    [(_, journal_in_place)] = object_written
+    assert journal_in_place
+    # the fsync started, and the task was over before it: nothing waited for it
+    assert [what for what, _ in _fsyncs(log)] == ["started"]
+    assert not journal_path(site.changesets, site.bucket, distribution).exists()
+
+    object_written.clear()
+    _, finished, failed = deploy("v3", "ENOSUCHDIST")
+    assert failed.returncode == 1 and "ENOSUCHDIST" in failed.stderr, failed.output
+    [(written_at, journal_in_place)] = object_written
+    assert journal_in_place
+    fsyncs = _fsyncs(log)
+    assert [what for what, _ in fsyncs] == ["started", "ended"]
+    synced_at = fsyncs[1][1]
+    assert written_at < synced_at < finished  # owed paths: on disk before the task ended
+    assert journal_path(site.changesets, site.bucket, "ENOSUCHDIST").exists()
