@@ -28,7 +28,8 @@ REPO_ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(1, str(REPO_ROOT))
 
-from syncbench import buildgen, cruddur_extra, emulator, report  # noqa: E402
+from syncbench import buildgen, cruddur_extra, deploy_profile, emulator, report  # noqa: E402
+from syncbench.deploy_profile import DeployProfile  # noqa: E402
 from syncbench.proxy import CountingProxy  # noqa: E402
 from syncbench.scenarios import (  # noqa: E402
     CI_SCENARIOS,
@@ -100,6 +101,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="a second interpreter build (e.g. pyenv's or `uv python`'s) in an "
                              "environment holding the project and awscli: the Python tools are "
                              "measured on the harness's interpreter, then on this one (no extras)")
+    parser.add_argument("--profile-runs", type=int, default=None,
+                        help="traced one-change CI deploys per tool (cruddur-ops and rclone) after "
+                             "the ci suite, on every interpreter build: where each one's time "
+                             "goes, request by request, and cruddur-ops' imports (default 5, "
+                             "--quick 1; 0: none)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md",
                         help="markdown report to write (default benchmarks/RESULTS.md)")
@@ -111,6 +117,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.files = args.files or (300 if args.quick else 2000)
     args.runs = args.runs or (1 if args.quick else 3)
     args.short_runs = max(args.runs, args.short_runs or (1 if args.quick else 11))
+    if args.profile_runs is None:
+        args.profile_runs = 1 if args.quick else 5
     if args.plan_sizes is None:
         args.plan_sizes = "1000,10000" if args.quick else "10000,100000,1000000"
     try:
@@ -254,8 +262,11 @@ def measure_build(args: argparse.Namespace, python: str, *, workdir: Path, proxy
             build = builds["small"]
             results += run_all(bench_on(build), lanes, SMALL_APP_SCENARIOS,
                                suite=f"{len(build.files):,} files{rtt}")
-    proxy.latency_s = args.latency_ms / 1000
     part["results"] = results
+    if "ci" in args.suites and args.profile_runs:
+        proxy.latency_s = 0.0  # on the loopback: what each tool does itself, no network to wait on
+        part["profile"] = profile_ci_deploy(args, lanes, bench_on(builds["ci"]))
+    proxy.latency_s = args.latency_ms / 1000
     if not with_extras or args.no_extras:
         return part
     main_build = builds.get("main") or builds.get("ci")
@@ -289,6 +300,21 @@ def measure_build(args: argparse.Namespace, python: str, *, workdir: Path, proxy
     except Exception as exc:
         log(f"  plan probe failed: {exc}")
     return part
+
+
+def profile_ci_deploy(args: argparse.Namespace, lanes: list[Lane], bench: Bench) -> DeployProfile | None:
+    """cruddur-ops' one-change CI deploy beside rclone's, traced (deploy_profile.py)."""
+    traced = [lane for lane in lanes if isinstance(lane.tool, CruddurOps) or lane.tool.slug == "rclone"]
+    if not any(isinstance(lane.tool, CruddurOps) for lane in traced):
+        return None
+    log(f"== where a one-change CI deploy's time goes: {', '.join(lane.tool.name for lane in traced)}, "
+        f"{args.profile_runs} traced run(s) each")
+    try:
+        return deploy_profile.profile_deploy(bench, traced, runs=args.profile_runs,
+                                             importtime_tool=DISPLAY["cruddur-ops"])
+    except Exception as exc:  # a profile is an explanation, not a result: the run goes on without it
+        log(f"  deploy profile failed: {exc}")
+        return None
 
 
 def tools_package_versions(python: str) -> str:
@@ -364,13 +390,14 @@ def main(argv: list[str] | None = None) -> int:
         build_summary=summaries.get("main") or summaries.get("ci") or "", suite_builds=summaries,
         n_files=args.files, runs=args.runs, short_runs=args.short_runs, command=command,
         deleted=len(delete_keys), hashing=first.get("hashing"), plans=first.get("plans", []),
-        floor=first.get("floor"), invalidation_counted=first["invalidation_counted"],
+        floor=first.get("floor"), profile=first.get("profile"),
+        invalidation_counted=first["invalidation_counted"],
         moto_version=report.package_version("moto"), elapsed_s=time.perf_counter() - started,
         https=args.https, latency_ms=args.latency_ms, measured_at=time.time(),
         balanced_order=True, run_id=run_id, machine=machine,
         load=(load_before, report.load_average()), interpreter_build=first["build"],
         other_builds=[{k: v for k, v in part.items() if k in ("build", "results", "versions",
-                                                              "skipped", "python")}
+                                                              "skipped", "python", "profile")}
                       for part in parts[1:]])
     saved = runs_dir(workdir) / f"{run_id}.pickle"
     saved.parent.mkdir(parents=True, exist_ok=True)

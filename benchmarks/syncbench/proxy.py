@@ -61,6 +61,18 @@ class Counts:
         return sum(self.by_kind.values())
 
 
+@dataclass(frozen=True)
+class Exchange:
+    """One request as the proxy saw it, on the system's monotonic clock (time.monotonic(), the
+    clock the harness reads around a tool's process)."""
+
+    arrived: float  # the request line was read
+    answered: float  # the emulator's answer is about to go back (the simulated round trip included)
+    kind: str
+    method: str
+    path: str
+
+
 RELEASE_FOLDER = "_cruddur-ops"  # cruddur-ops's release prefix (SYNC_RELEASE_PREFIX default)
 
 
@@ -123,6 +135,7 @@ class CountingProxy:
         self.handshake_round_trips = 2 if tls else 1
         self._lock = threading.Lock()
         self._counts = Counts()
+        self.timeline: list[Exchange] | None = None  # set to [] to record each request's timing
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self.scheme = "https" if tls else "http"
@@ -160,8 +173,10 @@ class CountingProxy:
             time.sleep(self.latency_s * count)
 
     def _record(self, kind: str, method: str, body: bytes, headers: dict[str, str],
-                status: int) -> None:
+                status: int, arrived: float) -> None:
         with self._lock:
+            if self.timeline is not None:
+                self.timeline.append(Exchange(arrived, time.monotonic(), kind, method, headers[":path"]))
             c = self._counts
             c.by_kind[kind] += 1
             c.by_method[method] += 1
@@ -245,6 +260,7 @@ class CountingProxy:
                 raise AssertionError("unreachable")
 
             def _forward(self) -> None:
+                arrived = time.monotonic()
                 body = self._read_body()
                 proxy._wait_round_trips(1)
                 response, data = self._send_upstream(body)
@@ -253,7 +269,7 @@ class CountingProxy:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 headers[":path"] = self.path
                 kind = classify(self.command, self.path, self.headers.get("Host", ""), headers)
-                proxy._record(kind, self.command, body, headers, response.status)
+                proxy._record(kind, self.command, body, headers, response.status, arrived)
                 self.send_response_only(response.status, response.reason)
                 for name, value in response.getheaders():
                     lower = name.lower()

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .cruddur_extra import FLOOR_NAME, HashResult, NoChangeFloor, PlanScale
+from .deploy_profile import IMPORT_GROUPS, PHASES, DeployProfile
 from .scenarios import CI_SCENARIOS, SMALL_APP_SCENARIOS, ScenarioResult, kind
 from .tools import DISPLAY
 
@@ -497,7 +498,8 @@ def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: 
            build_summary: str, n_files: int, runs: int, command: str, deleted: int,
            hashing: HashResult | None, plans: list[PlanScale], invalidation_counted: bool,
            moto_version: str, elapsed_s: float,
-           floor: NoChangeFloor | None = None, short_runs: int | None = None,
+           floor: NoChangeFloor | None = None, profile: DeployProfile | None = None,
+           short_runs: int | None = None,
            https: bool = False, latency_ms: float = 0.0, measured_at: float | None = None,
            rerendered: bool = False, balanced_order: bool = False, run_id: str = "",
            machine: list[str] | None = None, load: tuple[str, str] | None = None,
@@ -516,7 +518,7 @@ def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: 
     peers = list(dict.fromkeys(r.tool for r in results if r.tool != CRUDDUR)) or [
         name for name in DISPLAY.values() if name != CRUDDUR]
     builds = [dict(build=interpreter_build or "the harness's Python", results=results,
-                   versions=versions, skipped=skipped), *(other_builds or [])]
+                   versions=versions, skipped=skipped, profile=profile), *(other_builds or [])]
     lines = [
         f"# Sync benchmark: cruddur-ops vs {', '.join(peers)}",
         "",
@@ -602,6 +604,7 @@ def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: 
         lines += ["", "| target | measured | verdict |", "|---|---|---|"]
         lines += [f"| {t.name} | {t.measured} | {t.verdict} |" for t in per_build[index]]
         lines += _round_table(build["results"])
+        lines += profile_section(build.get("profile"))
     lines += ["", "## cruddur-ops alone", ""]
     if hashing:
         lines += [
@@ -631,6 +634,38 @@ def render(*, results: list[ScenarioResult], versions: dict[str, str], skipped: 
     if plans:
         lines += plan_table(plans)
     return "\n".join(lines) + "\n"
+
+
+def profile_section(profile: DeployProfile | None) -> list[str]:
+    """Where a one-change CI deploy's time goes, per tool, and cruddur-ops' requests and imports."""
+    if profile is None:
+        return []
+    traces = {tool: trace for tool in profile.traces if (trace := profile.median_trace(tool))}
+    if not traces:
+        return []
+    tools = list(traces)
+    lines = ["", f"### Where a one-change CI deploy's time goes ({profile.files:,} files, loopback)", "",
+             f"{profile.runs} traced run(s) per tool, the CI deploy's way, apart from the rounds "
+             "above; each tool's run of median wall time. Times are from the tool's process start, "
+             "read against each request's arrival at the counting proxy and its answer.", "",
+             "| ms | " + " | ".join(tools) + " |", "|---|" + "--:|" * len(tools)]
+    phases = {tool: trace.phases_ms() for tool, trace in traces.items()}
+    for phase in PHASES:
+        lines.append(f"| {phase} | " + " | ".join(_fmt(phases[t][phase], 0) for t in tools) + " |")
+    lines += ["| wall | " + " | ".join(f"{traces[t].wall_s * 1000:.0f}" for t in tools) + " |",
+              "| CPU (user + system) | " + " | ".join(f"{traces[t].cpu_s * 1000:.0f}" for t in tools) + " |",
+              "| requests | " + " | ".join(str(len(traces[t].exchanges)) for t in tools) + " |"]
+    imports = profile.median_imports()
+    if imports:
+        lines += ["", f"{CRUDDUR}'s imports, ms, by what pulled them in (`-X importtime`, self times, "
+                  f"median of {len(profile.imports)} more runs):", "",
+                  "| " + " | ".join(IMPORT_GROUPS) + " | total |", "|" + "--:|" * (len(IMPORT_GROUPS) + 1),
+                  "| " + " | ".join(f"{imports[g]:.0f}" for g in IMPORT_GROUPS) + f" | {imports['total']:.0f} |"]
+    ours = traces.get(CRUDDUR)
+    if ours:
+        lines += ["", f"{CRUDDUR}'s requests in that run (arrival after the start, time to the answer):",
+                  "", "```", *ours.request_lines(), "```"]
+    return lines
 
 
 def plan_table(plans: list[PlanScale]) -> list[str]:

@@ -138,7 +138,7 @@ def test_a_miniature_benchmark_run_writes_a_report_with_exact_counts(tmp_path: P
     output = tmp_path / "RESULTS.md"
     run = subprocess.run(
         [sys.executable, str(REPO_ROOT / "benchmarks" / "sync_bench.py"), "--tools", "cruddur-ops",
-         "--files", "40", "--runs", "1", "--delete-count", "4", "--no-extras",
+         "--files", "40", "--runs", "1", "--delete-count", "4", "--no-extras", "--profile-runs", "1",
          "--suite-latencies", "0", "--workdir", str(tmp_path / "work"), "--output", str(output)],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]
@@ -186,6 +186,15 @@ def test_a_miniature_benchmark_run_writes_a_report_with_exact_counts(tmp_path: P
     python = Path(sys.executable).resolve()
     assert re.search(rf"^- Python, by tool: 3\.\d+\.\d+\S* at {re.escape(str(python))} \(cruddur-ops\)$",
                      report, re.MULTILINE), report.split("## Results", 1)[0]
+    # the traced one-change CI deploy: its phases, its imports and each request it sent
+    profile = report.split("### Where a one-change CI deploy's time goes (40 files, loopback)", 1)[1]
+    requests = re.search(r"^\| requests \| (\d+) \|$", profile, re.MULTILINE)
+    assert requests, profile[:1500]
+    listed = profile.split("```", 2)[1].strip().splitlines()
+    assert len(listed) == int(requests.group(1)) >= 3
+    assert any(line.split()[4:] == ["PUT", "PUT", "/index.html"] for line in listed), listed
+    imports = re.search(r"^\| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \|$", profile, re.MULTILINE)
+    assert imports and int(imports.group(1)) > 0 and int(imports.group(2)) > 0, profile[:1500]  # invoke, botocore
     # no peer ran, so the comparisons are "not measured", never "met"
     assert "| No-change re-sync: wall ≤ each peer's | not compared | not measured |" in report
     rerendered = subprocess.run(
