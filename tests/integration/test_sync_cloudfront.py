@@ -214,16 +214,18 @@ def test_a_deploy_writes_in_the_order_that_keeps_the_site_whole(site: SyncSite, 
     assert said.index("Release ") < said.index("Invalidation "), said
 
 
-# Loaded by the task's interpreter (PYTHONPATH), before any project code: every fsync takes 3 s
+# Loaded by the task's interpreter (PYTHONPATH), before any project code: every fsync takes 15 s
 # longer, as one does right after a build while the disk is still writing it out (but longer, so
-# that a run that does not wait for it is over first), and logs when it started and ended.
+# that a run that does not wait for it is over first: with CRUDDUR_OPS_PATCHES=off each PUT
+# through the recording proxy waits 1 s for a `100 Continue` it never sends), and logs when it
+# started and ended.
 SLOW_FSYNC = """
 import os, time
 _fsync = os.fsync
 def _slow(fd):
     with open(os.environ["FSYNC_LOG"], "a") as log:
         log.write(f"started {time.time()}\\n")
-    time.sleep(3.0)
+    time.sleep(15.0)
     _fsync(fd)
     with open(os.environ["FSYNC_LOG"], "a") as log:
         log.write(f"ended {time.time()}\\n")
